@@ -1,0 +1,130 @@
+"""Global state of keraton, in one place: layer-name counters, float type, epsilon, data format.
+
+Matches the state functions of ``keras.backend`` (``floatx``, ``epsilon``,
+``image_data_format``, ``clear_session``).  Everything here is plain Python and
+resettable; there is no hidden tensor engine: tensors are torch tensors.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+
+import torch
+
+_FLOATX = "float32"
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
+_NAME_COUNTERS: collections.Counter = collections.Counter()
+
+_DTYPES = {
+    "float16": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "float32": torch.float32,
+    "float64": torch.float64,
+    "int8": torch.int8,
+    "int16": torch.int16,
+    "int32": torch.int32,
+    "int64": torch.int64,
+    "uint8": torch.uint8,
+    "bool": torch.bool,
+}
+
+
+def floatx() -> str:
+    """Return the default float type as a string (``'float32'`` unless changed), as in Keras."""
+    return _FLOATX
+
+
+def set_floatx(value: str) -> None:
+    """Set the default float type (``'float16'``, ``'bfloat16'``, ``'float32'`` or ``'float64'``)."""
+    global _FLOATX
+    if value not in ("float16", "bfloat16", "float32", "float64"):
+        raise ValueError(
+            f"Unknown floatx type {value!r}: expected one of 'float16', 'bfloat16', "
+            "'float32', 'float64'."
+        )
+    _FLOATX = value
+
+
+def epsilon() -> float:
+    """Return the fuzz factor used in numeric expressions (``1e-7``, Keras's default)."""
+    return _EPSILON
+
+
+def set_epsilon(value: float) -> None:
+    """Set the fuzz factor returned by :func:`epsilon`."""
+    global _EPSILON
+    _EPSILON = float(value)
+
+
+def image_data_format() -> str:
+    """Return the default image data format, ``'channels_last'`` unless changed (as in Keras)."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Set the default image data format: ``'channels_last'`` or ``'channels_first'``."""
+    global _IMAGE_DATA_FORMAT
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(
+            f"Unknown data_format {data_format!r}: expected 'channels_last' or 'channels_first'."
+        )
+    _IMAGE_DATA_FORMAT = data_format
+
+
+def standardize_dtype(dtype) -> torch.dtype:
+    """Turn a Keras dtype name, a NumPy dtype or a torch dtype into a torch dtype."""
+    if dtype is None:
+        return _DTYPES[_FLOATX]
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    if isinstance(dtype, dict):  # a serialized DTypePolicy
+        dtype = dtype.get("config", {}).get("name", _FLOATX)
+    name = getattr(dtype, "name", dtype)  # DTypePolicy objects and numpy dtypes have .name
+    name = str(name)
+    if name.startswith("mixed_"):
+        name = "float32"
+    if name not in _DTYPES:
+        raise ValueError(f"Unknown dtype {dtype!r}: expected one of {sorted(_DTYPES)}.")
+    return _DTYPES[name]
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    """Return Keras's name (``'float32'``) for a torch dtype."""
+    return str(dtype).replace("torch.", "")
+
+
+def to_snake_case(name: str) -> str:
+    """Turn a class name into Keras's default layer name prefix (``Conv2D`` -> ``conv2d``)."""
+    name = re.sub(r"\W+", "", name)  # as Keras: drop spaces and punctuation first
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+    return name
+
+
+def unique_object_name(prefix: str) -> str:
+    """Return ``prefix``, then ``prefix_1``, ``prefix_2``... as Keras names layers and models."""
+    count = _NAME_COUNTERS[prefix]
+    _NAME_COUNTERS[prefix] += 1
+    return prefix if count == 0 else f"{prefix}_{count}"
+
+
+def clear_session() -> None:
+    """Reset the layer-name counters, as ``keras.backend.clear_session()`` does.
+
+    After this call the next ``Dense`` is named ``dense`` again.
+    """
+    _NAME_COUNTERS.clear()
+
+
+def is_keras_tensor(x) -> bool:
+    """Return True if ``x`` is a symbolic tensor of the functional API."""
+    from keraton.layers.keras_tensor import KerasTensor
+
+    return isinstance(x, KerasTensor)
+
+
+def int_shape(x) -> tuple:
+    """Return the shape of a tensor or symbolic tensor as a tuple of ints (``None`` unknown)."""
+    return tuple(x.shape)

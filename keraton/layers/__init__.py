@@ -1,0 +1,51 @@
+"""Keras layers on torch: every class here is a ``torch.nn.Module`` with Keras's layer API."""
+
+from keraton.layers.activations import Activation
+from keraton.layers.core import Dense, Input, InputLayer, Lambda, TorchModuleWrapper
+from keraton.layers.core.lambda_layer import SymbolicOp
+from keraton.layers.input_spec import InputSpec
+from keraton.layers.keras_tensor import KerasTensor
+from keraton.layers.layer import Layer
+from keraton.layers.regularization import Dropout
+from keraton.layers.reshaping import Flatten, Reshape
+
+__all__ = [
+    "Activation",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "Input",
+    "InputLayer",
+    "InputSpec",
+    "KerasTensor",
+    "Lambda",
+    "Layer",
+    "Reshape",
+    "SymbolicOp",
+    "TorchModuleWrapper",
+    "deserialize",
+    "serialize",
+]
+
+
+def serialize(layer) -> dict:
+    """Return Keras 3's serialized form of a layer."""
+    from keraton.saving.serialization_lib import serialize_keras_object
+
+    return serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """Rebuild a layer (or model) from Keras 3's serialized form."""
+    from keraton.saving.serialization_lib import deserialize_keras_object
+
+    return deserialize_keras_object(config, module_objects=_layer_objects(), custom_objects=custom_objects,
+                                    kind="layer")
+
+
+def _layer_objects() -> dict:
+    import keraton.models as models
+
+    objects = {name: obj for name, obj in globals().items() if isinstance(obj, type) and issubclass(obj, Layer)}
+    objects.update({"Sequential": models.Sequential, "Functional": models.Functional, "Model": models.Model})
+    return objects

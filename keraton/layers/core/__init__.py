@@ -1,0 +1,8 @@
+"""Core layers: Input, Dense, Lambda, TorchModuleWrapper."""
+
+from keraton.layers.core.dense import Dense
+from keraton.layers.core.input_layer import Input, InputLayer
+from keraton.layers.core.lambda_layer import Lambda
+from keraton.layers.core.torch_module_wrapper import TorchModuleWrapper
+
+__all__ = ["Dense", "Input", "InputLayer", "Lambda", "TorchModuleWrapper"]

@@ -1,0 +1,92 @@
+"""Symbolic tensors of the functional API (``keraton.Input`` and layer outputs on them).
+
+A ``KerasTensor`` holds a shape (``None`` for unknown dimensions), a dtype and
+``_keras_history = (layer, node_index, tensor_index)`` telling which layer call
+made it.  Like Keras 3's ``KerasTensor`` it carries no data; a functional model
+replays the recorded layer calls on real torch tensors.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from keraton import backend
+
+
+class KerasTensor:
+    """A symbolic tensor: shape, dtype and the layer call that produced it."""
+
+    def __init__(self, shape, dtype="float32", name: str | None = None, sparse: bool = False):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype if isinstance(dtype, torch.dtype) else backend.standardize_dtype(dtype)
+        self.name = name
+        self.sparse = sparse
+        self._keras_history = None
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions, batch included."""
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return (
+            f"<KerasTensor shape={self.shape}, dtype={backend.dtype_name(self.dtype)}, "
+            f"name={self.name}>"
+        )
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __bool__(self):
+        raise TypeError(
+            "A symbolic KerasTensor has no value and cannot be used as a Python bool. "
+            "Put data-dependent logic inside a layer's call() or a Lambda layer."
+        )
+
+    def __array__(self, dtype=None):
+        raise TypeError(
+            f"{self!r} is symbolic: it has no value to convert to NumPy. Build a Model from it "
+            "and call model.predict(...) to get values."
+        )
+
+    # Arithmetic on symbolic tensors becomes a recorded operation, as in Keras.
+    def _op(self, op, other, reverse=False):
+        from keraton.layers.core.lambda_layer import SymbolicOp
+
+        return SymbolicOp(op, reverse=reverse, name=_op_name(op))(self, other)
+
+    def __add__(self, other):
+        return self._op("add", other)
+
+    def __radd__(self, other):
+        return self._op("add", other, reverse=True)
+
+    def __sub__(self, other):
+        return self._op("subtract", other)
+
+    def __rsub__(self, other):
+        return self._op("subtract", other, reverse=True)
+
+    def __mul__(self, other):
+        return self._op("multiply", other)
+
+    def __rmul__(self, other):
+        return self._op("multiply", other, reverse=True)
+
+    def __truediv__(self, other):
+        return self._op("divide", other)
+
+    def __rtruediv__(self, other):
+        return self._op("divide", other, reverse=True)
+
+    def __neg__(self):
+        return self._op("multiply", -1.0)
+
+    def __getitem__(self, key):
+        from keraton.layers.core.lambda_layer import SymbolicOp
+
+        return SymbolicOp("get_item", key=key, name=_op_name("get_item"))(self)
+
+
+def _op_name(op: str) -> str:
+    return backend.unique_object_name(op)

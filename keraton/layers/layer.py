@@ -1,0 +1,635 @@
+"""The ``Layer`` base class: Keras's layer API on a ``torch.nn.Module``.
+
+A keraton layer follows Keras's four-part shape: ``__init__`` stores the
+config, ``build(input_shape)`` creates weights with ``add_weight`` the first
+time the layer sees an input, ``call`` computes, ``get_config`` returns what
+``__init__`` took.  It is also a plain ``nn.Module``: its weights are
+``nn.Parameter``s (``state_dict()``, ``.to()``, ``named_parameters()`` all work)
+and ``forward`` is ``call``.
+
+Two Keras behaviours shape the design:
+
+* Layers start in inference mode (``module.training is False``), because a
+  Keras layer called outside ``fit`` runs with ``training=False``.  ``fit``
+  switches the model to training mode for its duration; ``layer(x,
+  training=True)`` does so for one call.  ``call`` methods that take a
+  ``training`` argument receive the module's mode when the caller gave none.
+* Calling a layer on a symbolic ``KerasTensor`` (functional API) builds it and
+  records a ``Node`` instead of computing.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import torch
+from torch import nn
+
+from keraton import backend
+from keraton.layers.input_spec import InputSpec, check_input_spec
+from keraton.layers.keras_tensor import KerasTensor
+from keraton.utils import tree
+
+# Layers that called add_loss() during the current outermost call.  Cleared when
+# an outermost call starts, so a layer's losses always belong to its last call.
+_PENDING_LOSS_LAYERS: list = []
+_CALL_DEPTH = [0]
+_ACCEPTS_TRAINING: dict = {}
+
+
+def _call_accepts(cls, name: str) -> bool:
+    key = (cls, name)
+    if key not in _ACCEPTS_TRAINING:
+        params = inspect.signature(cls.call).parameters
+        _ACCEPTS_TRAINING[key] = name in params or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+        )
+    return _ACCEPTS_TRAINING[key]
+
+
+def shape_error(layer, expected, got, hint: str = "") -> ValueError:
+    """The uniform error for an input of the wrong shape: layer, expected, given, what to do."""
+    msg = (
+        f"Input to layer '{layer.name}' ({type(layer).__name__}) has an incompatible shape: "
+        f"expected {expected}, got {tuple(got)}."
+    )
+    return ValueError(msg + (" " + hint if hint else ""))
+
+
+class Layer(nn.Module):
+    """Base class of all keraton layers: a ``torch.nn.Module`` with Keras's layer API.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: layer name; defaults to the snake-cased class name made unique
+            (``dense``, ``dense_1``, ...), as in Keras.
+        dtype: variable dtype (``'float32'`` by default).
+        input_shape / input_dim / batch_input_shape / batch_size: Keras 2 ways
+            of declaring the input of the first layer of a ``Sequential``.
+        activity_regularizer: regularizer applied to the layer's output.
+
+    Example:
+        >>> class Scale(keraton.layers.Layer):
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+        ...     def call(self, x):
+        ...         return x * self.w
+    """
+
+    def __init__(
+        self,
+        trainable: bool = True,
+        name: str | None = None,
+        dtype=None,
+        autocast: bool = True,
+        input_shape=None,
+        input_dim: int | None = None,
+        batch_input_shape=None,
+        batch_size: int | None = None,
+        activity_regularizer=None,
+        **kwargs,
+    ):
+        super().__init__()
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword argument(s) "
+                f"{sorted(kwargs)}. Check the spelling against the Keras documentation for "
+                f"{type(self).__name__}."
+            )
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Layer name must be a string, got {name!r}.")
+        self.name = name or backend.unique_object_name(backend.to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self._dtype_arg = dtype
+        self._dtype = backend.standardize_dtype(dtype)
+        self.autocast = autocast
+        self.built = False
+        self._own_weights: list[nn.Parameter] = []
+        self._created_trainable: dict[int, bool] = {}
+        self._call_losses: list = []
+        self._inbound_nodes: list = []
+        self._build_shapes = None
+        self.input_spec: InputSpec | None = None
+        from keraton import regularizers
+
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            if isinstance(input_shape, int):
+                input_shape = (input_shape,)
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        elif input_dim is not None:
+            self._batch_input_shape = (batch_size, int(input_dim))
+        else:
+            self._batch_input_shape = None
+        self.train(False)
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(
+        self,
+        *args,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable: bool = True,
+        autocast: bool = True,
+        regularizer=None,
+        constraint=None,
+        name: str | None = None,
+        **kwargs,
+    ) -> nn.Parameter:
+        """Create a weight, register it as an ``nn.Parameter`` and return it (Keras's ``add_weight``).
+
+        Accepts Keras 3's signature (``shape, initializer, dtype, trainable,
+        autocast, regularizer, constraint``) and Keras 2's (``name, shape,
+        dtype, initializer, regularizer, trainable, constraint``, recognised by
+        a string first argument).  Non-trainable weights are parameters with
+        ``requires_grad=False``, listed in ``non_trainable_weights``.
+        """
+        from keraton import constraints, initializers, regularizers
+
+        if args:
+            if isinstance(args[0], str):  # Keras 2 positional order
+                order = ("name", "shape", "dtype", "initializer", "regularizer", "trainable",
+                         "constraint")
+            else:
+                order = ("shape", "initializer", "dtype", "trainable", "autocast", "regularizer",
+                         "constraint")
+            if len(args) > len(order):
+                raise TypeError(
+                    f"add_weight() takes at most {len(order)} positional arguments but "
+                    f"{len(args)} were given."
+                )
+            given = dict(shape=shape, initializer=initializer, dtype=dtype, trainable=trainable,
+                         autocast=autocast, regularizer=regularizer, constraint=constraint, name=name)
+            defaults = dict(shape=None, initializer=None, dtype=None, trainable=True,
+                            autocast=True, regularizer=None, constraint=None, name=None)
+            for key, value in zip(order, args):
+                if given[key] is not defaults[key]:
+                    raise TypeError(f"add_weight() got multiple values for argument '{key}'.")
+                given[key] = value
+            shape, initializer, dtype = given["shape"], given["initializer"], given["dtype"]
+            trainable, regularizer = given["trainable"], given["regularizer"]
+            constraint, name = given["constraint"], given["name"]
+        kwargs.pop("aggregation", None)
+        kwargs.pop("synchronization", None)
+        kwargs.pop("use_resource", None)
+        if kwargs:
+            raise TypeError(f"add_weight() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        shape = tuple(int(d) for d in (shape or ()))
+        if name is None:
+            name = f"variable_{len(self._own_weights)}" if self._own_weights else "variable"
+        torch_dtype = backend.standardize_dtype(dtype) if dtype is not None else self._dtype
+        if initializer is None:
+            initializer = "glorot_uniform" if torch_dtype.is_floating_point else "zeros"
+        init = initializers.get(initializer)
+        value = init(shape, dtype=torch_dtype) if not isinstance(init, torch.Tensor) else init
+        value = torch.as_tensor(value, dtype=torch_dtype).reshape(shape)
+        param = nn.Parameter(value, requires_grad=bool(trainable) and self._trainable and torch_dtype.is_floating_point)
+        param._keras_name = name
+        param._keras_layer = self.name
+        param._keras_regularizer = regularizers.get(regularizer)
+        param._keras_constraint = constraints.get(constraint)
+        attr = name.replace("/", "_").replace(".", "_")
+        if attr in self._parameters or hasattr(type(self), attr):
+            attr = f"{attr}_{len(self._own_weights)}"
+        self.register_parameter(attr, param)
+        self._own_weights.append(param)
+        self._created_trainable[id(param)] = bool(trainable)
+        return param
+
+    def _sublayers(self):
+        """Direct child layers (any ``Layer`` among this module's children)."""
+        return [m for m in self.children() if isinstance(m, Layer)]
+
+    def _own_split(self):
+        trainable = [w for w in self._own_weights if self._created_trainable[id(w)]]
+        non_trainable = [w for w in self._own_weights if not self._created_trainable[id(w)]]
+        return trainable, non_trainable
+
+    def _extra_torch_parameters(self):
+        """Parameters of plain ``nn.Module`` children (not keraton layers), trained like weights."""
+        out = []
+        for child in self.children():
+            if not isinstance(child, Layer):
+                out.extend(child.parameters())
+        return out
+
+    @property
+    def weights(self) -> list:
+        """All weights: own trainable, own non-trainable, then sublayers', in Keras's order."""
+        trainable, non_trainable = self._own_split()
+        out = trainable + non_trainable + self._extra_torch_parameters()
+        for layer in self._sublayers():
+            out.extend(layer.weights)
+        return _unique(out)
+
+    @property
+    def trainable_weights(self) -> list:
+        """Weights updated by training: empty when ``trainable`` is False, as in Keras."""
+        if not self._trainable:
+            return []
+        out = self._own_split()[0] + [p for p in self._extra_torch_parameters() if p.requires_grad]
+        for layer in self._sublayers():
+            out.extend(layer.trainable_weights)
+        return _unique(out)
+
+    @property
+    def non_trainable_weights(self) -> list:
+        """Weights not updated by training (all of them when ``trainable`` is False)."""
+        if not self._trainable:
+            return self.weights
+        out = self._own_split()[1] + [p for p in self._extra_torch_parameters() if not p.requires_grad]
+        for layer in self._sublayers():
+            out.extend(layer.non_trainable_weights)
+        return _unique(out)
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def trainable(self) -> bool:
+        """Whether training updates this layer's weights; setting it applies to sublayers too."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        value = bool(value)
+        for module in self.modules():
+            if isinstance(module, Layer):
+                module._trainable = value
+                # Parameters of wrapped plain torch modules freeze too; unfreezing
+                # restores the requires_grad they had before.
+                flags = module.__dict__.setdefault("_torch_grad_flags", {})
+                for p in module._extra_torch_parameters():
+                    if not value:
+                        flags.setdefault(id(p), p.requires_grad)
+                        p.requires_grad_(False)
+                    else:
+                        p.requires_grad_(flags.pop(id(p), p.requires_grad))
+                for w in module._own_weights:
+                    w.requires_grad_(value and module._created_trainable[id(w)] and w.is_floating_point())
+
+    def get_weights(self) -> list:
+        """Return the weights as a list of NumPy arrays (copies) in Keras's layout and order."""
+        return [w.detach().cpu().numpy().copy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Set the weights from a list of arrays in Keras's layout, checking count and shapes."""
+        params = self.weights
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(params)} weight arrays "
+                f"(shapes {[tuple(p.shape) for p in params]}), but set_weights() got "
+                f"{len(weights)}. Pass a list like the one get_weights() returns."
+            )
+        with torch.no_grad():
+            for p, w in zip(params, weights):
+                w = np.asarray(w)
+                if tuple(w.shape) != tuple(p.shape):
+                    raise ValueError(
+                        f"Weight '{getattr(p, '_keras_name', '?')}' of layer "
+                        f"'{getattr(p, '_keras_layer', self.name)}' has shape {tuple(p.shape)}, "
+                        f"but set_weights() got an array of shape {tuple(w.shape)}."
+                    )
+                p.copy_(torch.as_tensor(w, dtype=p.dtype))
+
+    def count_params(self) -> int:
+        """Total number of scalars in the layer's weights."""
+        if not self.built:
+            raise ValueError(
+                f"You tried to call count_params on layer '{self.name}', but the layer isn't "
+                "built. Build it first by calling it on data or with build(input_shape)."
+            )
+        return int(sum(w.numel() for w in self.weights))
+
+    # ------------------------------------------------------------------ losses
+    def add_loss(self, loss) -> None:
+        """Add a loss tensor (e.g. an activity penalty) computed in ``call``; read via ``losses``."""
+        if not self._call_losses:
+            _PENDING_LOSS_LAYERS.append(self)
+        self._call_losses.append(loss)
+
+    @property
+    def losses(self) -> list:
+        """Losses from the last call (``add_loss``, activity regularizers) plus weight regularization."""
+        out = list(self._call_losses)
+        for w in self._own_weights:
+            reg = w._keras_regularizer
+            if reg is not None:
+                out.append(reg(w))
+        for layer in self._sublayers():
+            out.extend(layer.losses)
+        return out
+
+    # ------------------------------------------------------------------ build/call
+    def build(self, input_shape) -> None:
+        """Create the layer's weights for ``input_shape``; the base version creates none."""
+        self.built = True
+
+    def _maybe_build(self, input_shapes) -> None:
+        if self.built:
+            return
+        self._build_shapes = _as_batch_shape(input_shapes)
+        self.build(input_shapes)
+        self.built = True
+
+    def call(self, *args, **kwargs):
+        """The layer's computation on torch tensors; subclasses override it."""
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
+
+    def forward(self, *args, **kwargs):
+        """``nn.Module.forward`` is Keras's ``call``."""
+        return self.call(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        if args:
+            first = args[0]
+        elif "inputs" in kwargs:
+            first = kwargs["inputs"]
+        else:
+            raise TypeError(f"Layer '{self.name}' was called without inputs.")
+        if _is_symbolic(first):
+            return self._symbolic_call(*args, **kwargs)
+        return self._eager_call(first, args, kwargs)
+
+    def _eager_call(self, first, args, kwargs):
+        # As Keras: check the input spec before building (so a bad first input
+        # creates no weights of the wrong shape) and again after (build may
+        # have tightened the spec).
+        if self.input_spec is not None:
+            check_input_spec(self, first)
+        if not self.built:
+            self._maybe_build(_shapes_of(first))
+            if self.input_spec is not None:
+                check_input_spec(self, first)
+        cls = type(self)
+        training = kwargs.get("training")
+        if training is None:
+            if _call_accepts(cls, "training"):
+                kwargs["training"] = self.training
+            elif "training" in kwargs:
+                del kwargs["training"]
+        elif not _call_accepts(cls, "training"):
+            del kwargs["training"]
+        flip = training is not None and bool(training) != self.training
+        if flip:
+            previous = self.training
+            self.train(bool(training))
+        outermost = _CALL_DEPTH[0] == 0
+        if outermost and _PENDING_LOSS_LAYERS:
+            for layer in _PENDING_LOSS_LAYERS:
+                layer._call_losses = []
+            _PENDING_LOSS_LAYERS.clear()
+        _CALL_DEPTH[0] += 1
+        try:
+            outputs = nn.Module.__call__(self, *args, **kwargs)
+        finally:
+            _CALL_DEPTH[0] -= 1
+            if flip:
+                self.train(previous)
+        if self.activity_regularizer is not None:
+            for out in tree.flatten(outputs):
+                self.add_loss(self.activity_regularizer(out) / out.shape[0])
+        return outputs
+
+    # ------------------------------------------------------------------ symbolic
+    def _symbolic_call(self, *args, **kwargs):
+        from keraton.layers.node import Node
+
+        first = args[0] if args else kwargs["inputs"]
+        if self.input_spec is not None:
+            check_input_spec(self, first)
+        self._maybe_build(_shapes_of(first))
+        if self.input_spec is not None:
+            check_input_spec(self, first)
+        outputs = self.compute_output_spec(*args, **kwargs)
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        """Return the output shape for ``input_shape`` (``None`` for unknown dimensions).
+
+        The default runs ``call`` on small zero tensors twice, with the unknown
+        dimensions set to two different sizes, and marks the dimensions that
+        changed as unknown.  Layers override it where a formula is cheaper.
+        """
+        spec = self._run_on_zeros((_shapes_to_tensors(input_shape, self._dtype),), {})
+        return tree.map_structure(lambda t: t.shape, spec)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Return the KerasTensor(s) this layer would output for symbolic inputs."""
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            first = args[0] if args else kwargs["inputs"]
+            out_shape = self.compute_output_shape(_shapes_of(first))
+            dtype = tree.flatten(first)[0].dtype
+            return _shapes_to_tensors(out_shape, dtype)
+        return self._run_on_zeros(args, kwargs)
+
+    def _run_on_zeros(self, args, kwargs):
+        results = []
+        for fill in (2, 3):
+            def concrete(t, fill=fill):
+                if isinstance(t, KerasTensor):
+                    shape = [fill if d is None else d for d in t.shape]
+                    return torch.zeros(shape, dtype=t.dtype)
+                return t
+
+            c_args = tree.map_structure(concrete, args)
+            c_kwargs = tree.map_structure(concrete, kwargs)
+            if _call_accepts(type(self), "training"):
+                c_kwargs.setdefault("training", False)
+            was_training = self.training
+            self.train(False)
+            try:
+                with torch.no_grad():
+                    out = nn.Module.__call__(self, *c_args, **c_kwargs)
+            finally:
+                self.train(was_training)
+                for layer in _PENDING_LOSS_LAYERS:
+                    layer._call_losses = []
+                _PENDING_LOSS_LAYERS.clear()
+            results.append(out)
+
+        def merge(a, b):
+            if not isinstance(a, torch.Tensor):
+                return a
+            shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))
+            return KerasTensor(shape, dtype=a.dtype)
+
+        flat_a, flat_b = tree.flatten(results[0]), tree.flatten(results[1])
+        return tree.pack_sequence_as(results[0], [merge(a, b) for a, b in zip(flat_a, flat_b)])
+
+    # ------------------------------------------------------------------ graph info
+    def _node_attr(self, attr: str, what: str):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on a symbolic input and thus has no "
+                f"defined {what}."
+            )
+        values = [getattr(n, attr) for n in self._inbound_nodes]
+        return values[0]
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's first call (functional API)."""
+        node = self._node_attr("call_args", "input")
+        return node[0] if node else None
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's first call (functional API)."""
+        return self._node_attr("outputs", "output")
+
+    @property
+    def input_shape(self):
+        """Shape of the layer's input, as declared (``input_shape=``) or first seen."""
+        if self._batch_input_shape is not None:
+            return self._batch_input_shape
+        if self._build_shapes is not None:
+            return self._build_shapes
+        if self._inbound_nodes:
+            return tree.map_structure(lambda t: t.shape, self.input)
+        raise AttributeError(f"Layer '{self.name}' has no defined input shape yet: it is not built.")
+
+    @property
+    def output_shape(self):
+        """Shape of the layer's symbolic output (first call)."""
+        return tree.map_structure(lambda t: t.shape, self.output)
+
+    @property
+    def input_dim(self):
+        """Size of the last input dimension of the first layer (Keras 2 ``input_dim``)."""
+        return self.input_shape[-1]
+
+    @property
+    def batch_size(self):
+        """Fixed batch size declared for the input, or None."""
+        shape = self._batch_input_shape
+        return None if shape is None else shape[0]
+
+    @property
+    def dtype(self) -> str:
+        """The variable dtype name, e.g. ``'float32'``."""
+        return backend.dtype_name(self._dtype)
+
+    @property
+    def compute_dtype(self) -> str:
+        """The computation dtype name (same as ``dtype`` unless a mixed policy is set)."""
+        return self.dtype
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        """Return the constructor arguments as a JSON-friendly dict (Keras 3's layout)."""
+        config = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": {
+                "module": "keras",
+                "class_name": "DTypePolicy",
+                "config": {"name": self.dtype},
+                "registered_name": None,
+            },
+        }
+        # As Keras 3, a declared input_shape is not part of the layer config: a
+        # Sequential model writes it as its InputLayer instead.
+        if self.activity_regularizer is not None:
+            from keraton.saving.serialization_lib import serialize_keras_object
+
+            config["activity_regularizer"] = serialize_keras_object(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Create a layer from ``get_config()``'s output."""
+        return cls(**config)
+
+    def get_build_config(self):
+        """Keras 3's ``build_config``: the input shape the layer was built for."""
+        if self._build_shapes is None:
+            return None
+        return {"input_shape": _jsonable_shape(self._build_shapes)}
+
+    def build_from_config(self, config) -> None:
+        """Build the layer from ``get_build_config()``'s output."""
+        if config and config.get("input_shape") is not None:
+            self._maybe_build(_tupled(config["input_shape"]))
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}"
+
+
+
+def _unique(items: list) -> list:
+    seen = set()
+    out = []
+    for w in items:
+        if id(w) not in seen:
+            seen.add(id(w))
+            out.append(w)
+    return out
+
+
+def _is_symbolic(x) -> bool:
+    if isinstance(x, KerasTensor):
+        return True
+    if isinstance(x, (list, tuple)) and x and isinstance(x[0], KerasTensor):
+        return True
+    if isinstance(x, dict) and x and isinstance(next(iter(x.values())), KerasTensor):
+        return True
+    return False
+
+
+def _is_shape(s) -> bool:
+    return isinstance(s, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+def _shapes_of(x):
+    """Input shape(s) of a tensor or a nest of them: a tuple, or a nest of tuples."""
+    if isinstance(x, (torch.Tensor, KerasTensor)):
+        return tuple(x.shape)
+    if isinstance(x, (list, tuple)):
+        return [_shapes_of(t) for t in x]
+    if isinstance(x, dict):
+        return {k: _shapes_of(v) for k, v in x.items()}
+    if hasattr(x, "shape"):
+        return tuple(x.shape)
+    return None
+
+
+def _shapes_to_tensors(shapes, dtype):
+    if _is_shape(shapes):
+        return KerasTensor(shapes, dtype=dtype)
+    if isinstance(shapes, dict):
+        return {k: _shapes_to_tensors(v, dtype) for k, v in shapes.items()}
+    return [_shapes_to_tensors(s, dtype) for s in shapes]
+
+
+def _as_batch_shape(shapes):
+    if _is_shape(shapes):
+        return (None,) + tuple(shapes[1:]) if shapes else ()
+    if isinstance(shapes, dict):
+        return {k: _as_batch_shape(v) for k, v in shapes.items()}
+    if isinstance(shapes, (list, tuple)):
+        return [_as_batch_shape(s) for s in shapes]
+    return shapes
+
+
+def _jsonable_shape(shapes):
+    if _is_shape(shapes):
+        return [None if d is None else int(d) for d in shapes]
+    if isinstance(shapes, dict):
+        return {k: _jsonable_shape(v) for k, v in shapes.items()}
+    return [_jsonable_shape(s) for s in shapes]
+
+
+def _tupled(shape):
+    if _is_shape(shape):
+        return tuple(shape)
+    if isinstance(shape, dict):
+        return {k: _tupled(v) for k, v in shape.items()}
+    return [_tupled(s) for s in shape]

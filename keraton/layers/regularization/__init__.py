@@ -1,0 +1,5 @@
+"""Regularization layers."""
+
+from keraton.layers.regularization.dropout import Dropout
+
+__all__ = ["Dropout"]

@@ -1,0 +1,30 @@
+"""Models: ``Model`` (functional and subclassed), ``Sequential``, and model (de)serialization."""
+
+from keraton.models.functional import Functional
+from keraton.models.model import Model
+from keraton.models.sequential import Sequential
+
+__all__ = ["Functional", "Model", "Sequential", "clone_model", "model_from_config", "model_from_json"]
+
+
+def model_from_config(config, custom_objects=None):
+    """Rebuild a model (or layer) from its serialized config (Keras's ``model_from_config``)."""
+    from keraton.layers import deserialize
+
+    return deserialize(config, custom_objects=custom_objects)
+
+
+def model_from_json(json_string: str, custom_objects=None):
+    """Rebuild a model from :meth:`Model.to_json`'s output."""
+    import json
+
+    return model_from_config(json.loads(json_string), custom_objects=custom_objects)
+
+
+def clone_model(model, input_tensors=None, clone_function=None):
+    """Return a new model with the same architecture and freshly initialized weights."""
+    from keraton.saving.serialization_lib import serialize_keras_object
+
+    if input_tensors is not None or clone_function is not None:
+        raise NotImplementedError("clone_model with input_tensors/clone_function is not supported yet.")
+    return model_from_config(serialize_keras_object(model))

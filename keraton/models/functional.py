@@ -1,0 +1,254 @@
+"""``Functional``: a model defined by a graph of layer calls on symbolic tensors.
+
+At construction the graph from the outputs back to the inputs is sorted once
+into a flat execution plan (layer, input slots, output slots).  A call then
+walks that list with integer slot indices: no per-call graph interpretation,
+no dict lookups by tensor, no structure walking for single-input layers.
+"""
+
+from __future__ import annotations
+
+from keraton.layers.core.input_layer import InputLayer
+from keraton.layers.keras_tensor import KerasTensor
+from keraton.models.model import Model
+from keraton.utils import tree
+
+
+class Functional(Model):
+    """A model built from ``keraton.Input`` tensors and layer calls, as Keras's functional API.
+
+    Supports several inputs and outputs (lists or dicts), shared layers
+    (one layer called on several tensors) and nested models.
+
+    Example:
+        >>> a = keraton.Input((3,), name="a")
+        >>> b = keraton.Input((2,), name="b")
+        >>> h = keraton.layers.Dense(4)(a)
+        >>> model = keraton.Model([a, b], [h, keraton.layers.Dense(1)(b)])
+    """
+
+    _keras_module = "keras.src.models.functional"
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        Model.__init__(self, name=name, trainable=trainable, **kwargs)
+        if isinstance(inputs, tuple):
+            inputs = list(inputs)
+        if isinstance(outputs, tuple):
+            outputs = list(outputs)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self._input_list = tree.flatten(inputs)
+        self._output_list = tree.flatten(outputs)
+        for kind, tensors in (("inputs", self._input_list), ("outputs", self._output_list)):
+            for t in tensors:
+                if not isinstance(t, KerasTensor) or t._keras_history is None:
+                    raise ValueError(
+                        f"All Model {kind} must be symbolic tensors made by keraton.Input or by "
+                        f"calling a layer on them; got {t!r}."
+                    )
+        for t in self._input_list:
+            if not isinstance(t._keras_history[0], InputLayer):
+                raise ValueError(
+                    f"Model inputs must come from keraton.Input(); {t!r} was made by layer "
+                    f"'{t._keras_history[0].name}'."
+                )
+        self._nodes = _sort_nodes(self._input_list, self._output_list)
+        self._layer_list = self._collect_layers()
+        names = [layer.name for layer in self._layer_list]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(
+                f"All layer names in a model must be unique; the name(s) {duplicates} appear more "
+                "than once. Give the layers distinct `name=` arguments."
+            )
+        for layer in self._layer_list:
+            self.add_module(_module_name(layer.name), layer)
+        self._compile_plan()
+        self.built = True
+
+    def _collect_layers(self) -> list:
+        # Keras flattens dicts in sorted-key order; its layer order follows that walk.
+        return _keras_layer_order(_sorted_flatten(self._inputs_struct),
+                                  _sorted_flatten(self._outputs_struct))
+
+    def _compile_plan(self) -> None:
+        slot = {id(t): i for i, t in enumerate(self._input_list)}
+        plan = []
+        for node in self._nodes:
+            for t in node.output_tensors:
+                slot[id(t)] = len(slot)
+            args, kwargs = node.call_args, node.call_kwargs
+            fast = (len(args) == 1 and isinstance(args[0], KerasTensor) and not kwargs
+                    and isinstance(node.outputs, KerasTensor))
+            in_slots = [slot[id(t)] for t in node.input_tensors]
+            out_slots = [slot[id(t)] for t in node.output_tensors]
+            plan.append((node.layer, fast, in_slots[0] if fast else in_slots,
+                         out_slots[0] if fast else out_slots, args, kwargs))
+        self._slot_of = slot
+        self._n_slots = len(slot)
+        self._plan = plan
+        self._output_slots = [slot[id(t)] for t in self._output_list]
+
+    @property
+    def layers(self) -> list:
+        """Input layers, then every layer in the order the graph runs them (Keras's order)."""
+        return list(self._layer_list)
+
+    def call(self, inputs, training=None, mask=None):
+        """Run the recorded graph on ``inputs`` (tensor, list, or dict keyed by input names)."""
+        slots = [None] * self._n_slots
+        flat = self._flatten_inputs(inputs)
+        slots[: len(flat)] = flat
+        slot_of = self._slot_of
+        for layer, fast, in_slot, out_slot, args, kwargs in self._plan:
+            if fast:
+                slots[out_slot] = layer(slots[in_slot])
+                continue
+
+            def fill(t):
+                return slots[slot_of[id(t)]] if isinstance(t, KerasTensor) else t
+
+            outputs = layer(*tree.map_structure(fill, args), **tree.map_structure(fill, kwargs))
+            for i, o in zip(out_slot, tree.flatten(outputs)):
+                slots[i] = o
+        return tree.pack_sequence_as(self._outputs_struct, [slots[i] for i in self._output_slots])
+
+    def _flatten_inputs(self, inputs) -> list:
+        n = len(self._input_list)
+        if isinstance(inputs, dict):
+            if isinstance(self._inputs_struct, dict):
+                keys = list(self._inputs_struct)
+            else:
+                keys = self.input_names
+            missing = [k for k in keys if k not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Model '{self.name}' expects inputs named {keys}; the dict given lacks "
+                    f"{missing} (it has {sorted(inputs)})."
+                )
+            return [inputs[k] for k in keys]
+        if isinstance(inputs, (list, tuple)):
+            flat = tree.flatten(inputs)
+            if len(flat) != n:
+                raise ValueError(
+                    f"Model '{self.name}' expects {n} input(s) ({self.input_names}), but it was "
+                    f"called on {len(flat)} tensors."
+                )
+            return flat
+        if n != 1:
+            raise ValueError(
+                f"Model '{self.name}' expects {n} inputs ({self.input_names}), but it was called "
+                "on a single tensor. Pass a list or a dict keyed by input name."
+            )
+        return [inputs]
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Outputs of the model on symbolic inputs: replay the graph's shapes."""
+        return self._run_on_zeros(args, kwargs)
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        """Keras 3's functional config: layers with inbound nodes, input and output layers."""
+        from keraton.models.functional_config import functional_get_config
+
+        return functional_get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a functional model from :meth:`get_config`'s output."""
+        from keraton.models.functional_config import functional_from_config
+
+        return functional_from_config(cls, config, custom_objects)
+
+
+def _module_name(name: str) -> str:
+    return name.replace(".", "_").replace("/", "_") or "layer"
+
+
+def _sorted_flatten(structure) -> list:
+    """Leaves of a nest with dicts walked in sorted-key order, as Keras's ``tree.flatten``."""
+    if isinstance(structure, dict):
+        return [leaf for key in sorted(structure) for leaf in _sorted_flatten(structure[key])]
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in _sorted_flatten(item)]
+    return [structure]
+
+
+def _keras_layer_order(inputs, outputs) -> list:
+    """The layers between ``inputs`` and ``outputs`` in Keras 3's order (``map_graph``).
+
+    Layers are sorted by decreasing depth (distance from the outputs), ties by
+    the order a depth-first walk from the outputs first meets them.  This
+    order fixes ``model.layers`` and thus the order of ``model.weights``, which
+    must match Keras for ``set_weights(keras_model.get_weights())`` to work.
+    """
+    input_ids = {id(t) for t in inputs}
+    first_seen: dict = {}
+    finished: set = set()
+    post_order: list = []
+
+    def walk(t):
+        layer, node_index, _ = t._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(node) in finished:
+            return
+        first_seen.setdefault(layer, len(first_seen))
+        if not node.is_input and id(t) not in input_ids:
+            for u in node.input_tensors:
+                walk(u)
+        finished.add(id(node))
+        post_order.append(node)
+
+    for t in outputs:
+        walk(t)
+    node_depth: dict = {}
+    layer_depth: dict = {}
+    for node in reversed(post_order):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(node.layer, 0))
+        layer_depth[node.layer] = depth
+        node_depth[id(node)] = depth
+        for parent in node.parent_nodes:
+            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for t in inputs:
+        layer = t._keras_history[0]
+        if layer not in layer_depth:  # an input no output depends on
+            layer_depth[layer] = 0
+            first_seen[layer] = -1
+    return sorted(layer_depth, key=lambda layer: (-layer_depth[layer], first_seen[layer]))
+
+
+def _sort_nodes(inputs, outputs) -> list:
+    """Topologically sort the nodes between ``inputs`` and ``outputs`` (input nodes excluded)."""
+    input_ids = {id(t) for t in inputs}
+    order: list = []
+    done: set = set()
+    visiting: set = set()
+
+    def visit_tensor(t, consumer):
+        if id(t) in input_ids:
+            return
+        layer, node_index, _ = t._keras_history
+        node = layer._inbound_nodes[node_index]
+        if node.is_input:
+            raise ValueError(
+                f"Graph disconnected: cannot obtain a value for tensor {t!r} (input layer "
+                f"'{layer.name}') needed by layer '{consumer}'. It is not among the model's "
+                "inputs; add it to `inputs`."
+            )
+        visit_node(node)
+
+    def visit_node(node):
+        if id(node) in done:
+            return
+        if id(node) in visiting:
+            raise ValueError("The layer graph has a cycle; a functional model must be acyclic.")
+        visiting.add(id(node))
+        for t in node.input_tensors:
+            visit_tensor(t, node.layer.name)
+        visiting.discard(id(node))
+        done.add(id(node))
+        order.append(node)
+
+    for t in outputs:
+        visit_tensor(t, "<model output>")
+    return order

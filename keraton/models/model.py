@@ -1,0 +1,152 @@
+"""``Model``: a layer with training (``compile``/``fit``/``evaluate``/``predict``) and introspection.
+
+``Model(inputs, outputs)`` builds a functional model (an instance of
+:class:`~keraton.models.functional.Functional`), as in Keras; subclassing
+``Model`` and writing ``call`` gives a subclassed model.  The training logic
+lives in :mod:`keraton.trainers.trainer`, mixed in here, so the model classes
+only know about structure.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from keraton.layers.layer import Layer
+from keraton.trainers.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A group of layers with training and inference features, as ``keras.Model``.
+
+    Two ways to make one:
+
+    * functional: ``keraton.Model(inputs, outputs)`` from symbolic tensors;
+    * subclassing: define layers in ``__init__`` and the forward pass in ``call``.
+
+    Example:
+        >>> inputs = keraton.Input(shape=(3,))
+        >>> outputs = keraton.layers.Dense(1)(inputs)
+        >>> model = keraton.Model(inputs, outputs)
+
+        >>> class MyModel(keraton.Model):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.dense = keraton.layers.Dense(1)
+        ...     def call(self, x):
+        ...         return self.dense(x)
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from keraton.models.functional import Functional
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise TypeError(
+                "Model(inputs, outputs) builds a functional model; a subclass of Model that wants "
+                "this must inherit from keraton.models.Functional."
+            )
+        Layer.__init__(self, **kwargs)
+        Trainer.__init__(self)
+
+    @property
+    def layers(self) -> list:
+        """The model's layers, in the order they were created/tracked (Keras's ``model.layers``)."""
+        return self._sublayers()
+
+    def get_layer(self, name: str | None = None, index: int | None = None):
+        """Return a layer by ``name`` or by ``index`` in ``model.layers``."""
+        if index is not None:
+            if name is not None:
+                raise ValueError("Pass either `name` or `index` to get_layer(), not both.")
+            layers = self.layers
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(
+                    f"Asked for layer index {index} but model '{self.name}' has {len(layers)} layers."
+                )
+            return layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No such layer: {name!r}. Model '{self.name}' has layers "
+            f"{[layer.name for layer in self.layers]}."
+        )
+
+    @property
+    def inputs(self):
+        """The model's symbolic inputs (functional and built Sequential models)."""
+        return getattr(self, "_input_list", None)
+
+    @property
+    def outputs(self):
+        """The model's symbolic outputs (functional and built Sequential models)."""
+        return getattr(self, "_output_list", None)
+
+    @property
+    def input_names(self) -> list:
+        """Names of the input layers."""
+        return [t._keras_history[0].name for t in (self.inputs or [])]
+
+    @property
+    def output_names(self) -> list:
+        """Names of the layers producing the outputs (used for per-output losses and logs)."""
+        return [t._keras_history[0].name for t in (self.outputs or [])]
+
+    def build(self, input_shape=None) -> None:
+        """Build a subclassed model by calling it once on zeros of ``input_shape``, as Keras does."""
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError(f"Model '{self.name}' cannot be built without an input_shape.")
+        shapes = input_shape
+        dims = [2 if d is None else d for d in shapes]
+        was_training = self.training
+        try:
+            with torch.no_grad():
+                self.eval()
+                Layer.__call__(self, torch.zeros(dims, dtype=self._dtype))
+        finally:
+            self.train(was_training)
+        self.built = True
+
+    def _maybe_build(self, input_shapes) -> None:
+        # A subclassed model builds its sublayers by running call(); nothing to create itself.
+        if not self.built:
+            self._build_shapes = input_shapes
+            if type(self).build is not Model.build:
+                self.build(input_shapes)
+            self.built = True
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """Print a table of the layers, their output shapes and parameter counts, as Keras."""
+        from keraton.utils.summary_utils import print_summary
+
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
+
+    def get_config(self) -> dict:
+        """Base config (name, trainable); subclassed models override to add their arguments."""
+        return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild a model: functional configs (with ``layers``) through Functional, else ``cls(**config)``."""
+        if "layers" in config and "input_layers" in config:
+            from keraton.models.functional import Functional
+
+            return Functional.from_config(config, custom_objects=custom_objects)
+        return cls(**config)
+
+    def to_json(self, **kwargs) -> str:
+        """Return the model's serialized config as a JSON string (Keras's ``to_json``)."""
+        import json
+
+        from keraton.saving.serialization_lib import serialize_keras_object
+
+        return json.dumps(serialize_keras_object(self), **kwargs)

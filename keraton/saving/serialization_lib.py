@@ -1,0 +1,129 @@
+"""Keras 3's object serialization format, for every configurable keraton object.
+
+``serialize_keras_object(obj)`` returns the dict Keras 3 writes into
+``config.json`` (``module``, ``class_name``, ``config``, ``registered_name``);
+``deserialize_keras_object`` turns such a dict (or a bare name) back into an
+object.  Nothing is ever evaluated or unpickled: classes are found by name only.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+
+from keraton.saving.object_registration import get_registered_name, get_registered_object
+
+# keraton module -> the module name Keras 3 writes for the same family.
+_KERAS_MODULES = {
+    "layers": "keras.layers",
+    "models": "keras",
+    "optimizers": "keras.optimizers",
+    "losses": "keras.losses",
+    "metrics": "keras.metrics",
+    "initializers": "keras.initializers",
+    "regularizers": "keras.regularizers",
+    "constraints": "keras.constraints",
+    "activations": "keras.activations",
+    "callbacks": "keras.callbacks",
+}
+
+
+def _keras_module_of(obj) -> str | None:
+    cls = obj if isinstance(obj, type) else type(obj)
+    explicit = getattr(cls, "_keras_module", None)
+    if explicit:
+        return explicit
+    parts = cls.__module__.split(".")
+    if parts[0] != "keraton":
+        return cls.__module__
+    if len(parts) > 1 and parts[1] in _KERAS_MODULES:
+        return _KERAS_MODULES[parts[1]]
+    return "keras"
+
+
+def _is_builtin(obj) -> bool:
+    cls = obj if isinstance(obj, type) else type(obj)
+    return cls.__module__.split(".")[0] == "keraton"
+
+
+def serialize_keras_object(obj):
+    """Return Keras 3's serialized form of ``obj``: a dict, a name, or a plain value."""
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [serialize_keras_object(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: serialize_keras_object(v) for k, v in obj.items()}
+    if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
+        if _is_builtin(obj):
+            return obj.__name__
+        return {
+            "module": obj.__module__,
+            "class_name": "function",
+            "config": obj.__name__,
+            "registered_name": get_registered_name(obj),
+        }
+    if hasattr(obj, "get_config"):
+        cls = type(obj)
+        return {
+            "module": _keras_module_of(obj),
+            "class_name": getattr(cls, "_keras_class_name", cls.__name__),
+            "config": obj.get_config(),
+            "registered_name": None if _is_builtin(obj) else get_registered_name(cls),
+        }
+    if hasattr(obj, "tolist"):  # numpy arrays and scalars in configs
+        return obj.tolist()
+    raise TypeError(
+        f"Cannot serialize {obj!r} of type {type(obj).__name__}: give it a get_config() method "
+        "and register it with keraton.saving.register_keras_serializable()."
+    )
+
+
+def deserialize_keras_object(config, module_objects: dict | None = None, custom_objects=None,
+                             kind: str = "object"):
+    """Rebuild an object from Keras 3's serialized form.
+
+    ``module_objects`` maps class or function names of one family (e.g. all
+    losses) to the objects; ``custom_objects`` adds user ones.  Unknown names
+    raise a ``ValueError`` that names the class and tells how to register it.
+    """
+    if config is None:
+        return None
+    if isinstance(config, str):
+        obj = get_registered_object(config, custom_objects, module_objects)
+        if obj is None:
+            raise ValueError(_unknown(kind, config))
+        return obj
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Cannot deserialize {kind} from {config!r}: expected a dict with 'class_name'.")
+    class_name = config["class_name"]
+    inner = config.get("config", {})
+    if class_name == "function":
+        name = config.get("registered_name") or inner
+        obj = get_registered_object(name, custom_objects, module_objects)
+        if obj is None:
+            obj = get_registered_object(inner, custom_objects, module_objects)
+        if obj is None:
+            raise ValueError(_unknown(kind, name))
+        return obj
+    registered = config.get("registered_name")
+    cls = None
+    if registered:
+        cls = get_registered_object(registered, custom_objects, module_objects)
+    if cls is None:
+        cls = get_registered_object(class_name, custom_objects, module_objects)
+    if cls is None:
+        raise ValueError(_unknown(kind, class_name))
+    if not inspect.isclass(cls):
+        return cls
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:
+        return cls.from_config(inner, custom_objects=custom_objects)
+    return cls.from_config(inner)
+
+
+def _unknown(kind: str, name) -> str:
+    return (
+        f"Unknown {kind} {name!r} in the config. If it is a custom class or function, pass it in "
+        f"custom_objects={{{name!r}: ...}} or decorate it with "
+        "@keraton.saving.register_keras_serializable()."
+    )

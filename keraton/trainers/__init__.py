@@ -1,0 +1,1 @@
+"""The training loop, apart from the model classes: compile state, fit/evaluate/predict, data."""

@@ -1,0 +1,264 @@
+"""What ``compile`` turns the user's ``loss``/``metrics`` arguments into.
+
+``CompileLoss`` maps one loss per model output (single, list or dict form,
+with ``loss_weights``); ``CompileMetrics`` maps metrics per output and resolves
+``'accuracy'``/``'acc'`` (and ``'crossentropy'``/``'ce'``) to the binary,
+categorical or sparse variant from the shapes of the first batch, as tf.keras 2
+did.  Both are resolved once, on the first batch; afterwards a call is a
+short loop over already-made objects.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from keraton import losses as losses_module
+from keraton import metrics as metrics_module
+from keraton.utils import tree
+
+
+def _per_output(arg, names: list, what: str):
+    """Spread a single/list/dict ``compile`` argument over the outputs named ``names``."""
+    n = len(names)
+    if isinstance(arg, dict):
+        unknown = [k for k in arg if k not in names]
+        if unknown:
+            raise ValueError(
+                f"compile() got {what} for unknown output(s) {unknown}; the model's outputs are "
+                f"named {names}."
+            )
+        return [arg.get(name) for name in names]
+    if isinstance(arg, (list, tuple)) and what == "loss":
+        if len(arg) != n:
+            raise ValueError(
+                f"compile() got a list of {len(arg)} losses but the model has {n} output(s) "
+                f"({names}). Pass one loss per output, or a single loss for all."
+            )
+        return list(arg)
+    return [arg] * n
+
+
+def _flatten_targets(y, names: list, what: str = "y"):
+    """Targets (or sample weights) as one entry per output, from a tensor, list or dict."""
+    n = len(names)
+    if isinstance(y, dict):
+        missing = [k for k in names if k not in y]
+        if missing and what == "y":
+            raise ValueError(
+                f"The target dict lacks outputs {missing}: the model's outputs are {names}, "
+                f"the dict has keys {sorted(y)}."
+            )
+        return [y.get(k) for k in names]
+    if isinstance(y, (list, tuple)):
+        if len(y) != n:
+            raise ValueError(
+                f"The model has {n} output(s) ({names}) but {what} has {len(y)} entries. Pass one "
+                f"{what} array per output, as a list or a dict keyed by output name."
+            )
+        return list(y)
+    if n != 1 and what == "y":
+        raise ValueError(
+            f"The model has {n} outputs ({names}) but a single y array was given. Pass a list "
+            "of targets, one per output, or a dict keyed by output name."
+        )
+    return [y] * n
+
+
+class CompileLoss:
+    """The loss of a compiled model: one loss object per output and their weighted sum."""
+
+    def __init__(self, loss, loss_weights=None, output_names=None):
+        self._loss_arg = loss
+        self._weights_arg = loss_weights
+        self.output_names = list(output_names or [])
+        self.built = False
+
+    def build(self, y_pred) -> None:
+        """Resolve the per-output losses once the number of outputs is known."""
+        n = len(tree.flatten(y_pred))
+        if len(self.output_names) != n:
+            self.output_names = [f"output_{i + 1}" for i in range(n)] if n > 1 else ["output"]
+        names = self.output_names
+        self.losses = [None if loss_obj is None else _to_loss_object(loss_obj) for loss_obj in
+                       _per_output(self._loss_arg, names, "loss")]
+        if all(loss_obj is None for loss_obj in self.losses):
+            raise ValueError("compile() got no loss for any output: pass `loss=`.")
+        if self._weights_arg is None:
+            self.weights = [1.0] * n
+        elif isinstance(self._weights_arg, dict):
+            self.weights = [float(self._weights_arg.get(k, 1.0)) for k in names]
+        else:
+            weights = list(self._weights_arg) if isinstance(self._weights_arg, (list, tuple)) else [self._weights_arg] * n
+            if len(weights) != n:
+                raise ValueError(f"loss_weights has {len(weights)} entries but the model has {n} outputs.")
+            self.weights = [float(w) for w in weights]
+        self.single = n == 1
+        self.last_output_losses: list = []
+        self.built = True
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.single:
+            loss = self.losses[0](y_true, y_pred, sample_weight)
+            w = self.weights[0]
+            return loss if w == 1.0 else loss * w
+        names = self.output_names
+        trues = _flatten_targets(y_true, names)
+        preds = tree.flatten(y_pred)
+        weights = _flatten_targets(sample_weight, names, "sample_weight") if sample_weight is not None else [None] * len(names)
+        total = None
+        per_output = []
+        for loss_fn, w, t, p, sw in zip(self.losses, self.weights, trues, preds, weights):
+            if loss_fn is None:
+                per_output.append(None)
+                continue
+            value = loss_fn(t, p, sw)
+            per_output.append(value)
+            total = value * w if total is None else total + value * w
+        self.last_output_losses = per_output
+        return total
+
+
+def _to_loss_object(identifier):
+    obj = losses_module.get(identifier)
+    if isinstance(obj, losses_module.Loss):
+        return obj
+    if callable(obj):
+        return losses_module.LossFunctionWrapper(obj, name=getattr(obj, "__name__", "loss"))
+    raise TypeError(f"Could not interpret loss {identifier!r}: expected a name, a Loss or a function.")
+
+
+_ACCURACY = ("accuracy", "acc")
+_CROSSENTROPY = ("crossentropy", "ce")
+
+
+def _resolve_metric(identifier, y_true, y_pred):
+    """Turn one user metric argument into a ``Metric`` (tf.keras 2's shape-based 'accuracy')."""
+    if isinstance(identifier, metrics_module.Metric):
+        return identifier
+    if isinstance(identifier, str) and identifier in _ACCURACY + _CROSSENTROPY:
+        true_rank = y_true.dim() if y_true is not None else y_pred.dim()
+        true_last = y_true.shape[-1] if y_true is not None and y_true.dim() else 1
+        pred_last = y_pred.shape[-1] if y_pred.dim() else 1
+        is_binary = pred_last == 1
+        is_sparse = true_rank < y_pred.dim() or (true_last == 1 and pred_last > 1)
+        if identifier in _ACCURACY:
+            cls = (metrics_module.BinaryAccuracy if is_binary else
+                   metrics_module.SparseCategoricalAccuracy if is_sparse else
+                   metrics_module.CategoricalAccuracy)
+        else:
+            cls = (metrics_module.BinaryCrossentropy if is_binary else
+                   metrics_module.SparseCategoricalCrossentropy if is_sparse else
+                   metrics_module.CategoricalCrossentropy)
+        return cls(name=identifier)
+    obj = metrics_module.get(identifier)
+    named = {"name": identifier} if isinstance(identifier, str) else {}
+    if isinstance(obj, metrics_module.Metric):
+        if named:
+            obj.name = identifier  # Keras logs a metric given as a string under that string
+        return obj
+    if isinstance(obj, type):
+        return obj(**named)
+    if callable(obj):
+        name = identifier if isinstance(identifier, str) else getattr(obj, "__name__", "metric")
+        return metrics_module.MeanMetricWrapper(obj, name=name)
+    raise TypeError(f"Could not interpret metric {identifier!r}.")
+
+
+class CompileMetrics:
+    """The metrics of a compiled model, per output, updated every step on the device."""
+
+    def __init__(self, metrics=None, weighted_metrics=None, output_names=None):
+        self._metrics_arg = metrics
+        self._weighted_arg = weighted_metrics
+        self.output_names = list(output_names or [])
+        self.built = False
+        self.entries: list = []  # (log name, metric, output index, uses sample weight)
+
+    def build(self, y_true, y_pred, output_names) -> None:
+        """Resolve the metrics for the first batch's shapes."""
+        self.output_names = names = list(output_names)
+        n = len(names)
+        trues = _flatten_targets(y_true, names) if y_true is not None else [None] * n
+        preds = tree.flatten(y_pred)
+        self.entries = []
+        seen = set()
+        for weighted, arg in ((False, self._metrics_arg), (True, self._weighted_arg)):
+            if not arg:
+                continue
+            if isinstance(arg, dict):
+                per_output = _per_output(arg, names, "metrics")
+            elif n > 1 and isinstance(arg, (list, tuple)) and arg and all(isinstance(a, (list, tuple)) or a is None for a in arg):
+                if len(arg) != n:
+                    raise ValueError(f"metrics has {len(arg)} lists but the model has {n} outputs.")
+                per_output = list(arg)
+            else:
+                per_output = [arg] * n
+            for i, group in enumerate(per_output):
+                if group is None:
+                    continue
+                group = group if isinstance(group, (list, tuple)) else [group]
+                for identifier in group:
+                    metric = _resolve_metric(identifier, trues[i], preds[i])
+                    name = metric.name if n == 1 else f"{names[i]}_{metric.name}"
+                    if weighted and name in seen:
+                        name = f"weighted_{name}"
+                    seen.add(name)
+                    self.entries.append((name, metric, i, weighted))
+        self.single = n == 1
+        self.built = True
+
+    @property
+    def metrics(self) -> list:
+        """The metric objects, in log order."""
+        return [m for _, m, _, _ in self.entries]
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        """Update every metric with this batch (no host synchronisation)."""
+        if not self.entries:
+            return
+        if self.single:
+            for _, metric, _, weighted in self.entries:
+                metric.update_state(y_true, y_pred, sample_weight if weighted else None)
+            return
+        names = self.output_names
+        trues = _flatten_targets(y_true, names)
+        preds = tree.flatten(y_pred)
+        weights = (_flatten_targets(sample_weight, names, "sample_weight")
+                   if sample_weight is not None else [None] * len(names))
+        for _, metric, i, weighted in self.entries:
+            metric.update_state(trues[i], preds[i], weights[i] if weighted else None)
+
+    def result(self) -> dict:
+        """``{log name: result tensor}``."""
+        return {name: metric.result() for name, metric, _, _ in self.entries}
+
+    def reset_state(self) -> None:
+        """Reset every metric."""
+        for _, metric, _, _ in self.entries:
+            metric.reset_state()
+
+
+class LossTracker:
+    """Running, batch-size-weighted mean of a loss, kept as device tensors (Keras's loss ``Mean``)."""
+
+    def __init__(self, name: str = "loss"):
+        self.name = name
+        self.total = None
+        self.count = 0
+
+    def update_state(self, value: torch.Tensor, batch_size: int) -> None:
+        """Add one batch's mean loss, weighted by its size."""
+        value = value.detach() * batch_size
+        self.total = value if self.total is None else self.total + value
+        self.count += batch_size
+
+    def result(self) -> torch.Tensor:
+        """The mean so far (0 before any update)."""
+        if self.total is None:
+            return torch.tensor(0.0)
+        return self.total / self.count
+
+    def reset_state(self) -> None:
+        """Forget all updates."""
+        self.total = None
+        self.count = 0

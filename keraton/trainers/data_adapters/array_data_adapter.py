@@ -1,0 +1,96 @@
+"""``ArrayDataAdapter``: NumPy arrays, torch tensors and Python lists, converted once per ``fit``.
+
+All data becomes torch tensors when the adapter is made; each epoch then
+draws batches by slicing (no shuffle) or by gathering along a fresh random
+permutation (shuffle), so nothing is copied or converted per epoch beyond
+the batches themselves.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from keraton.trainers.data_adapters import data_adapter_utils as utils
+from keraton.trainers.data_adapters.data_adapter import DataAdapter
+from keraton.utils import tree
+
+
+class ArrayDataAdapter(DataAdapter):
+    """Batches from in-memory arrays, as Keras 3's ``ArrayDataAdapter``.
+
+    Args:
+        x, y, sample_weight: tensors or nests of tensors (already converted).
+        batch_size: samples per batch (Keras's default 32).
+        shuffle: ``True`` (new permutation each epoch), ``False``, or ``"batch"``
+            (shuffle the order of whole batches).
+        device: where batches are sent; data stays where it is.
+    """
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False, device=None):
+        self._structure = (x, y, sample_weight)
+        self._flat = [t for t in tree.flatten(self._structure) if t is not None]
+        names = ["x"] * len(tree.flatten(x)) + ["y"] * len([t for t in tree.flatten(y) if t is not None])
+        names += ["sample_weight"] * (len(self._flat) - len(names))
+        self._n = utils.num_samples(self._flat, names)
+        self._batch_size = int(batch_size or 32)
+        if self._batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
+        if shuffle not in (True, False, "batch"):
+            raise ValueError(f"shuffle must be True, False or 'batch', got {shuffle!r}.")
+        self._shuffle = shuffle
+        self._device = device
+        self._simple = (isinstance(x, torch.Tensor) and (y is None or isinstance(y, torch.Tensor))
+                        and (sample_weight is None or isinstance(sample_weight, torch.Tensor)))
+
+    @property
+    def num_samples(self) -> int:
+        """Number of samples."""
+        return self._n
+
+    @property
+    def num_batches(self) -> int:
+        """``ceil(num_samples / batch_size)``."""
+        return math.ceil(self._n / self._batch_size)
+
+    @property
+    def batch_size(self) -> int:
+        """Samples per batch."""
+        return self._batch_size
+
+    @property
+    def has_partial_batch(self) -> bool:
+        """Whether the last batch is smaller than the others."""
+        return self._n % self._batch_size != 0
+
+    def _pack(self, flat_batch):
+        if self._simple:
+            x, y, sw = self._structure
+            it = iter(flat_batch)
+            xb = next(it)
+            yb = next(it) if y is not None else None
+            swb = next(it) if sw is not None else None
+            return xb, yb, swb
+        it = iter(flat_batch)
+        return tree.map_structure(lambda t: None if t is None else next(it), self._structure)
+
+    def get_torch_iterator(self):
+        """Yield ``(x, y, sample_weight)`` batches for one epoch."""
+        n, bs = self._n, self._batch_size
+        flat = self._flat
+        device = self._device
+        move = device is not None and flat[0].device != torch.device(device)
+        if self._shuffle is True:
+            perm = torch.randperm(n)
+            batches = (perm[i:i + bs] for i in range(0, n, bs))
+        elif self._shuffle == "batch":
+            order = torch.randperm(self.num_batches).tolist()
+            batches = (slice(b * bs, min(n, (b + 1) * bs)) for b in order)
+        else:
+            batches = (slice(i, min(n, i + bs)) for i in range(0, n, bs))
+        for index in batches:
+            batch = [t[index] for t in flat]
+            if move:
+                batch = [t.to(device, non_blocking=True) for t in batch]
+            yield self._pack(batch)

@@ -1,0 +1,166 @@
+"""Standardising in-memory data once per ``fit``/``evaluate``/``predict`` call.
+
+Turns what Keras users pass (NumPy arrays, Python lists such as the seed's
+``[1, 2, 3, 4]``, torch tensors, lists/dicts of those) into torch tensors with
+the model's input dtypes, expands 1-D inputs to ``(n, 1)`` as tf.keras 2 did,
+checks shapes, sample counts and finiteness, folds ``class_weight`` into
+sample weights and splits off validation data.  Each check raises a
+``ValueError`` that says what was expected, what was given and what to do.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+
+from keraton.trainers.data_adapters import data_adapter_utils as utils
+from keraton.utils import tree
+
+
+def _is_scalar_list(x) -> bool:
+    return isinstance(x, (list, tuple)) and all(
+        isinstance(v, numbers.Number) or (isinstance(v, (list, tuple)) and _is_scalar_list(v)) for v in x
+    )
+
+
+def _split_structure(value, count, names):
+    """Decide whether ``value`` is one array or one array per model input/output."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, (list, tuple)):
+        if _is_scalar_list(value):
+            return value  # a single array written as a Python list (Keras 2 style)
+        if count is not None and count > 1:
+            return list(value)
+        if count is None and value and all(utils.is_array_like(v) and not isinstance(v, numbers.Number) for v in value):
+            return list(value)
+        return value if count == 1 and len(value) == 1 and utils.is_array_like(value[0]) and not _is_scalar_list(value) and False else value
+    return value
+
+
+def _convert(value, name: str):
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {k: utils.to_tensor(v, f"{name}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, list) and value and not _is_scalar_list(value):
+        return [utils.to_tensor(v, f"{name}[{i}]") for i, v in enumerate(value)]
+    return utils.to_tensor(value, name)
+
+
+def _conform_inputs(model, x):
+    """Cast to the input layers' dtypes, expand rank-1 inputs, and check non-batch dimensions."""
+    inputs = model.inputs
+    if not inputs:
+        return tree.map_structure(lambda t: t.unsqueeze(-1) if t.dim() == 1 else t, x)
+    names = model.input_names
+    if isinstance(x, dict):
+        keys = list(model._inputs_struct) if isinstance(getattr(model, "_inputs_struct", None), dict) else names
+        flat_pairs = [(x.get(k), inputs[i], k) for i, k in enumerate(keys)]
+    else:
+        flat = tree.flatten(x)
+        if len(flat) != len(inputs):
+            raise ValueError(
+                f"Model '{model.name}' expects {len(inputs)} input(s) ({names}), but x holds "
+                f"{len(flat)} array(s). Pass one array per input, as a list or a dict keyed by "
+                "input name."
+            )
+        flat_pairs = [(t, inputs[i], names[i]) for i, t in enumerate(flat)]
+    converted = []
+    for t, spec, name in flat_pairs:
+        if t is None:
+            raise ValueError(f"No data was given for input '{name}' of model '{model.name}'.")
+        if t.dim() == 1 and len(spec.shape) == 2:
+            t = t.unsqueeze(-1)
+        if spec.dtype.is_floating_point and t.dtype != spec.dtype:
+            t = t.to(spec.dtype)
+        elif not spec.dtype.is_floating_point and t.is_floating_point():
+            t = t.to(spec.dtype)
+        want = spec.shape
+        got = tuple(t.shape)
+        if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want[1:], got[1:])):
+            raise ValueError(
+                f"Input '{name}' of model '{model.name}' expects data of shape {want} (None = any "
+                f"size), but got an array of shape {got}. Reshape the data or rebuild the model "
+                "with the right input shape."
+            )
+        converted.append(t)
+    if isinstance(x, dict):
+        return dict(zip([k for _, _, k in flat_pairs], converted))
+    return tree.pack_sequence_as(x, converted)
+
+
+def _standardize(model, x, y, sample_weight, what: str):
+    x = _convert(_split_structure(x, len(model.inputs) if model.inputs else None, None), "x")
+    outputs = model.outputs
+    y = _convert(_split_structure(y, len(outputs) if outputs else None, None), "y")
+    sample_weight = _convert(_split_structure(sample_weight, len(outputs) if outputs else None, None),
+                             "sample_weight")
+    x = _conform_inputs(model, x)
+    named = [(t, "x") for t in tree.flatten(x)] + [(t, "y") for t in tree.flatten(y) if t is not None]
+    named += [(t, "sample_weight") for t in tree.flatten(sample_weight) if t is not None]
+    utils.num_samples([t for t, _ in named], [n for _, n in named])
+    for t, n in named:
+        utils.check_finite(t, f"The {what} data ({n})")
+    return x, y, sample_weight
+
+
+def prepare_data(model, x, y=None, sample_weight=None, class_weight=None, validation_split=0.0,
+                 validation_data=None, for_predict=False):
+    """Return ``((x, y, sample_weight), validation or None)`` as tensors ready for an adapter."""
+    if x is None:
+        raise ValueError("No data was passed: x is None. Pass the input data as `x`.")
+    leaves = [t for t in tree.flatten((x, y, sample_weight)) if t is not None]
+    array_like = all(utils.is_array_like(t) or isinstance(t, (numbers.Number, list)) for t in leaves)
+    if not array_like:
+        return (x, y, sample_weight), validation_data
+    what = "input" if for_predict else "training"
+    x, y, sample_weight = _standardize(model, x, y, sample_weight, what)
+    if sample_weight is not None and getattr(model, "sample_weight_mode", None) == "temporal":
+        for t in tree.flatten(sample_weight):
+            if t.dim() != 2:
+                raise ValueError(
+                    "sample_weight_mode='temporal' expects sample weights of shape (samples, "
+                    f"timesteps), got shape {tuple(t.shape)}."
+                )
+    if class_weight:
+        if y is None or not isinstance(y, torch.Tensor):
+            raise ValueError(
+                "class_weight is only supported for models with a single output and a y array; "
+                "use sample_weight for multi-output models."
+            )
+        weights = utils.class_weight_to_sample_weights(y, class_weight)
+        sample_weight = weights if sample_weight is None else sample_weight * weights
+    val = None
+    if validation_data is not None:
+        if validation_split:
+            pass  # Keras ignores validation_split when validation_data is given.
+        vx, vy, vsw = _unpack_validation(validation_data)
+        val = _standardize(model, vx, vy, vsw, "validation")
+    return (x, y, sample_weight), val
+
+
+def split_validation(train, validation_split: float):
+    """Split the last ``validation_split`` of the data off for validation (before shuffling)."""
+    return utils.train_validation_split(train, validation_split)
+
+
+def _unpack_validation(validation_data):
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+        vx, vy = validation_data[0], validation_data[1]
+        vsw = validation_data[2] if len(validation_data) == 3 else None
+        return vx, vy, vsw
+    raise ValueError(
+        "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight); "
+        f"got {type(validation_data).__name__}"
+        + (f" of length {len(validation_data)}" if hasattr(validation_data, '__len__') else "") + "."
+    )
+
+
+def as_numpy(value):
+    """NumPy view of a tensor or nest of tensors (for tests and callbacks)."""
+    return tree.map_structure(lambda t: t.cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t), value)

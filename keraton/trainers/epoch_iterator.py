@@ -1,0 +1,48 @@
+"""``EpochIterator``: walks an adapter's batches epoch by epoch, honouring ``steps_per_epoch``."""
+
+from __future__ import annotations
+
+
+class EpochIterator:
+    """Yields ``(step, batch)`` for one epoch at a time, as Keras 3's ``EpochIterator``.
+
+    Without ``steps_per_epoch`` an epoch is one pass over the data.  With it,
+    an epoch is that many batches; the data iterator carries over between
+    epochs and restarts when exhausted, as Keras does.
+    """
+
+    def __init__(self, adapter, steps_per_epoch=None):
+        self.adapter = adapter
+        if steps_per_epoch is not None and int(steps_per_epoch) <= 0:
+            raise ValueError(f"steps_per_epoch must be a positive integer, got {steps_per_epoch}.")
+        self._steps = int(steps_per_epoch) if steps_per_epoch is not None else None
+        self._iterator = None
+
+    @property
+    def steps_per_epoch(self):
+        """Batches per epoch (``None`` when the source's length is unknown)."""
+        return self._steps if self._steps is not None else self.adapter.num_batches
+
+    def enumerate_epoch(self):
+        """Yield ``(step, batch)`` for one epoch."""
+        if self._steps is None:
+            yield from enumerate(self.adapter.get_torch_iterator())
+            self.adapter.on_epoch_end()
+            return
+        step = 0
+        restarted = False
+        while step < self._steps:
+            if self._iterator is None:
+                self._iterator = iter(self.adapter.get_torch_iterator())
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                self._iterator = None
+                self.adapter.on_epoch_end()
+                if restarted:
+                    return  # the source is empty
+                restarted = True
+                continue
+            restarted = False
+            yield step, batch
+            step += 1

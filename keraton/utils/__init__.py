@@ -1,0 +1,8 @@
+"""Utilities with Keras's names: progress bar, summary, seeds, one-hot encoding, normalisation."""
+
+from keraton.utils.numerical_utils import normalize, to_categorical
+from keraton.utils.progbar import Progbar
+from keraton.utils.rng_utils import set_random_seed
+from keraton.utils.summary_utils import print_summary
+
+__all__ = ["Progbar", "normalize", "print_summary", "set_random_seed", "to_categorical"]

@@ -1,0 +1,303 @@
+"""One battery of generic checks run on every layer (in the spirit of scikit-learn's estimator checks).
+
+To put a new layer under these checks, add one ``Case`` to ``CASES``: a
+factory making the layer with representative arguments, the input shape it
+is called on, how many trainable / non-trainable weight tensors it must
+have, and optionally inputs it must refuse.  Every check below then runs on it:
+
+* config: ``get_config`` is JSON-serializable, ``from_config`` rebuilds a layer
+  with an equal config, and with the same weights it computes the same output;
+* weights: ``get_weights``/``set_weights`` round trip, copies, count checks;
+* shapes: ``compute_output_shape`` (concrete and ``None`` batch) and the shape
+  of a symbolic (functional) call equal the eager output's shape;
+* gradients reach every trainable weight (and the input);
+* freezing: ``trainable = False`` moves all weights to non-trainable;
+* inference is deterministic (layers start in inference mode, as in Keras);
+* bad inputs raise ``ValueError`` naming the layer, what it expects and what it got.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import keraton
+from keraton import constraints, initializers, layers, regularizers
+
+
+@dataclass(frozen=True)
+class Case:
+    """A layer under test: how to make it and what to expect of it."""
+
+    id: str
+    factory: Callable[[], layers.Layer]
+    input_shape: tuple
+    n_trainable: int = 0
+    n_non_trainable: int = 0
+    # Inputs (shape, text fragments the message must hold) the built layer must refuse.
+    bad_inputs: tuple = ()
+    # Extra keyword arguments for from_config (e.g. safe_mode=False for Python lambdas).
+    from_config_kwargs: dict = field(default_factory=dict)
+    # False for layers whose config cannot rebuild them: from_config must then raise ValueError.
+    config_round_trip: bool = True
+
+
+CASES = [
+    # Dense with each of its arguments.
+    Case("dense", lambda: layers.Dense(3), (2, 4), n_trainable=2,
+         bad_inputs=(((2, 5), ("'dense'", "(2, 5)", "axis -1 of size 4")),
+                     ((4,), ("'dense'", "(4,)", "min_ndim=2")))),
+    Case("dense_relu", lambda: layers.Dense(3, activation="relu"), (2, 4), n_trainable=2),
+    Case("dense_sigmoid", lambda: layers.Dense(3, activation="sigmoid"), (2, 4), n_trainable=2),
+    Case("dense_softmax", lambda: layers.Dense(3, activation=keraton.activations.softmax),
+         (2, 4), n_trainable=2),
+    Case("dense_no_bias", lambda: layers.Dense(3, use_bias=False), (2, 4), n_trainable=1),
+    Case("dense_initializers",
+         lambda: layers.Dense(3, kernel_initializer="he_normal",
+                              bias_initializer=initializers.Constant(0.5)),
+         (2, 4), n_trainable=2),
+    Case("dense_initializer_objects",
+         lambda: layers.Dense(3, kernel_initializer=initializers.RandomNormal(stddev=0.3, seed=1),
+                              bias_initializer="ones"),
+         (2, 4), n_trainable=2),
+    Case("dense_regularizers",
+         lambda: layers.Dense(3, kernel_regularizer="l2", bias_regularizer=regularizers.L1(0.1),
+                              activity_regularizer=regularizers.L1L2(l1=0.01, l2=0.02)),
+         (2, 4), n_trainable=2),
+    Case("dense_constraints",
+         lambda: layers.Dense(3, kernel_constraint="max_norm", bias_constraint=constraints.NonNeg()),
+         (2, 4), n_trainable=2),
+    Case("dense_3d", lambda: layers.Dense(5, activation="tanh"), (2, 3, 4), n_trainable=2,
+         bad_inputs=(((2, 3, 6), ("'dense'", "(2, 3, 6)", "axis -1 of size 4")),)),
+    # Activation.
+    Case("activation_relu", lambda: layers.Activation("relu"), (2, 5)),
+    Case("activation_softmax", lambda: layers.Activation(keraton.activations.softmax), (2, 3, 4)),
+    # Dropout (inference mode unless told otherwise).
+    Case("dropout", lambda: layers.Dropout(0.5), (2, 6)),
+    Case("dropout_noise_shape_seed", lambda: layers.Dropout(0.3, noise_shape=(None, 1, 4), seed=3),
+         (2, 3, 4)),
+    # Flatten.
+    Case("flatten", lambda: layers.Flatten(), (2, 3, 4),
+         bad_inputs=(((), ("'flatten'", "()", "min_ndim=1")),)),
+    Case("flatten_channels_first", lambda: layers.Flatten(data_format="channels_first"),
+         (2, 3, 4, 5)),
+    # Reshape.
+    Case("reshape", lambda: layers.Reshape((4, 3)), (2, 12),
+         bad_inputs=(((2, 10), ("'reshape'", "(2, 10)", "(4, 3)")),)),
+    Case("reshape_minus_one", lambda: layers.Reshape((2, -1)), (2, 3, 4),
+         bad_inputs=(((2, 5), ("'reshape'", "(2, 5)", "(2, -1)")),)),
+    # Lambda.
+    Case("lambda_output_shape", lambda: layers.Lambda(lambda x: x[:, :2] * 2.0, output_shape=(2,)),
+         (2, 4), from_config_kwargs={"safe_mode": False}),
+    # TorchModuleWrapper: weights are the module's parameters; no config to rebuild from.
+    Case("torch_module_wrapper", lambda: layers.TorchModuleWrapper(nn.Linear(4, 3)), (2, 4),
+         n_trainable=2, config_round_trip=False),
+]
+
+IDS = [c.id for c in CASES]
+
+
+def _input(case: Case) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(1234)
+    return torch.randn(case.input_shape, generator=gen)
+
+
+def _built(case: Case):
+    layer = case.factory()
+    x = _input(case)
+    y = layer(x)
+    return layer, x, y
+
+
+def _random_weights(layer, seed=7) -> list:
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=w.shape).astype(w.dtype) for w in layer.get_weights()]
+
+
+def _jsonable(config):
+    return json.loads(json.dumps(config))
+
+
+def _comparable(config):
+    """The config as JSON values; Python bytecode (Lambda) replaced by a marker.
+
+    ``marshal`` does not produce canonical bytes (a reloaded code object may
+    dump differently), so bytecode is compared by behaviour, not by text.
+    """
+    config = _jsonable(config)
+    fn = config.get("function")
+    if isinstance(fn, dict) and fn.get("class_name") == "__lambda__":
+        assert isinstance(fn["config"]["code"], str) and fn["config"]["code"]
+        fn["config"]["code"] = "<bytecode>"
+    return config
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_weight_counts_and_build(case):
+    layer = case.factory()
+    layer(_input(case))
+    assert layer.built
+    assert len(layer.trainable_weights) == case.n_trainable
+    assert len(layer.non_trainable_weights) == case.n_non_trainable
+    assert len(layer.weights) == case.n_trainable + case.n_non_trainable
+    assert layer.count_params() == sum(int(np.prod(w.shape)) for w in layer.get_weights())
+    # The weights are the module's parameters (state_dict, .to(), optimizers see them).
+    param_ids = {id(p) for p in layer.parameters()}
+    assert {id(w) for w in layer.weights} == param_ids
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.config_round_trip],
+                         ids=[c.id for c in CASES if c.config_round_trip])
+def test_config_round_trip(case):
+    layer, x, _ = _built(case)
+    config = layer.get_config()
+    assert config["name"] == layer.name
+    assert config["trainable"] is True
+    text = json.dumps(config)  # must be JSON-friendly
+    clone = type(layer).from_config(json.loads(text), **case.from_config_kwargs)
+    assert type(clone) is type(layer)
+    assert _comparable(clone.get_config()) == _comparable(config)
+    clone(x)
+    assert [w.shape for w in clone.get_weights()] == [w.shape for w in layer.get_weights()]
+    clone.set_weights(layer.get_weights())
+    torch.testing.assert_close(clone(x), layer(x))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.config_round_trip and not c.from_config_kwargs],
+                         ids=[c.id for c in CASES if c.config_round_trip and not c.from_config_kwargs])
+def test_serialize_deserialize(case):
+    layer, x, _ = _built(case)
+    serialized = _jsonable(layers.serialize(layer))
+    assert serialized["class_name"] == type(layer).__name__
+    assert serialized["module"] == "keras.layers"
+    clone = layers.deserialize(serialized)
+    assert type(clone) is type(layer)
+    assert _jsonable(clone.get_config()) == serialized["config"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.config_round_trip],
+                         ids=[c.id for c in CASES if not c.config_round_trip])
+def test_from_config_refused(case):
+    layer, _, _ = _built(case)
+    with pytest.raises(ValueError, match="cannot be rebuilt"):
+        type(layer).from_config(layer.get_config())
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_weights_round_trip(case):
+    layer, x, _ = _built(case)
+    weights = layer.get_weights()
+    if not weights:
+        layer.set_weights([])
+        with pytest.raises(ValueError, match=layer.name):
+            layer.set_weights([np.zeros(1, "float32")])
+        return
+    new = _random_weights(layer)
+    layer.set_weights(new)
+    for got, want in zip(layer.get_weights(), new):
+        np.testing.assert_array_equal(got, want)
+    # get_weights returns copies: editing them leaves the layer alone.
+    copy = layer.get_weights()
+    copy[0][...] = 123.0
+    np.testing.assert_array_equal(layer.get_weights()[0], new[0])
+    # Another instance given the same weights computes the same function.
+    other = case.factory()
+    other(x)
+    other.set_weights(new)
+    torch.testing.assert_close(other(x), layer(x))
+    # Wrong count and wrong shape are refused, naming the layer.
+    with pytest.raises(ValueError, match="expects"):
+        layer.set_weights(new[:-1])
+    bad = list(new)
+    bad[0] = np.zeros(tuple(d + 1 for d in bad[0].shape), "float32")
+    with pytest.raises(ValueError, match="shape"):
+        layer.set_weights(bad)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_output_shapes_agree(case):
+    layer, x, y = _built(case)
+    assert tuple(layer.compute_output_shape(tuple(x.shape))) == tuple(y.shape)
+    unknown_batch = (None,) + tuple(x.shape[1:])
+    assert tuple(layer.compute_output_shape(unknown_batch)) == (None,) + tuple(y.shape[1:])
+    symbolic = layer(keraton.Input(shape=tuple(x.shape[1:])))
+    assert isinstance(symbolic, keraton.KerasTensor)
+    assert symbolic.shape == (None,) + tuple(y.shape[1:])
+    assert symbolic.dtype == y.dtype
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_gradients_reach_every_trainable_weight(case):
+    layer = case.factory()
+    x = _input(case).requires_grad_(True)
+    y = layer(x)
+    loss = (y * torch.linspace(0.5, 1.5, y.numel()).reshape(y.shape)).square().sum()
+    loss = loss + sum(layer.losses, torch.tensor(0.0))
+    loss.backward()
+    assert len(layer.trainable_weights) == case.n_trainable
+    for w in layer.trainable_weights:
+        assert w.requires_grad
+        assert w.grad is not None, f"no gradient reached {getattr(w, '_keras_name', w.shape)}"
+        assert float(w.grad.abs().sum()) > 0
+    assert x.grad is not None and float(x.grad.abs().sum()) > 0
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.n_trainable],
+                         ids=[c.id for c in CASES if c.n_trainable])
+def test_freezing(case):
+    layer, x, _ = _built(case)
+    layer.trainable = False
+    assert layer.trainable_weights == []
+    assert len(layer.non_trainable_weights) == case.n_trainable + case.n_non_trainable
+    assert layer.get_config()["trainable"] is False
+    assert all(not w.requires_grad for w in layer.weights)
+    assert not layer(x).requires_grad  # no weight asks for a gradient any more
+    layer.trainable = True
+    assert len(layer.trainable_weights) == case.n_trainable
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_inference_by_default_is_deterministic(case):
+    layer, x, y = _built(case)
+    assert layer.training is False
+    torch.testing.assert_close(layer(x), y, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(
+    "case,bad_shape,fragments",
+    [(c, shape, frags) for c in CASES for shape, frags in c.bad_inputs],
+    ids=[f"{c.id}-{shape}" for c in CASES for shape, _ in c.bad_inputs],
+)
+def test_bad_input_raises_value_error(case, bad_shape, fragments):
+    layer, _, _ = _built(case)
+    weights_before = layer.get_weights()
+    with pytest.raises(ValueError) as info:
+        layer(torch.zeros(bad_shape))
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
+    # The same check applies to symbolic calls.
+    if len(bad_shape) > 0:
+        with pytest.raises(ValueError, match=layer.name):
+            layer(keraton.Input(batch_shape=(None,) + tuple(bad_shape[1:])))
+    for before, after in zip(weights_before, layer.get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_every_core_layer_is_covered():
+    """The battery covers every public layer class (a new layer must get a Case)."""
+    covered = {type(c.factory()).__name__ for c in CASES}
+    not_battery = {"Layer", "InputLayer", "SymbolicOp", "KerasTensor", "InputSpec"}
+    public = {
+        name for name in layers.__all__
+        if isinstance(getattr(layers, name), type)
+        and issubclass(getattr(layers, name), layers.Layer)
+        and name not in not_battery
+    }
+    assert public - covered == set()
