@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import re
 
+import numpy as np
 import torch
 
 _FLOATX = "float32"
@@ -81,6 +82,13 @@ def standardize_dtype(dtype) -> torch.dtype:
         return dtype
     if isinstance(dtype, dict):  # a serialized DTypePolicy
         dtype = dtype.get("config", {}).get("name", _FLOATX)
+    if dtype is bool or dtype is int or dtype is float:  # Python types, as Keras maps them
+        dtype = "bool" if dtype is bool else "int64" if dtype is int else _FLOATX
+    elif isinstance(dtype, type):  # NumPy scalar types such as np.float32
+        try:
+            dtype = np.dtype(dtype).name
+        except TypeError:
+            pass
     name = getattr(dtype, "name", dtype)  # DTypePolicy objects and numpy dtypes have .name
     name = str(name)
     if name.startswith("mixed_"):

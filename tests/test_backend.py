@@ -117,7 +117,8 @@ def test_to_snake_case_matches_keras(name):
     [
         ("float32", torch.float32), ("float64", torch.float64), ("int64", torch.int64),
         ("bool", torch.bool), (torch.float16, torch.float16), (np.dtype("float64"), torch.float64),
-        (np.int32, torch.int32),
+        (np.int32, torch.int32), (np.float64, torch.float64), (float, torch.float32),
+        (int, torch.int64), (bool, torch.bool),
         ({"module": "keras", "class_name": "DTypePolicy", "config": {"name": "bfloat16"}},
          torch.bfloat16),
         ("mixed_float16", torch.float32),  # variables of a mixed policy are float32

@@ -384,3 +384,10 @@ def test_base_loss_subclass_and_reduction_validation():
     assert loss.get_config() == {"name": "cube", "reduction": "sum_over_batch_size"}
     with pytest.raises(ValueError, match="reduction"):
         L.MeanSquaredError(reduction="average")
+
+
+def test_nan_prediction_gives_nan_loss_not_an_error():
+    y_true = torch.tensor([[1.0, 0.0]])
+    y_pred = torch.tensor([[float("nan"), 0.3]])
+    assert torch.isnan(L.BinaryCrossentropy()(y_true, y_pred))
+    assert torch.isnan(L.binary_focal_crossentropy(y_true, y_pred)).all()

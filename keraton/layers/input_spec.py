@@ -80,8 +80,17 @@ def _check_one(layer, spec, x) -> None:
                 bad = True
                 break
     if bad:
+        built_for = getattr(layer, "_build_shapes", None)
+        built = (
+            f" (the layer was built for input shape {_fmt(built_for)})"
+            if isinstance(built_for, tuple) else ""
+        )
         raise ValueError(
             f"Input to layer '{layer.name}' ({type(layer).__name__}) is incompatible with the "
-            f"layer: expected {spec.describe()}, got shape {tuple(shape)}. Check the data you pass "
-            "and the input_shape the model was built with."
+            f"layer: expected {spec.describe()}{built}, got shape {_fmt(shape)}. Check the data "
+            "you pass and the input_shape the model was built with."
         )
+
+
+def _fmt(shape) -> str:
+    return str(tuple(None if d is None else int(d) for d in shape))

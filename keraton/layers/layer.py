@@ -287,15 +287,17 @@ class Layer(nn.Module):
                 f"(shapes {[tuple(p.shape) for p in params]}), but set_weights() got "
                 f"{len(weights)}. Pass a list like the one get_weights() returns."
             )
+        arrays = [np.asarray(w) for w in weights]
+        # Check every shape before assigning anything, so a refused call changes nothing.
+        for p, w in zip(params, arrays):
+            if tuple(w.shape) != tuple(p.shape):
+                raise ValueError(
+                    f"Weight '{getattr(p, '_keras_name', '?')}' of layer "
+                    f"'{getattr(p, '_keras_layer', self.name)}' has shape {tuple(p.shape)}, "
+                    f"but set_weights() got an array of shape {tuple(w.shape)}."
+                )
         with torch.no_grad():
-            for p, w in zip(params, weights):
-                w = np.asarray(w)
-                if tuple(w.shape) != tuple(p.shape):
-                    raise ValueError(
-                        f"Weight '{getattr(p, '_keras_name', '?')}' of layer "
-                        f"'{getattr(p, '_keras_layer', self.name)}' has shape {tuple(p.shape)}, "
-                        f"but set_weights() got an array of shape {tuple(w.shape)}."
-                    )
+            for p, w in zip(params, arrays):
                 p.copy_(torch.as_tensor(w, dtype=p.dtype))
 
     def count_params(self) -> int:

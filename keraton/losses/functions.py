@@ -182,11 +182,15 @@ _BINARY_HINT = (
 
 
 def _bce_from_probs(y_true, y_pred):
+    """Elementwise BCE of clipped probabilities: ``-(t log p + (1 - t) log(1 - p))``.
+
+    Same values as ``F.binary_cross_entropy`` (which Keras's torch backend
+    calls), but works under autocast and turns a NaN prediction into a NaN loss
+    instead of a CUDA device-side assertion.
+    """
     eps = backend.epsilon()
     y_pred = torch.clamp(y_pred, eps, 1.0 - eps)
-    if torch.is_autocast_enabled(y_pred.device.type):  # F.binary_cross_entropy refuses autocast
-        return -(y_true * torch.log(y_pred) + (1.0 - y_true) * torch.log(1.0 - y_pred))
-    return F.binary_cross_entropy(y_pred, y_true, reduction="none")
+    return -torch.lerp(torch.log1p(-y_pred), torch.log(y_pred), y_true)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):

@@ -62,14 +62,16 @@ class Metric:
     Subclasses create state in ``__init__`` with :meth:`add_variable` and
     implement ``update_state(*args, sample_weight=None)`` and ``result()``.
     ``dtype`` defaults to ``floatx()``; ``name`` defaults to the snake-cased
-    class name, made unique (``auc``, ``auc_1``...) as in Keras.  For
-    convenience a first positional argument that is not a dtype name is taken
-    as the name.
+    class name, made unique (``auc``, ``auc_1``...) as in Keras.  Keras's
+    positional order is ``(dtype, name)``; ``Metric("my_name")`` and
+    ``Metric("my_name", "float64")`` are understood too (a first argument that
+    is not a dtype name is the name).
     """
 
     def __init__(self, dtype=None, name=None):
-        if isinstance(dtype, str) and name is None and dtype not in backend._DTYPES:
-            dtype, name = None, dtype
+        if isinstance(dtype, str) and dtype not in backend._DTYPES and (
+                name is None or (isinstance(name, str) and name in backend._DTYPES)):
+            dtype, name = name, dtype  # called as Metric(name) or Metric(name, dtype)
         self.name = name or backend.unique_object_name(backend.to_snake_case(type(self).__name__))
         self._torch_dtype = backend.standardize_dtype(dtype)
         self._dtype = backend.dtype_name(self._torch_dtype)

@@ -87,6 +87,18 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         """Accumulate ``sum(values * w)`` and ``sum(w)`` (or the number of samples)."""
+        if sample_weight is None and getattr(values, "_keras_mask", None) is None:
+            # Short path: the sum of per-sample means is sum(values) / values-per-sample.
+            values = to_tensor(values, self._torch_dtype, self._device)
+            if values.dim() == 0:
+                self.total.add_(values)
+                self.count.add_(1)
+                return
+            n = values.shape[0]
+            if n:
+                self.total.add_(values.sum(), alpha=n / values.numel())
+                self.count.add_(n)
+            return
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, torch.mean,
                                                             self._torch_dtype, self._device)
         self.total.add_(values.sum())

@@ -174,13 +174,18 @@ def test_trainable_propagates_to_sublayers():
 def test_set_weights_wrong_count_and_shape():
     layer = layers.Dense(2)
     layer(torch.ones(1, 3))
+    before = layer.get_weights()
     with pytest.raises(ValueError, match=r"expects 2 weight arrays.*got 1") as info:
         layer.set_weights([np.zeros((3, 2))])
     assert "'dense'" in str(info.value)
     with pytest.raises(ValueError, match=r"has shape \(3, 2\).*shape \(2, 3\)") as info:
         layer.set_weights([np.zeros((2, 3)), np.zeros(2)])
     assert "'kernel'" in str(info.value)
-    # A refused call leaves the weights untouched only for the arrays before the bad one.
+    # A refused call changes nothing, even the arrays before the bad one.
+    with pytest.raises(ValueError, match="'bias'"):
+        layer.set_weights([np.full((3, 2), 7.0), np.zeros(3)])
+    for a, b in zip(layer.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
     layer.set_weights([np.full((3, 2), 2.0), np.full(2, -1.0)])
     torch.testing.assert_close(layer(torch.ones(1, 3)), torch.full((1, 2), 5.0))
 

@@ -51,8 +51,8 @@ class Case:
 CASES = [
     # Dense with each of its arguments.
     Case("dense", lambda: layers.Dense(3), (2, 4), n_trainable=2,
-         bad_inputs=(((2, 5), ("'dense'", "(2, 5)", "axis -1 of size 4")),
-                     ((4,), ("'dense'", "(4,)", "min_ndim=2")))),
+         bad_inputs=(((2, 5), ("'dense'", "(2, 5)", "axis -1 of size 4", "(None, 4)")),
+                     ((4,), ("'dense'", "(4,)", "min_ndim=2", "(None, 4)")))),
     Case("dense_relu", lambda: layers.Dense(3, activation="relu"), (2, 4), n_trainable=2),
     Case("dense_sigmoid", lambda: layers.Dense(3, activation="sigmoid"), (2, 4), n_trainable=2),
     Case("dense_softmax", lambda: layers.Dense(3, activation=keraton.activations.softmax),
@@ -74,7 +74,7 @@ CASES = [
          lambda: layers.Dense(3, kernel_constraint="max_norm", bias_constraint=constraints.NonNeg()),
          (2, 4), n_trainable=2),
     Case("dense_3d", lambda: layers.Dense(5, activation="tanh"), (2, 3, 4), n_trainable=2,
-         bad_inputs=(((2, 3, 6), ("'dense'", "(2, 3, 6)", "axis -1 of size 4")),)),
+         bad_inputs=(((2, 3, 6), ("'dense'", "(2, 3, 6)", "axis -1 of size 4", "(None, 3, 4)")),)),
     # Activation.
     Case("activation_relu", lambda: layers.Activation("relu"), (2, 5)),
     Case("activation_softmax", lambda: layers.Activation(keraton.activations.softmax), (2, 3, 4)),

@@ -60,6 +60,10 @@ def test_names_dtype_and_positional_name():
     assert M.Metric("float64").dtype == "float64"
     plain = M.Metric("my_metric")
     assert plain.name == "my_metric" and plain.dtype == "float32"
+    both = M.Metric("my_metric", "float64")
+    assert both.name == "my_metric" and both.dtype == "float64"
+    keras_order = M.Metric("float16", "half")
+    assert keras_order.name == "half" and keras_order.dtype == "float16"
     m = M.Mean(dtype="float64")
     m.update_state(np.array([1.0, 2.0], dtype=np.float32))
     assert m.result().dtype == torch.float64 and m.get_config()["dtype"] == "float64"

@@ -1,0 +1,89 @@
+"""CompileLoss / CompileMetrics: per-output mapping and tf.keras 2's resolution of 'accuracy'."""
+
+import pytest
+import torch
+
+from keraton import losses, metrics
+from keraton.trainers.compile_utils import CompileLoss, CompileMetrics, LossTracker
+
+
+@pytest.mark.parametrize("y_true_shape,y_pred_shape,expected", [
+    ((8, 1), (8, 1), metrics.BinaryAccuracy),
+    ((8,), (8, 1), metrics.BinaryAccuracy),
+    ((8,), (8, 5), metrics.SparseCategoricalAccuracy),
+    ((8, 1), (8, 5), metrics.SparseCategoricalAccuracy),
+    ((8, 5), (8, 5), metrics.CategoricalAccuracy),
+])
+@pytest.mark.parametrize("name", ["accuracy", "acc"])
+def test_accuracy_resolved_from_shapes(y_true_shape, y_pred_shape, expected, name):
+    cm = CompileMetrics([name])
+    cm.build(torch.zeros(y_true_shape), torch.zeros(y_pred_shape), ["out"])
+    (log_name, metric, _, _), = cm.entries
+    assert isinstance(metric, expected) and log_name == name
+
+
+def test_crossentropy_resolved_from_shapes():
+    cm = CompileMetrics(["crossentropy"])
+    cm.build(torch.zeros(4, dtype=torch.long), torch.full((4, 3), 1 / 3), ["out"])
+    assert isinstance(cm.entries[0][1], metrics.SparseCategoricalCrossentropy)
+
+
+def test_metric_values_accumulate_over_batches():
+    cm = CompileMetrics(["mae"])
+    y_pred = torch.tensor([[1.0], [2.0], [3.0], [4.0]])
+    cm.build(torch.zeros(4, 1), y_pred, ["out"])
+    cm.update_state(torch.zeros(2, 1), y_pred[:2])
+    cm.update_state(torch.zeros(2, 1), y_pred[2:])
+    assert float(cm.result()["mae"]) == pytest.approx(2.5)
+    cm.reset_state()
+    cm.update_state(torch.zeros(1, 1), torch.ones(1, 1))
+    assert float(cm.result()["mae"]) == pytest.approx(1.0)
+
+
+def test_weighted_metrics_use_sample_weight_and_get_prefix_on_clash():
+    cm = CompileMetrics(["mae"], weighted_metrics=["mae"])
+    cm.build(torch.zeros(2, 1), torch.zeros(2, 1), ["out"])
+    assert [e[0] for e in cm.entries] == ["mae", "weighted_mae"]
+    cm.update_state(torch.zeros(2, 1), torch.tensor([[1.0], [3.0]]), torch.tensor([1.0, 0.0]))
+    result = cm.result()
+    assert float(result["mae"]) == pytest.approx(2.0)
+    assert float(result["weighted_mae"]) == pytest.approx(1.0)
+
+
+def test_compile_loss_single_and_weighted_outputs():
+    single = CompileLoss("mse", loss_weights=[2.0])
+    single.build(torch.zeros(3, 1))
+    value = single(torch.ones(3, 1), torch.zeros(3, 1))
+    assert float(value) == pytest.approx(2.0)
+    multi = CompileLoss({"a": "mse", "b": losses.MeanAbsoluteError()}, loss_weights={"b": 3.0},
+                        output_names=["a", "b"])
+    multi.build([torch.zeros(2, 1), torch.zeros(2, 1)])
+    total = multi({"a": torch.ones(2, 1), "b": torch.full((2, 1), 2.0)}, [torch.zeros(2, 1), torch.zeros(2, 1)])
+    assert float(total) == pytest.approx(1.0 + 3.0 * 2.0)
+    assert [float(v) for v in multi.last_output_losses] == pytest.approx([1.0, 2.0])
+
+
+@pytest.mark.parametrize("loss,match", [
+    (["mse"], "1 losses but the model has 2"),
+    ({"nope": "mse"}, "unknown output"),
+])
+def test_compile_loss_structure_errors(loss, match):
+    cl = CompileLoss(loss, output_names=["a", "b"])
+    with pytest.raises(ValueError, match=match):
+        cl.build([torch.zeros(1, 1), torch.zeros(1, 1)])
+
+
+def test_targets_structure_error():
+    cl = CompileLoss("mse", output_names=["a", "b"])
+    cl.build([torch.zeros(1, 1), torch.zeros(1, 1)])
+    with pytest.raises(ValueError, match="2 outputs"):
+        cl(torch.zeros(1, 1), [torch.zeros(1, 1), torch.zeros(1, 1)])
+
+
+def test_loss_tracker_is_batch_size_weighted():
+    tracker = LossTracker()
+    tracker.update_state(torch.tensor(1.0), 3)
+    tracker.update_state(torch.tensor(5.0), 1)
+    assert float(tracker.result()) == pytest.approx(2.0)
+    tracker.reset_state()
+    assert float(tracker.result()) == 0.0

@@ -1,0 +1,71 @@
+"""Standardising user data: lists, dtypes, 1-D expansion, structure, split, class weights."""
+
+import numpy as np
+import pytest
+import torch
+
+import keraton
+from keraton.trainers.data_prep import prepare_data, split_validation
+
+
+def _model(inputs=1):
+    if inputs == 1:
+        return keraton.Sequential([keraton.layers.Dense(1, input_dim=1)])
+    a, b = keraton.Input((2,), name="a"), keraton.Input((1,), name="b")
+    return keraton.Model([a, b], keraton.layers.Dense(1)(a))
+
+
+def test_python_lists_of_scalars_become_float_columns():
+    (x, y, sw), val = prepare_data(_model(), [1, 2, 3, 4], [1, 2, 3, 4])
+    assert x.dtype == torch.float32 and x.shape == (4, 1)
+    assert torch.equal(x[:, 0], torch.tensor([1.0, 2, 3, 4]))
+    assert y.tolist() == [1, 2, 3, 4] and sw is None and val is None
+
+
+def test_float64_becomes_floatx_and_ints_stay_for_targets():
+    (x, y, _), _ = prepare_data(_model(), np.ones((3, 1)), np.array([0, 1, 1]))
+    assert x.dtype == torch.float32 and y.dtype == torch.int64
+
+
+def test_multi_input_list_and_dict():
+    model = _model(inputs=2)
+    xa, xb = np.zeros((5, 2)), np.ones((5, 1))
+    (x, _, _), _ = prepare_data(model, [xa, xb], np.zeros(5))
+    assert [t.shape for t in x] == [(5, 2), (5, 1)]
+    (x, _, _), _ = prepare_data(model, {"b": xb, "a": xa}, np.zeros(5))
+    assert list(x) == ["a", "b"] and x["b"].shape == (5, 1)
+    with pytest.raises(ValueError, match="expects 2 input"):
+        prepare_data(model, [xa], np.zeros(5))
+
+
+def test_split_takes_the_last_fraction():
+    (x, y, sw), _ = prepare_data(_model(), np.arange(10.0), np.arange(10.0))
+    train, val = split_validation((x, y, sw), 0.2)
+    assert train[0][:, 0].tolist() == list(range(8)) and val[1].tolist() == [8.0, 9.0]
+    assert train[2] is None and val[2] is None
+    with pytest.raises(ValueError, match="empty"):
+        split_validation((x, y, sw), 0.999)
+
+
+def test_class_weight_becomes_sample_weight():
+    model = keraton.Sequential([keraton.Input((2,)), keraton.layers.Dense(3)])
+    (x, y, sw), _ = prepare_data(model, np.zeros((4, 2)), np.array([0, 2, 1, 2]), class_weight={2: 3.0, 0: 0.5})
+    assert sw.tolist() == [0.5, 3.0, 1.0, 3.0]
+    onehot = np.eye(3)[[0, 2, 1, 2]]
+    (_, _, sw2), _ = prepare_data(model, np.zeros((4, 2)), onehot, sample_weight=np.full(4, 2.0),
+                                  class_weight={2: 3.0, 0: 0.5})
+    assert sw2.tolist() == [1.0, 6.0, 2.0, 6.0]
+
+
+@pytest.mark.parametrize("bad,match", [
+    (dict(validation_data=(np.zeros(2),)), "validation_data must be a tuple"),
+    (dict(x=np.array(["a", "b"])), "not numeric"),
+    (dict(x=None), "x is None"),
+])
+def test_errors(bad, match):
+    kwargs = dict(x=np.zeros(2), y=np.zeros(2))
+    kwargs.update(bad)
+    x = kwargs.pop("x")
+    y = kwargs.pop("y")
+    with pytest.raises((ValueError, TypeError), match=match):
+        prepare_data(_model(), x, y, **kwargs)
