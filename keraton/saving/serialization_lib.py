@@ -42,8 +42,11 @@ def _keras_module_of(obj) -> str | None:
 
 
 def _is_builtin(obj) -> bool:
-    cls = obj if isinstance(obj, type) else type(obj)
-    return cls.__module__.split(".")[0] == "keraton"
+    if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, type)):
+        module = obj.__module__
+    else:
+        module = type(obj).__module__
+    return (module or "").split(".")[0] == "keraton"
 
 
 def serialize_keras_object(obj):
