@@ -77,6 +77,9 @@ class Layer(nn.Module):
         ...         return x * self.w
     """
 
+    # Models leave the mask their inner layers put on the output as it is.
+    _mask_from_call = False
+
     def __init__(
         self,
         trainable: bool = True,
@@ -111,6 +114,7 @@ class Layer(nn.Module):
         self._inbound_nodes: list = []
         self._build_shapes = None
         self.input_spec: InputSpec | None = None
+        self.supports_masking = getattr(self, "supports_masking", False)
         from keraton import regularizers
 
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -275,7 +279,7 @@ class Layer(nn.Module):
 
     def get_weights(self) -> list:
         """Return the weights as a list of NumPy arrays (copies) in Keras's layout and order."""
-        return [w.detach().cpu().numpy().copy() for w in self.weights]
+        return [keras_value(w).cpu().numpy().copy() for w in self.weights]
 
     def set_weights(self, weights) -> None:
         """Set the weights from a list of arrays in Keras's layout, checking count and shapes."""
@@ -290,15 +294,14 @@ class Layer(nn.Module):
         arrays = [np.asarray(w) for w in weights]
         # Check every shape before assigning anything, so a refused call changes nothing.
         for p, w in zip(params, arrays):
-            if tuple(w.shape) != tuple(p.shape):
+            if tuple(w.shape) != keras_shape(p):
                 raise ValueError(
                     f"Weight '{getattr(p, '_keras_name', '?')}' of layer "
-                    f"'{getattr(p, '_keras_layer', self.name)}' has shape {tuple(p.shape)}, "
+                    f"'{getattr(p, '_keras_layer', self.name)}' has shape {keras_shape(p)}, "
                     f"but set_weights() got an array of shape {tuple(w.shape)}."
                 )
-        with torch.no_grad():
-            for p, w in zip(params, arrays):
-                p.copy_(torch.as_tensor(w, dtype=p.dtype))
+        for p, w in zip(params, arrays):
+            assign_keras_value(p, torch.as_tensor(w))
 
     def count_params(self) -> int:
         """Total number of scalars in the layer's weights."""
@@ -378,6 +381,9 @@ class Layer(nn.Module):
                 del kwargs["training"]
         elif not _call_accepts(cls, "training"):
             del kwargs["training"]
+        mask = getattr(first, "_keras_mask", None) if isinstance(first, torch.Tensor) else None
+        if mask is not None and "mask" not in kwargs and _call_accepts(cls, "mask"):
+            kwargs["mask"] = mask
         flip = training is not None and bool(training) != self.training
         if flip:
             previous = self.training
@@ -397,7 +403,20 @@ class Layer(nn.Module):
         if self.activity_regularizer is not None:
             for out in tree.flatten(outputs):
                 self.add_loss(self.activity_regularizer(out) / out.shape[0])
+        if (mask is not None or _overrides(cls, "compute_mask")) and not self._mask_from_call:
+            _attach_mask(outputs, self.compute_mask(first, mask))
         return outputs
+
+    # ------------------------------------------------------------------ masking
+    def compute_mask(self, inputs, previous_mask=None):
+        """The mask of the output, as Keras's ``compute_mask``.
+
+        Masks travel on tensors as ``tensor._keras_mask`` (boolean, shape
+        ``(batch, timesteps)``).  A layer receives its input's mask in ``call(...,
+        mask=...)`` when ``call`` accepts one; by default it passes the mask on
+        when ``supports_masking`` is true and drops it otherwise.
+        """
+        return previous_mask if self.supports_masking else None
 
     # ------------------------------------------------------------------ symbolic
     def _symbolic_call(self, *args, **kwargs):
@@ -564,6 +583,64 @@ class Layer(nn.Module):
     def extra_repr(self) -> str:
         return f"name={self.name!r}"
 
+
+
+def set_keras_layout(param, to_keras, from_keras) -> None:
+    """Declare that ``param`` is stored in a torch-friendly layout, not Keras's.
+
+    ``to_keras(tensor)`` returns the value in Keras's layout (what
+    ``get_weights`` and weight files hold); ``from_keras(tensor)`` is its
+    inverse.  Conversion happens only at these edges, never per call.
+    """
+    param._to_keras = to_keras
+    param._from_keras = from_keras
+
+
+def keras_value(param) -> torch.Tensor:
+    """The weight's value in Keras's layout (detached)."""
+    value = param.detach()
+    convert = getattr(param, "_to_keras", None)
+    return convert(value) if convert is not None else value
+
+
+def keras_shape(param) -> tuple:
+    """The weight's shape in Keras's layout."""
+    return tuple(keras_value(param).shape) if hasattr(param, "_to_keras") else tuple(param.shape)
+
+
+def assign_keras_value(param, value) -> None:
+    """Assign a value given in Keras's layout to ``param`` (converting to its storage layout)."""
+    value = torch.as_tensor(value)
+    convert = getattr(param, "_from_keras", None)
+    if convert is not None:
+        value = convert(value)
+    with torch.no_grad():
+        param.copy_(value.to(dtype=param.dtype, device=param.device))
+
+
+_OVERRIDES: dict = {}
+
+
+def _overrides(cls, method: str) -> bool:
+    key = (cls, method)
+    if key not in _OVERRIDES:
+        _OVERRIDES[key] = getattr(cls, method) is not getattr(Layer, method)
+    return _OVERRIDES[key]
+
+
+def _attach_mask(outputs, mask) -> None:
+    """Put ``mask`` on the output tensor(s) as ``_keras_mask`` (the first output for tuples)."""
+    target = outputs
+    if isinstance(outputs, (list, tuple)):
+        if not outputs:
+            return
+        target = outputs[0]
+    if isinstance(target, torch.Tensor):
+        if mask is None:
+            if getattr(target, "_keras_mask", None) is not None:
+                target._keras_mask = None
+        else:
+            target._keras_mask = mask
 
 
 def _unique(items: list) -> list:

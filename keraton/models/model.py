@@ -36,6 +36,8 @@ class Model(Trainer, Layer):
         ...         return self.dense(x)
     """
 
+    _mask_from_call = True
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from keraton.models.functional import Functional

@@ -424,3 +424,49 @@ def test_get_build_config_round_trip():
     clone = layers.Dense.from_config(layer.get_config())
     clone.build_from_config(layer.get_build_config())
     assert clone.built and tuple(clone.kernel.shape) == (3, 2)
+
+
+# ---------------------------------------------------------------- masking and weight layouts
+class _Masker(layers.Layer):
+    def compute_mask(self, inputs, previous_mask=None):
+        return inputs[..., 0] != 0
+
+    def call(self, x):
+        return x
+
+
+class _Seer(layers.Layer):
+    def call(self, x, mask=None):
+        self.seen = mask
+        return x
+
+
+def test_masks_travel_on_tensors_through_supporting_layers():
+    model = keraton.Sequential([keraton.Input((3, 2)), _Masker(), layers.Dense(2), _Seer()])
+    x = torch.tensor([[[1.0, 1.0], [0.0, 0.0], [2.0, 2.0]]])
+    out = model(x)
+    assert model.layers[-1].seen.tolist() == [[True, False, True]]
+    assert getattr(out, "_keras_mask", None) is None  # _Seer does not support masking: dropped
+    passthrough = keraton.Sequential([keraton.Input((3, 2)), _Masker(), layers.Dropout(0.5)])
+    assert passthrough(x)._keras_mask.tolist() == [[True, False, True]]
+
+
+def test_torch_layout_weights_convert_only_at_the_edges():
+    from keraton.layers.layer import set_keras_layout
+
+    class Transposed(layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(3, input_shape[-1]), initializer="ones", name="kernel")
+            set_keras_layout(self.w, lambda t: t.T, lambda t: t.T)
+
+        def call(self, x):
+            return x @ self.w.T
+
+    layer = Transposed()
+    layer(torch.zeros(1, 2))
+    value = np.arange(6, dtype="float32").reshape(2, 3)  # Keras layout (in, out)
+    layer.set_weights([value])
+    np.testing.assert_array_equal(layer.get_weights()[0], value)
+    np.testing.assert_array_equal(layer.w.detach().numpy(), value.T)
+    with pytest.raises(ValueError, match=r"has shape \(2, 3\)"):
+        layer.set_weights([value.T])

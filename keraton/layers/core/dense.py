@@ -60,6 +60,7 @@ class Dense(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True
 
     def build(self, input_shape) -> None:
         """Create ``kernel`` of shape ``(input_dim, units)`` and ``bias`` of shape ``(units,)``."""

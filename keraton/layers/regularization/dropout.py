@@ -28,6 +28,7 @@ class Dropout(Layer):
         if not 0 <= float(rate) <= 1:
             raise ValueError(f"Dropout `rate` must be a float in [0, 1], got {rate!r}.")
         self.rate = float(rate)
+        self.supports_masking = True
         self.noise_shape = tuple(noise_shape) if noise_shape is not None else None
         self.seed = seed
         self._generator = None
