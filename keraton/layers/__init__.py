@@ -1,5 +1,18 @@
 """Keras layers on torch: every class here is a ``torch.nn.Module`` with Keras's layer API."""
 
+from keraton.layers import (
+    activations as _activations,
+    attention as _attention,
+    convolutional as _convolutional,
+    core as _core,
+    merging as _merging,
+    normalization as _normalization,
+    pooling as _pooling,
+    preprocessing as _preprocessing,
+    regularization as _regularization,
+    reshaping as _reshaping,
+    rnn as _rnn,
+)
 from keraton.layers.activations import Activation
 from keraton.layers.core import Dense, Input, InputLayer, Lambda, TorchModuleWrapper
 from keraton.layers.core.lambda_layer import SymbolicOp
@@ -28,6 +41,22 @@ __all__ = [
 ]
 
 
+# Every family package lists its public names in __all__; they are all exported here.
+_FAMILIES = (_activations, _attention, _convolutional, _core, _merging, _normalization, _pooling,
+             _preprocessing, _regularization, _reshaping, _rnn)
+
+
+def _export_families() -> None:
+    for family in _FAMILIES:
+        for name in family.__all__:
+            globals()[name] = getattr(family, name)
+            if name not in __all__:
+                __all__.append(name)
+
+
+_export_families()
+
+
 def serialize(layer) -> dict:
     """Return Keras 3's serialized form of a layer."""
     from keraton.saving.serialization_lib import serialize_keras_object
@@ -46,6 +75,7 @@ def deserialize(config, custom_objects=None):
 def _layer_objects() -> dict:
     import keraton.models as models
 
-    objects = {name: obj for name, obj in globals().items() if isinstance(obj, type) and issubclass(obj, Layer)}
+    objects = {name: obj for name, obj in globals().items()
+               if isinstance(obj, type) and issubclass(obj, Layer)}
     objects.update({"Sequential": models.Sequential, "Functional": models.Functional, "Model": models.Model})
     return objects
