@@ -11,7 +11,11 @@ Runs alternate between keraton and the plain loop, several rounds, and the
 table shows medians and the ratio keraton/plain (time) or plain/keraton
 (throughput).  Usage::
 
-    python benchmarks/bench_core.py [--rounds 5] [--mlp-epochs 2]
+    python benchmarks/bench_core.py [--rounds 5] [--mlp-epochs 2] [--policy mixed_bfloat16]
+
+``--policy`` sets keraton's global dtype policy (mixed precision) for the
+keraton runs; the plain loop stays float32, so the ratio is the speed-up (or
+cost) of the policy against a float32 torch loop.
 """
 
 from __future__ import annotations
@@ -118,7 +122,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--tiny-epochs", type=int, default=300)
     parser.add_argument("--mlp-epochs", type=int, default=2)
+    parser.add_argument("--policy", default="float32",
+                        help="keraton dtype policy: float32, mixed_bfloat16 or mixed_float16")
     args = parser.parse_args()
+    keraton.mixed_precision.set_global_policy(args.policy)
     torch.manual_seed(0)
     x, y = _mlp_data()
     results = {"tiny_keraton": [], "tiny_torch": [], "mlp_keraton": [], "mlp_torch": []}
@@ -128,7 +135,8 @@ def main() -> None:
         results["mlp_keraton"].append(mlp_keraton(args.mlp_epochs, x, y))
         results["mlp_torch"].append(mlp_torch(args.mlp_epochs, x, y))
     med = {k: statistics.median(v) for k, v in results.items()}
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.rounds} rounds (medians)")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.rounds} rounds (medians), "
+          f"keraton policy {args.policy}")
     print("| workload | plain PyTorch loop | keraton | ratio | target |")
     print("|---|---|---|---|---|")
     print(f"| tiny: seed Dense(1), 300 epochs (time per step) | {med['tiny_torch'] * 1e3:.3f} ms | "

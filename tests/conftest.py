@@ -5,6 +5,11 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 import pytest  # noqa: E402
+import torch  # noqa: E402
+
+# One intra-op thread per test process: the suite's tensors are tiny, and on a
+# 2-core machine two threads per op mostly add contention.
+torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,31 @@
 """Callbacks: hooks into `fit`, `evaluate` and `predict` (`keras.callbacks`)."""
 
+from keraton.callbacks.backup_and_restore import BackupAndRestore
 from keraton.callbacks.callback import Callback
 from keraton.callbacks.callback_list import CallbackList
+from keraton.callbacks.csv_logger import CSVLogger
+from keraton.callbacks.early_stopping import EarlyStopping
 from keraton.callbacks.history import History
+from keraton.callbacks.lambda_callback import LambdaCallback
+from keraton.callbacks.learning_rate_scheduler import LearningRateScheduler
+from keraton.callbacks.model_checkpoint import ModelCheckpoint
 from keraton.callbacks.progbar_logger import ProgbarLogger
+from keraton.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from keraton.callbacks.tensorboard import TensorBoard
+from keraton.callbacks.terminate_on_nan import TerminateOnNaN
 
-__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger"]
+__all__ = [
+    "BackupAndRestore",
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TensorBoard",
+    "TerminateOnNaN",
+]

@@ -29,6 +29,8 @@ from torch import nn
 from keraton import backend
 from keraton.layers.input_spec import InputSpec, check_input_spec
 from keraton.layers.keras_tensor import KerasTensor
+from keraton.mixed_precision import autocast as autocast_utils
+from keraton.mixed_precision import policy as dtype_policies
 from keraton.utils import tree
 
 # Layers that called add_loss() during the current outermost call.  Cleared when
@@ -105,7 +107,8 @@ class Layer(nn.Module):
         self.name = name or backend.unique_object_name(backend.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self._dtype_arg = dtype
-        self._dtype = backend.standardize_dtype(dtype)
+        self._dtype_policy = dtype_policies.get(dtype)  # None: the global policy (mixed precision)
+        self._dtype = backend.standardize_dtype(self._dtype_policy.variable_dtype)
         self.autocast = autocast
         self.built = False
         self._own_weights: list[nn.Parameter] = []
@@ -395,7 +398,10 @@ class Layer(nn.Module):
             _PENDING_LOSS_LAYERS.clear()
         _CALL_DEPTH[0] += 1
         try:
-            outputs = nn.Module.__call__(self, *args, **kwargs)
+            if dtype_policies.MIXED_IN_USE[0]:
+                outputs = autocast_utils.call_with_policy(self, first, args, kwargs)
+            else:
+                outputs = nn.Module.__call__(self, *args, **kwargs)
         finally:
             _CALL_DEPTH[0] -= 1
             if flip:
@@ -541,7 +547,12 @@ class Layer(nn.Module):
     @property
     def compute_dtype(self) -> str:
         """The computation dtype name (same as ``dtype`` unless a mixed policy is set)."""
-        return self.dtype
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def dtype_policy(self):
+        """The layer's :class:`keraton.mixed_precision.DTypePolicy` (Keras 3)."""
+        return self._dtype_policy
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
@@ -552,7 +563,7 @@ class Layer(nn.Module):
             "dtype": {
                 "module": "keras",
                 "class_name": "DTypePolicy",
-                "config": {"name": self.dtype},
+                "config": {"name": self._dtype_policy.name},
                 "registered_name": None,
             },
         }

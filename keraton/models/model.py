@@ -152,3 +152,30 @@ class Model(Trainer, Layer):
         from keraton.saving.serialization_lib import serialize_keras_object
 
         return json.dumps(serialize_keras_object(self), **kwargs)
+
+    # ------------------------------------------------------------------ saving
+    def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
+        """Save the model to ``.keras`` (Keras 3's zip) or ``.h5`` (tf.keras 2), as ``keras.Model.save``."""
+        from keraton.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Save the weights to ``.weights.h5`` (Keras 3's layout) or ``.h5`` (tf.keras 2's)."""
+        from keraton.saving.saving_api import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, by_name: bool = False) -> None:
+        """Load weights from ``.weights.h5``, ``.keras`` or a tf.keras 2 ``.h5`` file."""
+        from keraton.saving.saving_api import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
+
+    def export(self, filepath, format: str = "onnx", verbose: bool = True, input_signature=None,
+               **kwargs):
+        """Export the inference graph for serving; keraton writes ONNX through ``torch.onnx``."""
+        from keraton.export.onnx import export_model
+
+        return export_model(self, filepath, format=format, verbose=verbose,
+                            input_signature=input_signature, **kwargs)

@@ -8,6 +8,7 @@ update rules and defaults, through either the Keras API (``apply_gradients``,
 
 from __future__ import annotations
 
+from keraton.optimizers import schedules
 from keraton.optimizers.adadelta import Adadelta
 from keraton.optimizers.adagrad import Adagrad
 from keraton.optimizers.adam import Adam
@@ -26,7 +27,7 @@ ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS if cls is n
 
 __all__ = [
     "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop",
-    "ScalarVariable", "deserialize", "get", "serialize",
+    "ScalarVariable", "deserialize", "get", "schedules", "serialize",
 ]
 
 

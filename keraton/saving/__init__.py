@@ -8,6 +8,7 @@ from keraton.saving.object_registration import (
     get_registered_object,
     register_keras_serializable,
 )
+from keraton.saving.saving_api import load_model, save_model
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
@@ -17,6 +18,8 @@ __all__ = [
     "get_custom_objects",
     "get_registered_name",
     "get_registered_object",
+    "load_model",
     "register_keras_serializable",
+    "save_model",
     "serialize_keras_object",
 ]

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from keraton.trainers.data_adapters import data_adapter_utils as utils
+from keraton.trainers.data_adapters import is_data_source
 from keraton.utils import tree
 
 
@@ -38,7 +39,6 @@ def _split_structure(value, count, names):
             return list(value)
         if count is None and value and all(utils.is_array_like(v) and not isinstance(v, numbers.Number) for v in value):
             return list(value)
-        return value if count == 1 and len(value) == 1 and utils.is_array_like(value[0]) and not _is_scalar_list(value) and False else value
     return value
 
 
@@ -94,7 +94,7 @@ def _conform_inputs(model, x):
     return tree.pack_sequence_as(x, converted)
 
 
-def _standardize(model, x, y, sample_weight, what: str):
+def _standardize(model, x, y, sample_weight, what: str, check_finite: bool = True):
     x = _convert(_split_structure(x, len(model.inputs) if model.inputs else None, None), "x")
     outputs = model.outputs
     y = _convert(_split_structure(y, len(outputs) if outputs else None, None), "y")
@@ -104,9 +104,31 @@ def _standardize(model, x, y, sample_weight, what: str):
     named = [(t, "x") for t in tree.flatten(x)] + [(t, "y") for t in tree.flatten(y) if t is not None]
     named += [(t, "sample_weight") for t in tree.flatten(sample_weight) if t is not None]
     utils.num_samples([t for t, _ in named], [n for _, n in named])
-    for t, n in named:
-        utils.check_finite(t, f"The {what} data ({n})")
+    if check_finite:
+        for t, n in named:
+            utils.check_finite(t, f"The {what} data ({n})")
     return x, y, sample_weight
+
+
+def standardize_batch(model, batch, device=None, class_weight=None):
+    """One batch of a streaming source, converted as in-memory data is (``prepare_data``).
+
+    Floats become floatx, 1-D inputs ``(n, 1)``, inputs take the model's
+    input dtypes (dicts keyed by input name), then everything moves to
+    ``device``.  Batches are not scanned for NaN (that would read every batch
+    back to the host); ``class_weight`` folds into the sample weights as for
+    arrays.  Returns the packed ``(x,)``/``(x, y)``/``(x, y, sw)``.
+    """
+    x, y, sample_weight = utils.unpack_x_y_sample_weight(batch)
+    x, y, sample_weight = _standardize(model, x, y, sample_weight, "batch", check_finite=False)
+    if class_weight and isinstance(y, torch.Tensor):
+        weights = utils.class_weight_to_sample_weights(y, class_weight)
+        sample_weight = weights if sample_weight is None else sample_weight * weights
+    if device is not None:
+        x, y, sample_weight = tree.map_structure(
+            lambda t: t.to(device, non_blocking=True) if isinstance(t, torch.Tensor) else t,
+            (x, y, sample_weight))
+    return utils.pack_x_y_sample_weight(x, y, sample_weight)
 
 
 def prepare_data(model, x, y=None, sample_weight=None, class_weight=None, validation_split=0.0,
@@ -114,10 +136,17 @@ def prepare_data(model, x, y=None, sample_weight=None, class_weight=None, valida
     """Return ``((x, y, sample_weight), validation or None)`` as tensors ready for an adapter."""
     if x is None:
         raise ValueError("No data was passed: x is None. Pass the input data as `x`.")
+    if is_data_source(x):
+        if validation_split:
+            raise ValueError(
+                f"validation_split is only supported for in-memory arrays, not a {type(x).__name__}. "
+                "Pass validation_data instead."
+            )
+        return (x, y, sample_weight), _prepare_validation(model, validation_data)
     leaves = [t for t in tree.flatten((x, y, sample_weight)) if t is not None]
     array_like = all(utils.is_array_like(t) or isinstance(t, (numbers.Number, list)) for t in leaves)
     if not array_like:
-        return (x, y, sample_weight), validation_data
+        return (x, y, sample_weight), _prepare_validation(model, validation_data)
     what = "input" if for_predict else "training"
     x, y, sample_weight = _standardize(model, x, y, sample_weight, what)
     if sample_weight is not None and getattr(model, "sample_weight_mode", None) == "temporal":
@@ -135,13 +164,20 @@ def prepare_data(model, x, y=None, sample_weight=None, class_weight=None, valida
             )
         weights = utils.class_weight_to_sample_weights(y, class_weight)
         sample_weight = weights if sample_weight is None else sample_weight * weights
-    val = None
-    if validation_data is not None:
-        if validation_split:
-            pass  # Keras ignores validation_split when validation_data is given.
-        vx, vy, vsw = _unpack_validation(validation_data)
-        val = _standardize(model, vx, vy, vsw, "validation")
-    return (x, y, sample_weight), val
+    # Keras ignores validation_split when validation_data is given.
+    return (x, y, sample_weight), _prepare_validation(model, validation_data)
+
+
+def _prepare_validation(model, validation_data):
+    """``(x, y, sw)`` tensors for in-memory validation data; ``(source, None, None)`` for a source."""
+    if validation_data is None:
+        return None
+    if is_data_source(validation_data):
+        return validation_data, None, None
+    vx, vy, vsw = _unpack_validation(validation_data)
+    if is_data_source(vx):
+        return vx, None, None
+    return _standardize(model, vx, vy, vsw, "validation")
 
 
 def split_validation(train, validation_split: float):

@@ -9,54 +9,26 @@ or when a callback asks for per-batch logs.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping
+import functools
 
 import numpy as np
 import torch
 
 from keraton import optimizers as optimizers_module
 from keraton.layers import layer as layer_module
-from keraton.trainers import compile_utils
+from keraton.mixed_precision.autocast import float32_outputs
+from keraton.trainers import compile_utils, jit
 from keraton.trainers.data_adapters import get_data_adapter, unpack_x_y_sample_weight
-from keraton.trainers.data_prep import prepare_data, split_validation
+from keraton.trainers.data_prep import prepare_data, split_validation, standardize_batch
 from keraton.trainers.epoch_iterator import EpochIterator
+from keraton.trainers.metrics_mixin import MetricsMixin
+from keraton.trainers.on_batch import OnBatchMixin
+from keraton.trainers.step_logs import MetricsLogs
+from keraton.trainers.step_logs import to_floats as _to_floats
 from keraton.utils import tree
 
 
-class MetricsLogs(Mapping):
-    """The logs a step returns: metric results, computed only when read (no per-step sync)."""
-
-    def __init__(self, trainer):
-        self._trainer = trainer
-
-    def _results(self) -> dict:
-        return self._trainer._metric_results()
-
-    def __getitem__(self, key):
-        return self._results()[key]
-
-    def __iter__(self):
-        return iter(self._results())
-
-    def __len__(self) -> int:
-        return len(self._results())
-
-
-def _to_floats(logs) -> dict:
-    out = {}
-    for k, v in logs.items():
-        if isinstance(v, torch.Tensor):
-            v = v.detach()
-            out[k] = float(v) if v.numel() == 1 else v.cpu().numpy()
-        elif isinstance(v, (int, float, np.floating, np.integer)):
-            out[k] = float(v)
-        else:
-            out[k] = v
-    return out
-
-
-class Trainer:
+class Trainer(MetricsMixin, OnBatchMixin):
     """The training API of a keraton ``Model`` (Keras 3's ``Trainer``)."""
 
     def __init__(self):
@@ -71,6 +43,8 @@ class Trainer:
         self._output_loss_trackers: list = []
         self._target_tensors = None
         self._regularized: list = []
+        self.jit_compile = False
+        self._compiled_forward_loss = None
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
@@ -88,6 +62,15 @@ class Trainer:
                 shape ``(samples, timesteps)``) — Keras 2's argument.
             weighted_metrics: metrics that use ``sample_weight``/``class_weight``.
             target_tensors: Keras 2: targets used when ``fit`` gets no ``y``.
+            steps_per_execution: steps run between two calls of the callbacks'
+                batch hooks (which then see the last step's index), as Keras.
+            jit_compile: ``True`` runs the train step's forward and loss
+                (hence its backward) through ``torch.compile``, falling back to
+                eager with a warning where that fails; ``'auto'`` and ``False``
+                run eagerly (on CPU compilation costs seconds and rarely pays
+                for small models). Evaluation and prediction stay eager.
+            auto_scale_loss: with a ``'mixed_float16'`` policy, wrap the
+                optimizer in a ``LossScaleOptimizer``, as Keras 3.
         """
         kwargs.pop("experimental_run_tf_function", None)
         kwargs.pop("distribute", None)
@@ -98,17 +81,27 @@ class Trainer:
                 f"sample_weight_mode must be None or 'temporal', got {sample_weight_mode!r}."
             )
         self.optimizer = optimizers_module.get(optimizer)
+        if auto_scale_loss:
+            from keraton import mixed_precision
+
+            if mixed_precision.global_policy().name == "mixed_float16" and not isinstance(
+                    self.optimizer, mixed_precision.LossScaleOptimizer):
+                self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
         self.loss = loss
         self._compile_loss = compile_utils.CompileLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = compile_utils.CompileMetrics(metrics, weighted_metrics)
         self.sample_weight_mode = sample_weight_mode
         self._target_tensors = target_tensors
         self.run_eagerly = run_eagerly
+        if isinstance(steps_per_execution, bool) or not isinstance(steps_per_execution, int) or \
+                steps_per_execution < 1:
+            raise ValueError(
+                f"steps_per_execution must be a positive integer, got {steps_per_execution!r}.")
         self.steps_per_execution = steps_per_execution
-        if jit_compile is True:
-            warnings.warn("jit_compile=True is not implemented yet in keraton; running eagerly.",
-                          stacklevel=2)
-        self.jit_compile = False
+        if jit_compile not in (True, False, "auto"):
+            raise ValueError(f"jit_compile must be True, False or 'auto', got {jit_compile!r}.")
+        self.jit_compile = jit_compile is True
+        self._compiled_forward_loss = None
         self.compiled = True
         self._metrics_built = False
 
@@ -119,52 +112,6 @@ class Trainer:
                 "optimizer or loss yet. For example: model.compile(optimizer='adam', loss='mse')."
             )
 
-    # ------------------------------------------------------------------ metrics
-    @property
-    def metrics(self) -> list:
-        """The loss tracker(s) and compiled metrics, in the order of ``metrics_names``."""
-        out = [self._loss_tracker] + [t for t in self._output_loss_trackers]
-        if self._compile_metrics is not None and self._compile_metrics.built:
-            out.extend(self._compile_metrics.metrics)
-        return out
-
-    @property
-    def metrics_names(self) -> list:
-        """Names of the values ``evaluate`` returns: ``['loss', ...metrics]`` (Keras 2 style)."""
-        names = ["loss"] + [t.name for t in self._output_loss_trackers]
-        if self._compile_metrics is not None and self._compile_metrics.built:
-            names.extend(name for name, _, _, _ in self._compile_metrics.entries)
-        return names
-
-    def reset_metrics(self) -> None:
-        """Reset the loss tracker(s) and every compiled metric."""
-        for m in self.metrics:
-            m.reset_state()
-
-    def _metric_results(self) -> dict:
-        logs = {"loss": self._loss_tracker.result()}
-        for tracker in self._output_loss_trackers:
-            logs[tracker.name] = tracker.result()
-        if self._compile_metrics is not None and self._compile_metrics.built:
-            logs.update(self._compile_metrics.result())
-        return logs
-
-    def _build_compiled(self, y, y_pred) -> None:
-        """Resolve losses and metrics on the first batch, when output count and shapes are known."""
-        names = self.output_names or []
-        if self._compile_loss is not None and not self._compile_loss.built:
-            self._compile_loss.output_names = list(names)
-            self._compile_loss.build(y_pred)
-        names = self._compile_loss.output_names if self._compile_loss is not None else (
-            names or ["output_" + str(i + 1) for i in range(len(tree.flatten(y_pred)))])
-        if not self._compile_metrics.built:
-            self._compile_metrics.build(y, y_pred, names)
-        self._output_loss_trackers = []
-        if self._compile_loss is not None and not self._compile_loss.single:
-            self._output_loss_trackers = [compile_utils.LossTracker(f"{n}_loss")
-                                          for n, loss_obj in zip(names, self._compile_loss.losses) if loss_obj is not None]
-        self._metrics_built = True
-
     # ------------------------------------------------------------------ losses
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """Total loss of a batch: compiled losses plus ``model.losses`` (regularization), as Keras 3."""
@@ -173,6 +120,8 @@ class Trainer:
                 f"Model '{self.name}' was compiled without a loss. Pass `loss=` to compile(), or "
                 "override compute_loss()/train_step()."
             )
+        if not self._metrics_built:  # a custom train_step calls this before any built-in step
+            self._build_compiled(y, y_pred)
         try:
             loss = self._compile_loss(y, y_pred, sample_weight)
         except ValueError:
@@ -200,10 +149,15 @@ class Trainer:
         return total
 
     def _build_from_data(self, adapter) -> None:
-        """Build an unbuilt model (e.g. subclassed) by calling it on one batch, as Keras 3 does."""
-        if self.built and all(m.built for m in self.modules() if isinstance(m, layer_module.Layer)):
+        """Build an unbuilt model (e.g. subclassed) by calling it on one batch, as Keras 3 does.
+
+        A subclass whose sublayers are all built (a GAN made of two built
+        models) is not called: its ``call`` may not take the training data.
+        """
+        sublayers = [m for m in self.modules() if isinstance(m, layer_module.Layer) and m is not self]
+        if all(m.built for m in sublayers) and (self.built or sublayers):
             return
-        x, _, _ = unpack_x_y_sample_weight(next(iter(adapter.get_torch_iterator())))
+        x, _, _ = unpack_x_y_sample_weight(adapter.first_batch())
         was_training = self.training
         self.train(False)
         try:
@@ -225,40 +179,69 @@ class Trainer:
     def train_step(self, data):
         """One training step on a batch: forward, loss, backward, update, metrics.
 
-        Override it for custom training (the Keras 3 contract): read
-        ``x, y, sample_weight`` from ``data``, update weights, update
-        ``self.metrics`` and return a dict of logs.
+        Override it in a subclassed ``Model`` for custom training; ``fit``
+        calls it once per batch, in training mode, gradients enabled (Keras 3's
+        contract, torch flavour):
+
+        * ``data`` is the batch as the source packs it: ``(x,)``, ``(x, y)`` or
+          ``(x, y, sample_weight)``; ``keraton.trainers.data_adapters.
+          unpack_x_y_sample_weight(data)`` splits it.
+        * Forward with ``y_pred = self(x, training=True)``; the loss with
+          ``self.compute_loss(x, y, y_pred, sample_weight)`` (compiled losses
+          plus regularization) or any torch expression.
+        * Update: ``self.optimizer.zero_grad()``, ``loss.backward()``,
+          ``self.optimizer.step()``; or compute gradients yourself and call
+          ``self.optimizer.apply(grads, variables)``.  Several optimizers
+          (a GAN's generator and discriminator) are fine: create them in
+          ``compile`` or ``__init__``.
+        * Metrics: ``self.compute_metrics(x, y, y_pred, sample_weight)`` for
+          the compiled ones, or your own ``keraton.metrics.Mean`` trackers
+          assigned as attributes (``model.metrics`` lists them and ``fit``
+          resets them each epoch).
+        * Return a dict ``{name: value}``; values may stay tensors or
+          ``Metric``s, read only when a callback or the epoch end needs them.
+          Return ``self._step_logs`` (or ``self.compute_metrics(...)``) to
+          report every metric in ``model.metrics``.
+
+        Example:
+
+        >>> class Custom(keraton.Model):
+        ...     def train_step(self, data):
+        ...         x, y = data
+        ...         self.optimizer.zero_grad()
+        ...         y_pred = self(x, training=True)
+        ...         loss = self.compute_loss(x, y, y_pred)
+        ...         loss.backward()
+        ...         self.optimizer.step()
+        ...         return self.compute_metrics(x, y, y_pred)
         """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         self.optimizer.zero_grad(set_to_none=True)
-        y_pred = self(x)
-        if not self._metrics_built:
-            self._build_compiled(y, y_pred)
-        loss = self.compute_loss(x, y, y_pred, sample_weight)
-        loss.backward()
+        y_pred, loss = self._forward_loss(x, y, sample_weight)
+        self.optimizer.scale_loss(loss).backward()
         self.optimizer.step()  # also applies the weights' constraints, as Keras's optimizers do
         self._update_trackers(loss, x, y, y_pred, sample_weight)
         return self._step_logs
 
-    def _update_trackers(self, loss, x, y, y_pred, sample_weight) -> None:
-        batch_size = tree.flatten(x)[0].shape[0]
-        self._loss_tracker.update_state(loss, batch_size)
-        if self._output_loss_trackers:
-            values = [v for v in self._compile_loss.last_output_losses if v is not None]
-            for tracker, value in zip(self._output_loss_trackers, values):
-                tracker.update_state(value, batch_size)
-        self.compute_metrics(x, y, y_pred if not isinstance(y_pred, torch.Tensor) else y_pred.detach(),
-                             sample_weight)
+    def _forward_loss(self, x, y, sample_weight):
+        """Forward and loss of a train step; compiled with ``jit_compile=True`` after the first step."""
+        if self.jit_compile and self._metrics_built:
+            if self._compiled_forward_loss is None:
+                self._compiled_forward_loss = jit.CompiledFunction(self._eager_forward_loss)
+            return self._compiled_forward_loss(x, y, sample_weight)
+        return self._eager_forward_loss(x, y, sample_weight)
 
-    def compute_metrics(self, x, y, y_pred, sample_weight=None):
-        """Update the compiled metrics with a batch and return the (lazy) logs, as Keras 3."""
-        self._compile_metrics.update_state(y, y_pred, sample_weight)
-        return self._step_logs
+    def _eager_forward_loss(self, x, y, sample_weight):
+        """Forward and loss of a train step (what ``jit_compile=True`` compiles); loss in float32."""
+        y_pred = float32_outputs(self(x))
+        if not self._metrics_built:
+            self._build_compiled(y, y_pred)
+        return y_pred, self.compute_loss(x, y, y_pred, sample_weight)
 
     def test_step(self, data):
         """One evaluation step: forward, loss, metrics (no update)."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = self(x)
+        y_pred = float32_outputs(self(x))
         if not self._metrics_built:
             self._build_compiled(y, y_pred)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
@@ -283,8 +266,8 @@ class Trainer:
         """
         from keraton.callbacks import CallbackList
 
-        kwargs.pop("max_queue_size", None)
-        kwargs.pop("workers", None)
+        max_queue_size = kwargs.pop("max_queue_size", 10)
+        kwargs.pop("workers", None)  # Keras 2: set them on the PyDataset (Keras 3)
         kwargs.pop("use_multiprocessing", None)
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
@@ -297,13 +280,12 @@ class Trainer:
                                   validation_split=validation_split, validation_data=validation_data)
         if val is None and validation_split:
             train, val = split_validation(train, validation_split)
-        device = self._device()
-        adapter = get_data_adapter(*train, batch_size=batch_size, shuffle=shuffle, device=device)
+        adapter = self._data_adapter(train, batch_size, shuffle, max_queue_size, class_weight)
         iterator = EpochIterator(adapter, steps_per_epoch)
         val_adapter = None
         if val is not None:
-            val_adapter = get_data_adapter(*val, batch_size=validation_batch_size or batch_size,
-                                           shuffle=False, device=device)
+            val_adapter = self._data_adapter(val, validation_batch_size or batch_size, False,
+                                             max_queue_size)
         self._build_from_data(adapter)
         self._prepare_training_state()
         self._step_logs = MetricsLogs(self)
@@ -314,21 +296,27 @@ class Trainer:
         was_training = self.training
         self.train(True)
         batch_hooks = cbs.needs_batch_hooks("train")
+        per_execution = self.steps_per_execution
+        self._initial_epoch = None
         cbs.on_train_begin()
+        # A restoring callback (BackupAndRestore) may move the start, as in Keras 3.
+        initial_epoch = self._initial_epoch or initial_epoch
         training_logs = {}
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 cbs.on_epoch_begin(epoch)
-                logs = {}
+                logs, step = {}, -1
                 for step, batch in iterator.enumerate_epoch():
-                    if batch_hooks:
+                    if batch_hooks and step % per_execution == 0:
                         cbs.on_train_batch_begin(step)
                     logs = self.train_step(batch)
-                    if batch_hooks:
+                    if batch_hooks and (step + 1) % per_execution == 0:
                         cbs.on_train_batch_end(step, lambda logs=logs: _to_floats(logs))
                     if self.stop_training:
                         break
+                if batch_hooks and (step + 1) % per_execution:  # the epoch's last, shorter execution
+                    cbs.on_train_batch_end(step, lambda logs=logs: _to_floats(logs))
                 epoch_logs = _to_floats(logs)
                 if val_adapter is not None and _should_validate(epoch, validation_freq):
                     self.train(False)
@@ -344,6 +332,14 @@ class Trainer:
         cbs.on_train_end(training_logs)
         return self.history
 
+    def _data_adapter(self, data, batch_size, shuffle, max_queue_size=10, class_weight=None):
+        """The adapter for prepared ``(x, y, sample_weight)``; streamed batches are standardised per batch."""
+        device = self._device()
+        convert = functools.partial(standardize_batch, self, device=device, class_weight=class_weight)
+        return get_data_adapter(*data, batch_size=batch_size, shuffle=shuffle, device=device,
+                                convert=convert,
+                                max_queue_size=max_queue_size)
+
     def _device(self):
         for p in self.parameters():
             return p.device
@@ -355,14 +351,16 @@ class Trainer:
         self.reset_metrics()
         batch_hooks = cbs.needs_batch_hooks("test")
         cbs.on_test_begin()
-        logs = {}
+        logs, step, per_execution = {}, -1, self.steps_per_execution
         with torch.no_grad():
             for step, batch in iterator.enumerate_epoch():
-                if batch_hooks:
+                if batch_hooks and step % per_execution == 0:
                     cbs.on_test_batch_begin(step)
                 logs = self.test_step(batch)
-                if batch_hooks:
+                if batch_hooks and (step + 1) % per_execution == 0:
                     cbs.on_test_batch_end(step, lambda logs=logs: _to_floats(logs))
+            if batch_hooks and (step + 1) % per_execution:
+                cbs.on_test_batch_end(step, lambda logs=logs: _to_floats(logs))
         logs = _to_floats(logs)
         cbs.on_test_end(logs)
         return logs
@@ -375,7 +373,8 @@ class Trainer:
         """
         from keraton.callbacks import CallbackList
 
-        for k in ("max_queue_size", "workers", "use_multiprocessing"):
+        max_queue_size = kwargs.pop("max_queue_size", 10)
+        for k in ("workers", "use_multiprocessing"):
             kwargs.pop(k, None)
         if kwargs:
             raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")
@@ -383,7 +382,7 @@ class Trainer:
         if y is None and self._target_tensors is not None:
             y = self._target_tensors
         data, _ = prepare_data(self, x, y, sample_weight)
-        adapter = get_data_adapter(*data, batch_size=batch_size, shuffle=False, device=self._device())
+        adapter = self._data_adapter(data, batch_size, False, max_queue_size)
         iterator = EpochIterator(adapter, steps)
         verbose = _resolve_verbose(verbose)
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
@@ -412,19 +411,20 @@ class Trainer:
         """
         from keraton.callbacks import CallbackList
 
-        for k in ("max_queue_size", "workers", "use_multiprocessing"):
+        max_queue_size = kwargs.pop("max_queue_size", 10)
+        for k in ("workers", "use_multiprocessing"):
             kwargs.pop(k, None)
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
         data, _ = prepare_data(self, x, None, None, for_predict=True)
-        adapter = get_data_adapter(*data, batch_size=batch_size, shuffle=False, device=self._device())
+        adapter = self._data_adapter(data, batch_size, False, max_queue_size)
         iterator = EpochIterator(adapter, steps)
         verbose = _resolve_verbose(verbose)
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=iterator.steps_per_epoch)
         batch_hooks = cbs.needs_batch_hooks("predict")
-        total = adapter.num_samples if steps is None else None
+        total = getattr(adapter, "num_samples", None) if steps is None else None
         buffers = None
         chunks = []
         offset = 0
@@ -437,7 +437,7 @@ class Trainer:
                     if batch_hooks:
                         cbs.on_predict_batch_begin(step)
                     out = self.predict_step(batch)
-                    flat = [o.detach().cpu().numpy() for o in tree.flatten(out)]
+                    flat = [o.detach().cpu().numpy() for o in tree.flatten(float32_outputs(out))]
                     if total is not None:
                         if buffers is None:
                             buffers = [np.empty((total,) + f.shape[1:], dtype=f.dtype) for f in flat]
@@ -457,65 +457,6 @@ class Trainer:
             raise ValueError("predict() got no data: x has no samples.")
         structure = out
         return tree.pack_sequence_as(structure, buffers) if not isinstance(structure, torch.Tensor) else buffers[0]
-
-    # ------------------------------------------------------------------ on_batch
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
-                       return_dict=False):
-        """Run one training step on a single batch and return its loss/metrics, as Keras."""
-        self._assert_compiled("train_on_batch")
-        data, _ = prepare_data(self, x, y, sample_weight, class_weight=class_weight)
-        if reset_metrics:
-            self.reset_metrics()
-        self._build_from_data(get_data_adapter(*data, batch_size=1))
-        self._prepare_training_state()
-        self._step_logs = MetricsLogs(self)
-        was_training = self.training
-        self.train(True)
-        try:
-            logs = _to_floats(self.train_step(_to_device(data, self._device())))
-        finally:
-            self.train(was_training)
-        return self._format_logs(logs, return_dict)
-
-    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
-        """Evaluate a single batch and return its loss/metrics, as Keras."""
-        self._assert_compiled("test_on_batch")
-        data, _ = prepare_data(self, x, y, sample_weight)
-        if reset_metrics:
-            self.reset_metrics()
-        self._build_from_data(get_data_adapter(*data, batch_size=1))
-        self._regularized = self._regularized_weights()
-        self._step_logs = MetricsLogs(self)
-        was_training = self.training
-        self.train(False)
-        try:
-            with torch.no_grad():
-                logs = _to_floats(self.test_step(_to_device(data, self._device())))
-        finally:
-            self.train(was_training)
-        return self._format_logs(logs, return_dict)
-
-    def predict_on_batch(self, x):
-        """Return the model's outputs for a single batch as NumPy arrays."""
-        data, _ = prepare_data(self, x, None, None, for_predict=True)
-        was_training = self.training
-        self.train(False)
-        try:
-            with torch.inference_mode():
-                out = self.predict_step(_to_device(data, self._device()))
-        finally:
-            self.train(was_training)
-        return tree.map_structure(lambda t: t.detach().cpu().numpy(), out)
-
-    def _format_logs(self, logs: dict, return_dict: bool):
-        if return_dict:
-            return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
-        return values[0] if len(values) == 1 else values
-
-
-def _to_device(data, device):
-    return tree.map_structure(lambda t: t.to(device) if isinstance(t, torch.Tensor) else t, data)
 
 
 def _resolve_verbose(verbose) -> int:

@@ -3,7 +3,9 @@
 To put a new layer under these checks, add one ``Case`` to ``CASES``: a
 factory making the layer with representative arguments, the input shape it
 is called on, how many trainable / non-trainable weight tensors it must
-have, and optionally inputs it must refuse.  Every check below then runs on it:
+have, and optionally inputs it must refuse.  A layer called on a list of
+tensors (merge layers) gives ``input_shape`` (and each bad input) as a tuple
+of shapes.  Every check below then runs on it:
 
 * config: ``get_config`` is JSON-serializable, ``from_config`` rebuilds a layer
   with an equal config, and with the same weights it computes the same output;
@@ -33,9 +35,29 @@ CASES = all_cases()
 IDS = [c.id for c in CASES]
 
 
-def _input(case: Case) -> torch.Tensor:
+def _multi(shape) -> bool:
+    """A Case's ``input_shape`` may be a tuple of shapes: the layer takes a list (merge layers)."""
+    return len(shape) > 0 and isinstance(shape[0], (tuple, list))
+
+
+def _input(case: Case):
     gen = torch.Generator().manual_seed(1234)
+    if case.make_input is not None:
+        return case.make_input(gen)
+    if _multi(case.input_shape):
+        return [torch.randn(s, generator=gen) for s in case.input_shape]
     return torch.randn(case.input_shape, generator=gen)
+
+
+def _shapes(x, batch=0):
+    """Shape(s) of a tensor or a list of them; ``batch=None`` marks the batch size unknown."""
+    if isinstance(x, list):
+        return [_shapes(t, batch) for t in x]
+    return tuple(x.shape) if batch == 0 else (batch,) + tuple(x.shape[1:])
+
+
+def _tensors(x) -> list:
+    return x if isinstance(x, list) else [x]
 
 
 def _built(case: Case):
@@ -153,10 +175,11 @@ def test_weights_round_trip(case):
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_output_shapes_agree(case):
     layer, x, y = _built(case)
-    assert tuple(layer.compute_output_shape(tuple(x.shape))) == tuple(y.shape)
-    unknown_batch = (None,) + tuple(x.shape[1:])
+    assert tuple(layer.compute_output_shape(_shapes(x))) == tuple(y.shape)
+    unknown_batch = _shapes(x, batch=None)
     assert tuple(layer.compute_output_shape(unknown_batch)) == (None,) + tuple(y.shape[1:])
-    symbolic = layer(keraton.Input(shape=tuple(x.shape[1:])))
+    inputs = [keraton.Input(shape=tuple(t.shape[1:])) for t in _tensors(x)]
+    symbolic = layer(inputs if isinstance(x, list) else inputs[0])
     assert isinstance(symbolic, keraton.KerasTensor)
     assert symbolic.shape == (None,) + tuple(y.shape[1:])
     assert symbolic.dtype == y.dtype
@@ -165,7 +188,10 @@ def test_output_shapes_agree(case):
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_gradients_reach_every_trainable_weight(case):
     layer = case.factory()
-    x = _input(case).requires_grad_(True)
+    x = _input(case)
+    for t in _tensors(x):
+        if t.is_floating_point():  # integer inputs (indices) take no gradient
+            t.requires_grad_(True)
     y = layer(x)
     loss = (y * torch.linspace(0.5, 1.5, y.numel()).reshape(y.shape)).square().sum()
     loss = loss + sum(layer.losses, torch.tensor(0.0))
@@ -175,7 +201,9 @@ def test_gradients_reach_every_trainable_weight(case):
         assert w.requires_grad
         assert w.grad is not None, f"no gradient reached {getattr(w, '_keras_name', w.shape)}"
         assert float(w.grad.abs().sum()) > 0
-    assert x.grad is not None and float(x.grad.abs().sum()) > 0
+    for t in _tensors(x):
+        if t.is_floating_point():
+            assert t.grad is not None and float(t.grad.abs().sum()) > 0
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.n_trainable],
@@ -208,24 +236,28 @@ def test_bad_input_raises_value_error(case, bad_shape, fragments):
     layer, _, _ = _built(case)
     weights_before = layer.get_weights()
     with pytest.raises(ValueError) as info:
-        layer(torch.zeros(bad_shape))
+        layer([torch.zeros(s) for s in bad_shape] if _multi(bad_shape) else torch.zeros(bad_shape))
     message = str(info.value)
     for fragment in fragments:
         assert fragment in message, (fragment, message)
     # The same check applies to symbolic calls.
     if len(bad_shape) > 0:
         with pytest.raises(ValueError, match=layer.name):
-            layer(keraton.Input(batch_shape=(None,) + tuple(bad_shape[1:])))
+            if _multi(bad_shape):
+                layer([keraton.Input(batch_shape=(None,) + tuple(s[1:])) for s in bad_shape])
+            else:
+                layer(keraton.Input(batch_shape=(None,) + tuple(bad_shape[1:])))
     for before, after in zip(weights_before, layer.get_weights()):
         np.testing.assert_array_equal(before, after)
 
 
 def test_every_core_layer_is_covered():
     """The battery covers every public layer class (a new layer must get a Case)."""
-    covered = {type(c.factory()).__name__ for c in CASES}
+    covered = {type(c.factory()).__name__ for c in CASES} | {name for c in CASES for name in c.covers}
     not_battery = {"Layer", "InputLayer", "SymbolicOp", "KerasTensor", "InputSpec"}
+    # Aliases (MaxPool2D is MaxPooling2D) are covered by their class's Case.
     public = {
-        name for name in layers.__all__
+        getattr(layers, name).__name__ for name in layers.__all__
         if isinstance(getattr(layers, name), type)
         and issubclass(getattr(layers, name), layers.Layer)
         and name not in not_battery

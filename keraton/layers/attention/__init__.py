@@ -1,3 +1,7 @@
-"""attention layers."""
+"""Attention layers: Attention, AdditiveAttention, MultiHeadAttention."""
 
-__all__: list = []
+from keraton.layers.attention.additive_attention import AdditiveAttention
+from keraton.layers.attention.attention import Attention
+from keraton.layers.attention.multi_head_attention import MultiHeadAttention
+
+__all__ = ["AdditiveAttention", "Attention", "MultiHeadAttention"]

@@ -1,3 +1,39 @@
-"""convolutional layers."""
+"""Convolution layers: Conv1D/2D/3D, their transposes, depthwise and separable convolutions."""
 
-__all__: list = []
+from keraton.layers.convolutional.conv1d import Conv1D
+from keraton.layers.convolutional.conv1d_transpose import Conv1DTranspose
+from keraton.layers.convolutional.conv2d import Conv2D
+from keraton.layers.convolutional.conv2d_transpose import Conv2DTranspose
+from keraton.layers.convolutional.conv3d import Conv3D
+from keraton.layers.convolutional.conv3d_transpose import Conv3DTranspose
+from keraton.layers.convolutional.depthwise_conv1d import DepthwiseConv1D
+from keraton.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
+from keraton.layers.convolutional.separable_conv1d import SeparableConv1D
+from keraton.layers.convolutional.separable_conv2d import SeparableConv2D
+
+# Keras's long aliases (Keras 2 and 3 export both spellings).
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
+Convolution1DTranspose, Convolution2DTranspose, Convolution3DTranspose = (
+    Conv1DTranspose, Conv2DTranspose, Conv3DTranspose)
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D
+
+__all__ = [
+    "Conv1D",
+    "Conv1DTranspose",
+    "Conv2D",
+    "Conv2DTranspose",
+    "Conv3D",
+    "Conv3DTranspose",
+    "Convolution1D",
+    "Convolution1DTranspose",
+    "Convolution2D",
+    "Convolution2DTranspose",
+    "Convolution3D",
+    "Convolution3DTranspose",
+    "DepthwiseConv1D",
+    "DepthwiseConv2D",
+    "SeparableConv1D",
+    "SeparableConv2D",
+    "SeparableConvolution1D",
+    "SeparableConvolution2D",
+]

@@ -1,3 +1,8 @@
-"""normalization layers."""
+"""Normalization layers."""
 
-__all__: list = []
+from keraton.layers.normalization.batch_normalization import BatchNormalization
+from keraton.layers.normalization.group_normalization import GroupNormalization
+from keraton.layers.normalization.layer_normalization import LayerNormalization
+from keraton.layers.normalization.unit_normalization import UnitNormalization
+
+__all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization", "UnitNormalization"]

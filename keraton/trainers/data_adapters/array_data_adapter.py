@@ -29,7 +29,7 @@ class ArrayDataAdapter(DataAdapter):
     """
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False, device=None):
-        self._structure = (x, y, sample_weight)
+        self._structure = utils.pack_x_y_sample_weight(x, y, sample_weight)
         self._flat = [t for t in tree.flatten(self._structure) if t is not None]
         names = ["x"] * len(tree.flatten(x)) + ["y"] * len([t for t in tree.flatten(y) if t is not None])
         names += ["sample_weight"] * (len(self._flat) - len(names))
@@ -66,17 +66,12 @@ class ArrayDataAdapter(DataAdapter):
 
     def _pack(self, flat_batch):
         if self._simple:
-            x, y, sw = self._structure
-            it = iter(flat_batch)
-            xb = next(it)
-            yb = next(it) if y is not None else None
-            swb = next(it) if sw is not None else None
-            return xb, yb, swb
+            return tuple(flat_batch)
         it = iter(flat_batch)
         return tree.map_structure(lambda t: None if t is None else next(it), self._structure)
 
     def get_torch_iterator(self):
-        """Yield ``(x, y, sample_weight)`` batches for one epoch."""
+        """Yield ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` batches for one epoch (as Keras packs them)."""
         n, bs = self._n, self._batch_size
         flat = self._flat
         device = self._device

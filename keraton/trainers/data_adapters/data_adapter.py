@@ -29,5 +29,9 @@ class DataAdapter:
         """Whether the last batch is smaller than ``batch_size``."""
         raise NotImplementedError
 
+    def first_batch(self):
+        """One batch to build an unbuilt model from; sources that are consumed replay it."""
+        return next(iter(self.get_torch_iterator()))
+
     def on_epoch_end(self) -> None:
         """Called after each epoch (shuffling sources reshuffle here)."""

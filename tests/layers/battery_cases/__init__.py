@@ -28,6 +28,10 @@ class Case:
     from_config_kwargs: dict = field(default_factory=dict)
     # False for layers whose config cannot rebuild them: from_config must then raise ValueError.
     config_round_trip: bool = True
+    # Makes the input from a torch.Generator instead of randn (e.g. integer indices for Embedding).
+    make_input: Callable | None = None
+    # Other public layer classes this Case exercises (the cells inside an RNN).
+    covers: tuple = ()
 
 
 

@@ -50,7 +50,7 @@ def test_nested_inputs_are_packed_back():
     batch = next(iter(ArrayDataAdapter(x, y, batch_size=4).get_torch_iterator()))
     assert set(batch[0]) == {"a", "b"} and batch[0]["b"].shape == (4, 3)
     assert isinstance(batch[1], list) and batch[1][1].shape == (4, 1)
-    assert batch[2] is None
+    assert len(batch) == 2  # packed as Keras does: (x, y) when there is no sample_weight
 
 
 def test_mismatched_lengths_name_the_arrays():

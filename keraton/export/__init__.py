@@ -1,0 +1,5 @@
+"""Exporting models for serving: ONNX through ``torch.onnx`` (Keras 3's ``keras.export``)."""
+
+from keraton.export.onnx import export_onnx
+
+__all__ = ["export_onnx"]

@@ -1,0 +1,268 @@
+"""Argument standardisation, padding arithmetic and weight layout for the convolution layers.
+
+Written once here and used by every convolution layer: Keras's
+``standardize_tuple`` / ``standardize_padding`` / ``standardize_data_format``,
+TF-style asymmetric "same" padding, Keras's (JAX-style) transposed-convolution
+cropping, the output-shape formulas, and the one-off conversion of kernels
+between Keras's layout and torch's.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from keraton import backend
+
+_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+_CHANNELS_LAST_FORMAT = {2: torch.channels_last, 3: torch.channels_last_3d}
+
+
+def standardize_tuple(value, n: int, name: str, allow_zero: bool = False, owner: str = "") -> tuple:
+    """Turn an int or a sequence of ``n`` ints into a tuple of ``n`` ints, as Keras's ``standardize_tuple``."""
+    where = f"{owner}: " if owner else ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        values = (value,) * n
+    else:
+        try:
+            values = tuple(value)
+        except TypeError:
+            raise TypeError(
+                f"{where}the `{name}` argument must be a tuple of {n} integers, "
+                f"got {name}={value!r}."
+            ) from None
+        if len(values) != n or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            raise ValueError(
+                f"{where}the `{name}` argument must be a tuple of {n} integers, "
+                f"got {name}={value!r}."
+            )
+    low = 0 if allow_zero else 1
+    if any(v < low for v in values):
+        raise ValueError(
+            f"{where}the `{name}` argument must contain only integers >= {low}, got {name}={value!r}."
+        )
+    return values
+
+
+def standardize_padding(value, allow_causal: bool = False, owner: str = "") -> str:
+    """Return ``'valid'``, ``'same'`` (or ``'causal'`` where allowed), lower-cased, as Keras does."""
+    allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
+    padding = value.lower() if isinstance(value, str) else value
+    if padding not in allowed:
+        where = f"{owner}: " if owner else ""
+        raise ValueError(f"{where}the `padding` argument must be one of {allowed}, got padding={value!r}.")
+    return padding
+
+
+def standardize_data_format(value, owner: str = "") -> str:
+    """``None`` -> ``backend.image_data_format()``; otherwise ``'channels_last'`` or ``'channels_first'``."""
+    if value is None:
+        return backend.image_data_format()
+    data_format = value.lower() if isinstance(value, str) else value
+    if data_format not in ("channels_last", "channels_first"):
+        where = f"{owner}: " if owner else ""
+        raise ValueError(
+            f"{where}the `data_format` argument must be 'channels_last' or 'channels_first', "
+            f"got data_format={value!r}."
+        )
+    return data_format
+
+
+def memory_format(rank: int, data_format: str):
+    """How kernels are laid out in memory: a function making a torch-layout kernel so.
+
+    For channels_last data, channels_last memory format (2-D/3-D), and for
+    1-D kernels ``(O, I, k)`` the strides whose height-1 view ``(O, I, 1, k)``
+    is channels_last, since 1-D convolutions run as 2-D ones (see
+    :func:`_lift_1d`).  Then torch never converts the kernel per call.
+    """
+    if data_format != "channels_last":
+        return lambda w: w.contiguous()
+    if rank == 1:
+        return lambda w: w.transpose(1, 2).contiguous().transpose(1, 2)
+    fmt = _CHANNELS_LAST_FORMAT[rank]
+    return lambda w: w.contiguous(memory_format=fmt)
+
+
+def same_padding(length: int, kernel: int, stride: int, dilation: int) -> tuple:
+    """TF's "same" padding ``(left, right)`` along one axis: the odd pixel goes at the end."""
+    effective = (kernel - 1) * dilation + 1
+    out = -(-length // stride)
+    total = max(0, (out - 1) * stride + effective - length)
+    return total // 2, total - total // 2
+
+
+def conv_output_length(length, kernel: int, stride: int, padding: str, dilation: int):
+    """Output length of a convolution along one axis (Keras's ``compute_conv_output_shape``)."""
+    if length is None:
+        return None
+    effective = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        return (length - effective) // stride + 1 if length >= effective else 0
+    return -(-length // stride)  # same and causal
+
+
+def transpose_output_length(length, kernel: int, stride: int, padding: str, output_padding, dilation: int):
+    """Output length of a transposed convolution along one axis (Keras's formula)."""
+    if length is None:
+        return None
+    effective = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        return (length - 1) * stride + effective + extra
+    if output_padding is None:
+        return length * stride
+    return (length - 1) * stride + effective % 2 + output_padding
+
+
+def transpose_crops(kernel: int, stride: int, padding: str, output_padding, dilation: int) -> tuple:
+    """``(left, right)`` amounts Keras removes from torch's unpadded transposed output (negative: zeros added)."""
+    effective = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        left, right = effective - 1, effective - 1 + extra
+    else:
+        if output_padding is None:
+            total = stride + effective - 2
+        else:
+            total = effective + effective % 2 - 2 + output_padding
+        left = min(total // 2 + total % 2, effective - 1)
+        right = total - left
+    return effective - 1 - left, effective - 1 - right
+
+
+def to_channels_first(x: torch.Tensor, data_format: str) -> torch.Tensor:
+    """A channels-first *view* of ``x``: for channels_last data torch then sees channels_last memory."""
+    return x.movedim(-1, 1) if data_format == "channels_last" else x
+
+
+def from_channels_first(y: torch.Tensor, data_format: str) -> torch.Tensor:
+    """The inverse view of :func:`to_channels_first`."""
+    return y.movedim(1, -1) if data_format == "channels_last" else y
+
+
+def convolve(x, weight, bias, strides, padding, dilation, groups):
+    """Run torch's convolution on channels-first ``x`` with Keras's padding modes.
+
+    ``padding`` is ``'valid'``, ``'same'`` (TF-style, asymmetric when needed:
+    then ``F.pad`` first) or ``'causal'`` (left padding only).  1-D
+    convolutions run as 2-D ones over a height-1 view (see :func:`_lift_1d`).
+    """
+    rank = x.dim() - 2
+    kernel = weight.shape[2:]
+    if padding == "valid":
+        pads = [(0, 0)] * rank
+    elif padding == "causal":
+        pads = [((kernel[0] - 1) * dilation[0], 0)]
+    else:
+        pads = [same_padding(x.shape[2 + i], kernel[i], strides[i], dilation[i]) for i in range(rank)]
+    if rank == 1:
+        x, weight, strides, dilation, pads = _lift_1d(x, weight, strides, dilation, pads)
+    conv = _CONV[x.dim() - 2]
+    if all(left == right for left, right in pads):
+        y = conv(x, weight, bias, strides, [left for left, _ in pads], dilation, groups)
+    else:
+        flat = [p for pair in reversed(pads) for p in pair]
+        y = conv(F.pad(x, flat), weight, bias, strides, 0, dilation, groups)
+    return y.squeeze(2) if rank == 1 else y
+
+
+def _lift_1d(x, weight, strides, dilation, pads):
+    """A 1-D convolution's arguments as a 2-D one's over a height-1 view.
+
+    For channels_last data the ``(N, C, 1, L)`` view of an ``(N, L, C)`` tensor
+    is in torch's channels_last memory format, which conv2d runs without
+    copying; torch's conv1d copies such a view to contiguous first (measured
+    1.7x slower forward + backward).
+    """
+    return (x.unsqueeze(2), weight.unsqueeze(2), (1, *strides), (1, *dilation), [(0, 0), *pads])
+
+
+def convolve_transpose(x, weight, bias, strides, padding, output_padding, dilation):
+    """Torch's transposed convolution on channels-first ``x`` giving exactly Keras's output window.
+
+    One torch call when Keras's crops are expressible as torch's ``padding``
+    and ``output_padding``; otherwise the unpadded result is sliced and
+    zero-padded, as Keras's torch backend does.
+    """
+    rank = x.dim() - 2
+    if rank == 1:  # as a 2-D transposed convolution, see _lift_1d
+        return convolve_transpose(x.unsqueeze(2), weight.unsqueeze(2), bias, (1, *strides), padding,
+                                  None if output_padding is None else (0, *output_padding),
+                                  (1, *dilation)).squeeze(2)
+    kernel = weight.shape[2:]
+    crops = [
+        transpose_crops(kernel[i], strides[i], padding,
+                        None if output_padding is None else output_padding[i], dilation[i])
+        for i in range(rank)
+    ]
+    conv = _CONV_TRANSPOSE[rank]
+    torch_pad = [left for left, _ in crops]
+    torch_out_pad = [left - right for left, right in crops]
+    if all(p >= 0 for p in torch_pad) and all(
+        0 <= op < max(s, d) for op, s, d in zip(torch_out_pad, strides, dilation)
+    ):
+        return conv(x, weight, bias, strides, torch_pad, torch_out_pad, 1, dilation)
+    y = conv(x, weight, None, strides, 0, 0, 1, dilation)
+    index = [slice(None), slice(None)]
+    index += [slice(max(0, left), -right if right > 0 else None) for left, right in crops]
+    y = y[tuple(index)]
+    if any(left < 0 or right < 0 for left, right in crops):
+        y = F.pad(y, [max(0, -p) for pair in reversed(crops) for p in pair])
+    if bias is not None:
+        # Zero-extended positions get the bias too: Keras adds it after the op.
+        y = y + bias.reshape((1, -1) + (1,) * rank)
+    return y
+
+
+def conv_layout(rank: int):
+    """Keras kernel ``(*k, in, out)`` <-> torch ``(out, in, *k)`` converters."""
+    to_torch_order = (rank + 1, rank) + tuple(range(rank))
+    to_keras_order = tuple(range(2, rank + 2)) + (1, 0)
+    return (lambda w: w.permute(*to_keras_order)), (lambda w: w.permute(*to_torch_order))
+
+
+def depthwise_layout(rank: int, in_channels: int, multiplier: int):
+    """Keras depthwise kernel ``(*k, in, mult)`` <-> torch ``(in * mult, 1, *k)`` converters."""
+    to_keras_order = tuple(range(2, rank + 2)) + (0, 1)
+    to_torch_order = (rank, rank + 1) + tuple(range(rank))
+
+    def to_keras(w):
+        return w.reshape((in_channels, multiplier) + tuple(w.shape[2:])).permute(*to_keras_order)
+
+    def to_torch(w):
+        w = w.permute(*to_torch_order)
+        return w.reshape((in_channels * multiplier, 1) + tuple(w.shape[2:]))
+
+    return to_keras, to_torch
+
+
+class _LayoutConstraint:
+    """Applies a Keras constraint to a kernel kept in torch's layout, in Keras's layout (axes matter)."""
+
+    def __init__(self, constraint, to_keras, to_torch):
+        self.constraint, self.to_keras, self.to_torch = constraint, to_keras, to_torch
+
+    def __call__(self, w):
+        return self.to_torch(self.constraint(self.to_keras(w)))
+
+
+def add_layout_weight(layer, name, keras_shape, to_keras, to_torch, fmt, initializer, regularizer,
+                      constraint):
+    """``add_weight`` for a kernel stored in torch's layout, with the strides ``fmt`` gives it.
+
+    The initial value is drawn in Keras's shape (so fan-in/fan-out, hence the
+    distribution, are Keras's), then converted once.  ``get_weights``,
+    ``set_weights``, saving and constraints see Keras's layout.
+    """
+    from keraton.layers.layer import set_keras_layout
+
+    param = layer.add_weight(name=name, shape=keras_shape, initializer=initializer,
+                             regularizer=regularizer)
+    with torch.no_grad():
+        param.data = fmt(to_torch(param.data))
+    set_keras_layout(param, to_keras, lambda w: fmt(to_torch(w)))
+    if constraint is not None:
+        param._keras_constraint = _LayoutConstraint(constraint, to_keras, to_torch)
+    return param

@@ -1,0 +1,199 @@
+"""``GRUCell`` and ``GRU``: gated recurrent unit, on torch's fused kernel when Keras's arguments allow."""
+
+from __future__ import annotations
+
+import functools
+
+import torch.nn.functional as F
+
+from keraton import activations
+from keraton.layers.input_spec import InputSpec
+from keraton.layers.rnn.fused import run_fused
+from keraton.layers.rnn.rnn import RNN
+from keraton.layers.rnn.rnn_cell import RNNCellBase, swap_first_blocks
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step, as ``keras.layers.GRUCell`` (``reset_after=True`` is the cuDNN/torch variant).
+
+    The weights are kept in torch's layout: torch's gates ``r, z, n`` are
+    Keras's ``z, r, h`` with the first two swapped, so ``kernel`` is
+    ``(3*units, input_dim)`` in ``r, z, n`` order, ``recurrent_kernel``
+    ``(3*units, units)``, and ``bias`` ``(2, 3*units)`` (input bias, recurrent
+    bias; ``(3*units,)`` when ``reset_after=False``).  ``get_weights``,
+    ``set_weights`` and saving show Keras's layout.
+
+    Args:
+        units: size of the state.
+        reset_after: apply the reset gate after the recurrent matmul (Keras 3's default, True).
+        activation, recurrent_activation, use_bias, initializers, regularizers,
+        constraints, dropout, recurrent_dropout, seed: as in Keras.
+
+    Example:
+        >>> cell = keraton.layers.GRUCell(4)
+        >>> out, h = cell(torch.ones(2, 3), [torch.zeros(2, 4)])
+        >>> out.shape
+        torch.Size([2, 4])
+    """
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, reset_after=True,
+                 seed=None, **kwargs):
+        kwargs.pop("implementation", None)
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         recurrent_regularizer=recurrent_regularizer,
+                         bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                         recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+                         dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.reset_after = bool(reset_after)
+        self.state_size = units
+
+    def build(self, input_shape) -> None:
+        """Create ``kernel``, ``recurrent_kernel`` and ``bias`` in torch's gate order and layout."""
+        units = self.units
+        to_keras = functools.partial(_to_keras_matrix, units=units)
+        to_torch = functools.partial(_to_torch_matrix, units=units)
+        self.kernel = self._add_kernel("kernel", (input_shape[-1], 3 * units), self.kernel_initializer,
+                                       self.kernel_regularizer, self.kernel_constraint, to_keras, to_torch)
+        self.recurrent_kernel = self._add_kernel(
+            "recurrent_kernel", (units, 3 * units), self.recurrent_initializer,
+            self.recurrent_regularizer, self.recurrent_constraint, to_keras, to_torch)
+        if self.use_bias:
+            shape = (2, 3 * units) if self.reset_after else (3 * units,)
+            vector = functools.partial(swap_first_blocks, units=units, axis=-1)
+            self.bias = self._add_kernel("bias", shape, self.bias_initializer, self.bias_regularizer,
+                                         self.bias_constraint, vector, vector)
+        else:
+            self.bias = None
+        self.built = True
+
+    def fused_params(self):
+        """The flat weight list torch's ``_VF.gru`` takes (views only)."""
+        if self.bias is None:
+            return [self.kernel, self.recurrent_kernel]
+        return [self.kernel, self.recurrent_kernel, self.bias[0], self.bias[1]]
+
+    def call(self, inputs, states, training=None):
+        """One step: returns ``h`` and the new state (a list when ``states`` is a list)."""
+        h_tm1 = states[0] if isinstance(states, (list, tuple)) else states
+        inputs, h_rec = self._dropped(inputs, h_tm1, training)
+        units = self.units
+        bias = self.bias
+        input_bias = recurrent_bias = None
+        if bias is not None:
+            input_bias, recurrent_bias = (bias[0], bias[1]) if self.reset_after else (bias, None)
+        x_r, x_z, x_h = F.linear(inputs, self.kernel, input_bias).chunk(3, dim=-1)
+        rec = self.recurrent_activation
+        if self.reset_after:
+            h_r, h_z, h_h = F.linear(h_rec, self.recurrent_kernel, recurrent_bias).chunk(3, dim=-1)
+            r = rec(x_r + h_r)
+            z = rec(x_z + h_z)
+            h_h = r * h_h
+        else:
+            h_r, h_z = F.linear(h_rec, self.recurrent_kernel[: 2 * units]).chunk(2, dim=-1)
+            r = rec(x_r + h_r)
+            z = rec(x_z + h_z)
+            h_h = F.linear(r * h_rec, self.recurrent_kernel[2 * units:])
+        hh = self.activation(x_h + h_h)
+        h = z * h_tm1 + (1 - z) * hh
+        return h, ([h] if isinstance(states, (list, tuple)) else h)
+
+    def get_config(self) -> dict:
+        """Keras 3's GRUCell config."""
+        config = super().get_config()
+        config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
+        config["reset_after"] = self.reset_after
+        return config
+
+
+def _to_torch_matrix(w, units):
+    """Keras ``(n, 3*units)`` in z,r,h order -> torch ``(3*units, n)`` in r,z,n order."""
+    return swap_first_blocks(w, units, axis=1).t()
+
+
+def _to_keras_matrix(w, units):
+    """Torch ``(3*units, n)`` in r,z,n order -> Keras ``(n, 3*units)`` in z,r,h order."""
+    return swap_first_blocks(w, units, axis=0).t()
+
+
+class GRU(RNN):
+    """Gated recurrent unit layer, as ``keras.layers.GRU`` (Cho et al., 2014).
+
+    With ``activation='tanh'``, ``recurrent_activation='sigmoid'``,
+    ``reset_after=True`` and no ``recurrent_dropout`` it runs torch's fused GRU
+    kernel (right-padded masks as packed sequences); otherwise Keras's step loop.
+
+    Args:
+        units and the cell arguments: see ``GRUCell``.
+        return_sequences, return_state, go_backwards, stateful, unroll: see ``RNN``.
+        use_cudnn: accepted for Keras compatibility.
+
+    Shape:
+        ``(batch, timesteps, features)`` -> ``(batch, units)`` or ``(batch, timesteps, units)``.
+
+    Example:
+        >>> layer = keraton.layers.GRU(4, return_sequences=True)
+        >>> layer(torch.ones(2, 5, 3)).shape
+        torch.Size([2, 5, 4])
+    """
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, reset_after=True,
+                 use_cudnn="auto", **kwargs):
+        kwargs.pop("implementation", None)
+        kwargs.pop("time_major", None)
+        cell = GRUCell(
+            units, activation=activation, recurrent_activation=recurrent_activation,
+            use_bias=use_bias, kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+            dropout=dropout, recurrent_dropout=recurrent_dropout, reset_after=reset_after,
+            seed=seed, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
+            name="gru_cell",
+        )
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                         activity_regularizer=activity_regularizer, **kwargs)
+        self.input_spec = InputSpec(ndim=3)
+        self.use_cudnn = use_cudnn
+
+    def _fused_call(self, sequences, initial_state, mask, training):
+        cell = self.cell
+        if not (cell.activation is activations.tanh and cell.recurrent_activation is activations.sigmoid
+                and cell.recurrent_dropout == 0 and cell.reset_after):
+            return None
+        x = sequences
+        if training and 0.0 < cell.dropout < 1.0:
+            x = x * cell.get_dropout_mask(x[:, 0]).unsqueeze(1)
+            cell.reset_dropout_mask()
+        if x.dtype != cell.kernel.dtype:
+            x = x.to(cell.kernel.dtype)
+        result = run_fused("gru", x, initial_state[0], cell.fused_params(), cell.use_bias,
+                           self.go_backwards, mask, self.zero_output_for_mask)
+        if result is None:
+            return None
+        outputs, states = result
+        return outputs[:, -1], outputs, states
+
+    def get_config(self) -> dict:
+        """Keras 3's GRU config: the RNN options and the cell's arguments, flat."""
+        return self._flat_config(drop=())
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild from the flat config."""
+        return cls(**config)

@@ -1,0 +1,195 @@
+"""``LSTMCell`` and ``LSTM``: long short-term memory, on torch's fused kernel when Keras's arguments allow."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from keraton import activations, initializers
+from keraton.layers.input_spec import InputSpec
+from keraton.layers.rnn.fused import run_fused
+from keraton.layers.rnn.rnn import RNN
+from keraton.layers.rnn.rnn_cell import RNNCellBase
+
+
+def _transpose(w):
+    return w.t()
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step, as ``keras.layers.LSTMCell``.
+
+    Keras's gates ``i, f, c, o`` are torch's ``i, f, g, o``, so the weights are
+    kept in torch's layout: ``kernel`` as ``(4*units, input_dim)`` and
+    ``recurrent_kernel`` as ``(4*units, units)`` (Keras's arrays transposed),
+    ``bias`` as Keras's ``(4*units,)``.  ``get_weights``/``set_weights`` and
+    saving show Keras's layout; the fused kernel reads these parameters as they are.
+
+    Args:
+        units: size of the state.
+        activation, recurrent_activation: ``'tanh'`` and ``'sigmoid'`` by default.
+        unit_forget_bias: initialise the forget-gate bias to ones.
+        kernel_initializer, recurrent_initializer, bias_initializer, *_regularizer,
+        *_constraint, dropout, recurrent_dropout, seed: as in Keras.
+        implementation: accepted and ignored (Keras 2/3 compatibility).
+
+    Example:
+        >>> cell = keraton.layers.LSTMCell(4)
+        >>> out, (h, c) = cell(torch.ones(2, 3), [torch.zeros(2, 4), torch.zeros(2, 4)])
+        >>> out.shape
+        torch.Size([2, 4])
+    """
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, **kwargs):
+        kwargs.pop("implementation", None)
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                         recurrent_regularizer=recurrent_regularizer,
+                         bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                         recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+                         dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.state_size = [units, units]
+
+    def build(self, input_shape) -> None:
+        """Create ``kernel``, ``recurrent_kernel`` (torch layout) and ``bias``."""
+        units = self.units
+        self.kernel = self._add_kernel("kernel", (input_shape[-1], 4 * units), self.kernel_initializer,
+                                       self.kernel_regularizer, self.kernel_constraint,
+                                       _transpose, _transpose)
+        self.recurrent_kernel = self._add_kernel(
+            "recurrent_kernel", (units, 4 * units), self.recurrent_initializer,
+            self.recurrent_regularizer, self.recurrent_constraint, _transpose, _transpose)
+        if self.use_bias:
+            init = self.bias_initializer
+            if self.unit_forget_bias:
+                base = self.bias_initializer
+
+                def init(shape, dtype=None):
+                    ones = initializers.get("ones")((units,), dtype=dtype)
+                    return torch.cat([base((units,), dtype=dtype), ones, base((2 * units,), dtype=dtype)])
+            self.bias = self.add_weight(shape=(4 * units,), initializer=init, name="bias",
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.built = True
+
+    def fused_params(self):
+        """The flat weight list torch's ``_VF.lstm`` takes (views only)."""
+        if self.bias is None:
+            return [self.kernel, self.recurrent_kernel]
+        return [self.kernel, self.recurrent_kernel, self.bias, _zeros_like_cached(self, self.bias)]
+
+    def call(self, inputs, states, training=None):
+        """One step: returns ``h`` and the new ``[h, c]``."""
+        h_tm1, c_tm1 = states[0], states[1]
+        inputs, h_rec = self._dropped(inputs, h_tm1, training)
+        z = F.linear(inputs, self.kernel, self.bias) + F.linear(h_rec, self.recurrent_kernel)
+        z_i, z_f, z_c, z_o = z.chunk(4, dim=-1)
+        act, rec = self.activation, self.recurrent_activation
+        c = rec(z_f) * c_tm1 + rec(z_i) * act(z_c)
+        h = rec(z_o) * act(c)
+        return h, [h, c]
+
+    def get_config(self) -> dict:
+        """Keras 3's LSTMCell config."""
+        config = super().get_config()
+        config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
+        config["unit_forget_bias"] = self.unit_forget_bias
+        return config
+
+
+def _zeros_like_cached(cell, bias):
+    """A zero ``bias_hh`` for the fused kernel, created once per shape/device/dtype."""
+    zeros = cell.__dict__.get("_zero_bias_hh")
+    if zeros is None or zeros.shape != bias.shape or zeros.device != bias.device or zeros.dtype != bias.dtype:
+        zeros = torch.zeros_like(bias, requires_grad=False)
+        cell.__dict__["_zero_bias_hh"] = zeros
+    return zeros
+
+
+class LSTM(RNN):
+    """Long short-term memory layer, as ``keras.layers.LSTM`` (Hochreiter & Schmidhuber, 1997).
+
+    With ``activation='tanh'``, ``recurrent_activation='sigmoid'`` and no
+    ``recurrent_dropout`` it runs torch's fused LSTM kernel (with right-padded
+    masks as packed sequences); otherwise Keras's step loop.  Both compute
+    Keras's function: outputs, states, ``go_backwards`` order and masking.
+
+    Args:
+        units and the cell arguments: see ``LSTMCell``.
+        return_sequences, return_state, go_backwards, stateful, unroll: see ``RNN``.
+        use_cudnn: accepted for Keras compatibility (torch picks its kernel).
+
+    Shape:
+        ``(batch, timesteps, features)`` -> ``(batch, units)`` or ``(batch, timesteps, units)``.
+
+    Example:
+        >>> layer = keraton.layers.LSTM(4, return_state=True)
+        >>> out, h, c = layer(torch.ones(2, 5, 3))
+        >>> out.shape, c.shape
+        (torch.Size([2, 4]), torch.Size([2, 4]))
+    """
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
+                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False,
+                 use_cudnn="auto", **kwargs):
+        kwargs.pop("implementation", None)
+        kwargs.pop("time_major", None)
+        cell = LSTMCell(
+            units, activation=activation, recurrent_activation=recurrent_activation,
+            use_bias=use_bias, kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            unit_forget_bias=unit_forget_bias, kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout,
+            seed=seed, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
+            name="lstm_cell",
+        )
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                         activity_regularizer=activity_regularizer, **kwargs)
+        self.input_spec = InputSpec(ndim=3)
+        self.use_cudnn = use_cudnn
+
+    def _fused_call(self, sequences, initial_state, mask, training):
+        cell = self.cell
+        if not (cell.activation is activations.tanh and cell.recurrent_activation is activations.sigmoid
+                and cell.recurrent_dropout == 0):
+            return None
+        x = sequences
+        if training and 0.0 < cell.dropout < 1.0:
+            x = x * cell.get_dropout_mask(x[:, 0]).unsqueeze(1)
+            cell.reset_dropout_mask()
+        if x.dtype != cell.kernel.dtype:
+            x = x.to(cell.kernel.dtype)
+        result = run_fused("lstm", x, tuple(initial_state), cell.fused_params(), cell.use_bias,
+                           self.go_backwards, mask, self.zero_output_for_mask)
+        if result is None:
+            return None
+        outputs, states = result
+        return outputs[:, -1], outputs, states
+
+    def get_config(self) -> dict:
+        """Keras 3's LSTM config: the RNN options and the cell's arguments, flat."""
+        return self._flat_config(drop=())
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild from the flat config."""
+        return cls(**config)

@@ -1,0 +1,42 @@
+"""Battery cases for the recurrent family and Embedding/Masking (the layers that make and use masks)."""
+
+import torch
+
+from battery_cases import Case
+from keraton import layers
+
+
+def _indices(gen):
+    return torch.randint(1, 10, (2, 3), generator=gen)
+
+
+def _bad_rank(name, cls):
+    return (((2, 4), (f"'{name}'", f"({cls})", "ndim=3", "(2, 4)")),)
+
+
+CASES = [
+    Case("embedding", lambda: layers.Embedding(10, 4), (2, 3), n_trainable=1, make_input=_indices),
+    Case("embedding_mask_zero", lambda: layers.Embedding(10, 4, mask_zero=True,
+                                                         embeddings_regularizer="l2"),
+         (2, 3), n_trainable=1, make_input=_indices),
+    Case("masking", lambda: layers.Masking(mask_value=0.5), (2, 3, 4)),
+    Case("lstm", lambda: layers.LSTM(5), (2, 3, 4), n_trainable=3, covers=("LSTMCell",),
+         bad_inputs=_bad_rank("lstm", "LSTM")),
+    Case("lstm_sequences_backwards", lambda: layers.LSTM(5, return_sequences=True, go_backwards=True,
+                                                         use_bias=False), (2, 3, 4), n_trainable=2),
+    Case("lstm_step_loop", lambda: layers.LSTM(5, activation="relu", recurrent_dropout=0.2,
+                                               kernel_regularizer="l2"), (2, 3, 4), n_trainable=3),
+    Case("gru", lambda: layers.GRU(5), (2, 3, 4), n_trainable=3, covers=("GRUCell",),
+         bad_inputs=_bad_rank("gru", "GRU")),
+    Case("gru_reset_before", lambda: layers.GRU(5, reset_after=False, return_sequences=True),
+         (2, 3, 4), n_trainable=3),
+    Case("simple_rnn", lambda: layers.SimpleRNN(5, return_sequences=True), (2, 3, 4), n_trainable=3,
+         covers=("SimpleRNNCell",), bad_inputs=_bad_rank("simple_rnn", "SimpleRNN")),
+    Case("rnn_stacked_cells", lambda: layers.RNN([layers.LSTMCell(3), layers.GRUCell(2)]), (2, 3, 4),
+         n_trainable=6, covers=("StackedRNNCells",)),
+    Case("bidirectional", lambda: layers.Bidirectional(layers.LSTM(3, return_sequences=True)),
+         (2, 3, 4), n_trainable=6),
+    Case("bidirectional_sum", lambda: layers.Bidirectional(layers.GRU(3), merge_mode="sum"),
+         (2, 3, 4), n_trainable=6),
+    Case("time_distributed", lambda: layers.TimeDistributed(layers.Dense(3)), (2, 3, 4), n_trainable=2),
+]
