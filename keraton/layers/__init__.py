@@ -2,15 +2,35 @@
 
 from keraton.layers import (
     activations as _activations,
+)
+from keraton.layers import (
     attention as _attention,
+)
+from keraton.layers import (
     convolutional as _convolutional,
+)
+from keraton.layers import (
     core as _core,
+)
+from keraton.layers import (
     merging as _merging,
+)
+from keraton.layers import (
     normalization as _normalization,
+)
+from keraton.layers import (
     pooling as _pooling,
+)
+from keraton.layers import (
     preprocessing as _preprocessing,
+)
+from keraton.layers import (
     regularization as _regularization,
+)
+from keraton.layers import (
     reshaping as _reshaping,
+)
+from keraton.layers import (
     rnn as _rnn,
 )
 from keraton.layers.activations import Activation
