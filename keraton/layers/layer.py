@@ -20,46 +20,39 @@ Two Keras behaviours shape the design:
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import torch
 from torch import nn
 
 from keraton import backend
+from keraton.layers.call_context import (  # noqa: F401  (re-exported)
+    _CALL_DEPTH,
+    _PENDING_LOSS_LAYERS,
+    _call_accepts,
+)
 from keraton.layers.input_spec import InputSpec, check_input_spec
-from keraton.layers.keras_tensor import KerasTensor
+from keraton.layers.shape_utils import (  # noqa: F401  (re-exported for layer families)
+    _as_batch_shape,
+    _is_shape,
+    _is_symbolic,
+    _jsonable_shape,
+    _shapes_of,
+    _shapes_to_tensors,
+    _tupled,
+)
+from keraton.layers.symbolic_call import SymbolicCallMixin
+from keraton.layers.weight_layout import (  # noqa: F401  (re-exported)
+    assign_keras_value,
+    keras_shape,
+    keras_value,
+    set_keras_layout,
+)
 from keraton.mixed_precision import autocast as autocast_utils
 from keraton.mixed_precision import policy as dtype_policies
 from keraton.utils import tree
 
-# Layers that called add_loss() during the current outermost call.  Cleared when
-# an outermost call starts, so a layer's losses always belong to its last call.
-_PENDING_LOSS_LAYERS: list = []
-_CALL_DEPTH = [0]
-_ACCEPTS_TRAINING: dict = {}
 
-
-def _call_accepts(cls, name: str) -> bool:
-    key = (cls, name)
-    if key not in _ACCEPTS_TRAINING:
-        params = inspect.signature(cls.call).parameters
-        _ACCEPTS_TRAINING[key] = name in params or any(
-            p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
-        )
-    return _ACCEPTS_TRAINING[key]
-
-
-def shape_error(layer, expected, got, hint: str = "") -> ValueError:
-    """The uniform error for an input of the wrong shape: layer, expected, given, what to do."""
-    msg = (
-        f"Input to layer '{layer.name}' ({type(layer).__name__}) has an incompatible shape: "
-        f"expected {expected}, got {tuple(got)}."
-    )
-    return ValueError(msg + (" " + hint if hint else ""))
-
-
-class Layer(nn.Module):
+class Layer(SymbolicCallMixin, nn.Module):
     """Base class of all keraton layers: a ``torch.nn.Module`` with Keras's layer API.
 
     Args:
@@ -424,94 +417,6 @@ class Layer(nn.Module):
         """
         return previous_mask if self.supports_masking else None
 
-    # ------------------------------------------------------------------ symbolic
-    def _symbolic_call(self, *args, **kwargs):
-        from keraton.layers.node import Node
-
-        first = args[0] if args else kwargs["inputs"]
-        if self.input_spec is not None:
-            check_input_spec(self, first)
-        self._maybe_build(_shapes_of(first))
-        if self.input_spec is not None:
-            check_input_spec(self, first)
-        outputs = self.compute_output_spec(*args, **kwargs)
-        Node(self, args, kwargs, outputs)
-        return outputs
-
-    def compute_output_shape(self, input_shape):
-        """Return the output shape for ``input_shape`` (``None`` for unknown dimensions).
-
-        The default runs ``call`` on small zero tensors twice, with the unknown
-        dimensions set to two different sizes, and marks the dimensions that
-        changed as unknown.  Layers override it where a formula is cheaper.
-        """
-        spec = self._run_on_zeros((_shapes_to_tensors(input_shape, self._dtype),), {})
-        return tree.map_structure(lambda t: t.shape, spec)
-
-    def compute_output_spec(self, *args, **kwargs):
-        """Return the KerasTensor(s) this layer would output for symbolic inputs."""
-        if type(self).compute_output_shape is not Layer.compute_output_shape:
-            first = args[0] if args else kwargs["inputs"]
-            out_shape = self.compute_output_shape(_shapes_of(first))
-            dtype = tree.flatten(first)[0].dtype
-            return _shapes_to_tensors(out_shape, dtype)
-        return self._run_on_zeros(args, kwargs)
-
-    def _run_on_zeros(self, args, kwargs):
-        results = []
-        for fill in (2, 3):
-            def concrete(t, fill=fill):
-                if isinstance(t, KerasTensor):
-                    shape = [fill if d is None else d for d in t.shape]
-                    return torch.zeros(shape, dtype=t.dtype)
-                return t
-
-            c_args = tree.map_structure(concrete, args)
-            c_kwargs = tree.map_structure(concrete, kwargs)
-            if _call_accepts(type(self), "training"):
-                c_kwargs.setdefault("training", False)
-            was_training = self.training
-            self.train(False)
-            try:
-                with torch.no_grad():
-                    out = nn.Module.__call__(self, *c_args, **c_kwargs)
-            finally:
-                self.train(was_training)
-                for layer in _PENDING_LOSS_LAYERS:
-                    layer._call_losses = []
-                _PENDING_LOSS_LAYERS.clear()
-            results.append(out)
-
-        def merge(a, b):
-            if not isinstance(a, torch.Tensor):
-                return a
-            shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))
-            return KerasTensor(shape, dtype=a.dtype)
-
-        flat_a, flat_b = tree.flatten(results[0]), tree.flatten(results[1])
-        return tree.pack_sequence_as(results[0], [merge(a, b) for a, b in zip(flat_a, flat_b)])
-
-    # ------------------------------------------------------------------ graph info
-    def _node_attr(self, attr: str, what: str):
-        if not self._inbound_nodes:
-            raise AttributeError(
-                f"Layer '{self.name}' has never been called on a symbolic input and thus has no "
-                f"defined {what}."
-            )
-        values = [getattr(n, attr) for n in self._inbound_nodes]
-        return values[0]
-
-    @property
-    def input(self):
-        """The symbolic input of the layer's first call (functional API)."""
-        node = self._node_attr("call_args", "input")
-        return node[0] if node else None
-
-    @property
-    def output(self):
-        """The symbolic output of the layer's first call (functional API)."""
-        return self._node_attr("outputs", "output")
-
     @property
     def input_shape(self):
         """Shape of the layer's input, as declared (``input_shape=``) or first seen."""
@@ -596,39 +501,6 @@ class Layer(nn.Module):
 
 
 
-def set_keras_layout(param, to_keras, from_keras) -> None:
-    """Declare that ``param`` is stored in a torch-friendly layout, not Keras's.
-
-    ``to_keras(tensor)`` returns the value in Keras's layout (what
-    ``get_weights`` and weight files hold); ``from_keras(tensor)`` is its
-    inverse.  Conversion happens only at these edges, never per call.
-    """
-    param._to_keras = to_keras
-    param._from_keras = from_keras
-
-
-def keras_value(param) -> torch.Tensor:
-    """The weight's value in Keras's layout (detached)."""
-    value = param.detach()
-    convert = getattr(param, "_to_keras", None)
-    return convert(value) if convert is not None else value
-
-
-def keras_shape(param) -> tuple:
-    """The weight's shape in Keras's layout."""
-    return tuple(keras_value(param).shape) if hasattr(param, "_to_keras") else tuple(param.shape)
-
-
-def assign_keras_value(param, value) -> None:
-    """Assign a value given in Keras's layout to ``param`` (converting to its storage layout)."""
-    value = torch.as_tensor(value)
-    convert = getattr(param, "_from_keras", None)
-    if convert is not None:
-        value = convert(value)
-    with torch.no_grad():
-        param.copy_(value.to(dtype=param.dtype, device=param.device))
-
-
 _OVERRIDES: dict = {}
 
 
@@ -662,64 +534,3 @@ def _unique(items: list) -> list:
             seen.add(id(w))
             out.append(w)
     return out
-
-
-def _is_symbolic(x) -> bool:
-    if isinstance(x, KerasTensor):
-        return True
-    if isinstance(x, (list, tuple)) and x and isinstance(x[0], KerasTensor):
-        return True
-    if isinstance(x, dict) and x and isinstance(next(iter(x.values())), KerasTensor):
-        return True
-    return False
-
-
-def _is_shape(s) -> bool:
-    return isinstance(s, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
-
-
-def _shapes_of(x):
-    """Input shape(s) of a tensor or a nest of them: a tuple, or a nest of tuples."""
-    if isinstance(x, (torch.Tensor, KerasTensor)):
-        return tuple(x.shape)
-    if isinstance(x, (list, tuple)):
-        return [_shapes_of(t) for t in x]
-    if isinstance(x, dict):
-        return {k: _shapes_of(v) for k, v in x.items()}
-    if hasattr(x, "shape"):
-        return tuple(x.shape)
-    return None
-
-
-def _shapes_to_tensors(shapes, dtype):
-    if _is_shape(shapes):
-        return KerasTensor(shapes, dtype=dtype)
-    if isinstance(shapes, dict):
-        return {k: _shapes_to_tensors(v, dtype) for k, v in shapes.items()}
-    return [_shapes_to_tensors(s, dtype) for s in shapes]
-
-
-def _as_batch_shape(shapes):
-    if _is_shape(shapes):
-        return (None,) + tuple(shapes[1:]) if shapes else ()
-    if isinstance(shapes, dict):
-        return {k: _as_batch_shape(v) for k, v in shapes.items()}
-    if isinstance(shapes, (list, tuple)):
-        return [_as_batch_shape(s) for s in shapes]
-    return shapes
-
-
-def _jsonable_shape(shapes):
-    if _is_shape(shapes):
-        return [None if d is None else int(d) for d in shapes]
-    if isinstance(shapes, dict):
-        return {k: _jsonable_shape(v) for k, v in shapes.items()}
-    return [_jsonable_shape(s) for s in shapes]
-
-
-def _tupled(shape):
-    if _is_shape(shape):
-        return tuple(shape)
-    if isinstance(shape, dict):
-        return {k: _tupled(v) for k, v in shape.items()}
-    return [_tupled(s) for s in shape]

@@ -1,0 +1,108 @@
+"""The functional-API side of a layer: calls on symbolic ``KerasTensor``s and shape inference.
+
+Calling a layer on a ``KerasTensor`` builds it from the symbolic shape,
+computes the output spec (``compute_output_shape`` when a layer defines it,
+else ``call`` run on small zero tensors) and records a ``Node``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from keraton.layers.call_context import _PENDING_LOSS_LAYERS, _call_accepts
+from keraton.layers.input_spec import check_input_spec
+from keraton.layers.keras_tensor import KerasTensor
+from keraton.layers.shape_utils import _shapes_of, _shapes_to_tensors
+from keraton.utils import tree
+
+
+class SymbolicCallMixin:
+    """Symbolic calls, output-shape inference and graph information of a ``Layer``."""
+
+    def _symbolic_call(self, *args, **kwargs):
+        from keraton.layers.node import Node
+
+        first = args[0] if args else kwargs["inputs"]
+        if self.input_spec is not None:
+            check_input_spec(self, first)
+        self._maybe_build(_shapes_of(first))
+        if self.input_spec is not None:
+            check_input_spec(self, first)
+        outputs = self.compute_output_spec(*args, **kwargs)
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        """Return the output shape for ``input_shape`` (``None`` for unknown dimensions).
+
+        The default runs ``call`` on small zero tensors twice, with the unknown
+        dimensions set to two different sizes, and marks the dimensions that
+        changed as unknown.  Layers override it where a formula is cheaper.
+        """
+        spec = self._run_on_zeros((_shapes_to_tensors(input_shape, self._dtype),), {})
+        return tree.map_structure(lambda t: t.shape, spec)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Return the KerasTensor(s) this layer would output for symbolic inputs."""
+        if type(self).compute_output_shape is not SymbolicCallMixin.compute_output_shape:
+            first = args[0] if args else kwargs["inputs"]
+            out_shape = self.compute_output_shape(_shapes_of(first))
+            dtype = tree.flatten(first)[0].dtype
+            return _shapes_to_tensors(out_shape, dtype)
+        return self._run_on_zeros(args, kwargs)
+
+    def _run_on_zeros(self, args, kwargs):
+        results = []
+        for fill in (2, 3):
+            def concrete(t, fill=fill):
+                if isinstance(t, KerasTensor):
+                    shape = [fill if d is None else d for d in t.shape]
+                    return torch.zeros(shape, dtype=t.dtype)
+                return t
+
+            c_args = tree.map_structure(concrete, args)
+            c_kwargs = tree.map_structure(concrete, kwargs)
+            if _call_accepts(type(self), "training"):
+                c_kwargs.setdefault("training", False)
+            was_training = self.training
+            self.train(False)
+            try:
+                with torch.no_grad():
+                    out = nn.Module.__call__(self, *c_args, **c_kwargs)
+            finally:
+                self.train(was_training)
+                for layer in _PENDING_LOSS_LAYERS:
+                    layer._call_losses = []
+                _PENDING_LOSS_LAYERS.clear()
+            results.append(out)
+
+        def merge(a, b):
+            if not isinstance(a, torch.Tensor):
+                return a
+            shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))
+            return KerasTensor(shape, dtype=a.dtype)
+
+        flat_a, flat_b = tree.flatten(results[0]), tree.flatten(results[1])
+        return tree.pack_sequence_as(results[0], [merge(a, b) for a, b in zip(flat_a, flat_b)])
+
+    # ------------------------------------------------------------------ graph info
+    def _node_attr(self, attr: str, what: str):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on a symbolic input and thus has no "
+                f"defined {what}."
+            )
+        values = [getattr(n, attr) for n in self._inbound_nodes]
+        return values[0]
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's first call (functional API)."""
+        node = self._node_attr("call_args", "input")
+        return node[0] if node else None
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's first call (functional API)."""
+        return self._node_attr("outputs", "output")
