@@ -207,7 +207,7 @@ def load_model_from_h5(filepath, custom_objects=None, compile: bool = True, safe
         training = _json_attr(f, "training_config") if compile else None
         if isinstance(training, dict) and training.get("optimizer_config"):
             training = dict(training)
-            training["optimizer"] = training.pop("optimizer_config")
+            training["optimizer"] = _keras2_optimizer(training.pop("optimizer_config"))
             training["metrics"] = _keras2_metrics(training.get("metrics"))
             training["weighted_metrics"] = _keras2_metrics(training.get("weighted_metrics"))
             compile_from_config(model, training, custom_objects)
@@ -230,15 +230,38 @@ def _json_attr(f, name: str):
         raise ValueError(f"Invalid .h5 model file: attribute '{name}' is not valid JSON: {e}") from e
 
 
+# Keys tf.keras 2.11+ writes into optimizer configs that Keras 3 optimizers do not take.
+_KERAS2_OPTIMIZER_KEYS = ("jit_compile", "is_legacy_optimizer")
+
+
+def _keras2_optimizer(config):
+    """tf.keras 2.11+ optimizer configs: ``'Custom>Adam'`` class names and extra keys."""
+    if not isinstance(config, dict):
+        return config
+    config = dict(config)
+    name = config.get("class_name", "")
+    if isinstance(name, str) and name.startswith("Custom>"):
+        config["class_name"] = name[len("Custom>"):]
+    inner = {k: v for k, v in config.get("config", {}).items() if k not in _KERAS2_OPTIMIZER_KEYS}
+    config["config"] = inner
+    return config
+
+
 def _keras2_metrics(metrics):
     """tf.keras 2 metric names: ``'acc'`` stays accuracy; ``'keras.metrics.mse'`` style names lose the path."""
     if metrics is None:
         return None
     if isinstance(metrics, str):
         name = metrics.rsplit(".", 1)[-1]
-        return {"acc": "accuracy"}.get(name, name)
+        return name  # "acc" stays "acc": compile resolves it and logs it under that name
     if isinstance(metrics, list):
+        if len(metrics) == 1 and isinstance(metrics[0], list):
+            metrics = metrics[0]  # tf.keras 2 writes one list per output
         return [_keras2_metrics(m) for m in metrics]
+    if isinstance(metrics, dict) and metrics.get("class_name") == "MeanMetricWrapper":
+        # tf.keras 2: {"name": "acc", "fn": "binary_accuracy"}; the name keeps the log key.
+        inner = metrics.get("config", {})
+        return _keras2_metrics(inner.get("name") or inner.get("fn"))
     if isinstance(metrics, dict) and "class_name" in metrics:
         return metrics
     if isinstance(metrics, dict):
