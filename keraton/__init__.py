@@ -6,9 +6,12 @@
 
 from keraton import (
     activations,
+    applications,
     backend,
     callbacks,
     constraints,
+    datasets,
+    distribution,
     initializers,
     layers,
     losses,
@@ -16,9 +19,11 @@ from keraton import (
     mixed_precision,
     models,
     optimizers,
+    preprocessing,
     regularizers,
     saving,
     utils,
+    wrappers,
 )
 from keraton.layers import Input, InputSpec, KerasTensor, Layer
 from keraton.models import Model, Sequential
@@ -36,6 +41,8 @@ __all__ = [
     "backend",
     "callbacks",
     "constraints",
+    "datasets",
+    "distribution",
     "initializers",
     "layers",
     "losses",
@@ -43,7 +50,10 @@ __all__ = [
     "mixed_precision",
     "models",
     "optimizers",
+    "preprocessing",
     "regularizers",
     "saving",
     "utils",
+    "applications",
+    "wrappers",
 ]

@@ -136,3 +136,25 @@ def is_keras_tensor(x) -> bool:
 def int_shape(x) -> tuple:
     """Return the shape of a tensor or symbolic tensor as a tuple of ints (``None`` unknown)."""
     return tuple(x.shape)
+
+
+def __getattr__(name):
+    # The Keras 2 tensor functions (K.mean, K.batch_dot, K.set_value...) live in
+    # keraton.backend_functions; served lazily so that K.sum/K.max do not shadow the
+    # builtins inside this module.
+    import builtins
+
+    from keraton import backend_functions
+
+    if name not in backend_functions.__all__:
+        raise AttributeError(f"module 'keraton.backend' has no attribute {name!r}")
+    value = getattr(backend_functions, name)
+    if not hasattr(builtins, name):
+        globals()[name] = value  # cache: the next lookup is a plain attribute access
+    return value
+
+
+def __dir__():
+    from keraton import backend_functions
+
+    return sorted(set(globals()) | set(backend_functions.__all__))

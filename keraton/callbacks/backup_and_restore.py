@@ -8,6 +8,7 @@ import torch
 
 from keraton.callbacks.callback import Callback
 from keraton.callbacks.callback_utils import BatchCounter, check_save_freq
+from keraton.distribution import is_primary
 
 
 class BackupAndRestore(Callback):
@@ -126,12 +127,14 @@ class BackupAndRestore(Callback):
         """Delete the backup directory when `delete_checkpoint`."""
         self._stop_skipping()
         self.model._initial_epoch = None
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir) and is_primary():
             shutil.rmtree(self.backup_dir)
 
     # -- backup files ---------------------------------------------------------
 
     def _save(self, epoch, step):
+        if not is_primary():  # in distributed training rank 0 writes; every rank restores
+            return
         model = self.model
         state = {
             "model": [v.detach().cpu() for v in model.state_dict().values()],

@@ -8,6 +8,7 @@ import os
 import numpy as np
 
 from keraton.callbacks.callback import Callback
+from keraton.distribution import is_primary
 
 
 class CSVLogger(Callback):
@@ -41,6 +42,9 @@ class CSVLogger(Callback):
 
     def on_train_begin(self, logs=None):
         """Truncate the file (unless `append`) and decide whether to write a header."""
+        self._writes = is_primary()  # in distributed training only rank 0 writes
+        if not self._writes:
+            return
         self.append_header = True
         if self.append:
             if os.path.exists(self.filename):
@@ -53,6 +57,8 @@ class CSVLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         """Append the epoch's row (and the header before the first one)."""
+        if not getattr(self, "_writes", True):
+            return
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs.keys())

@@ -6,6 +6,7 @@ import warnings
 from keraton.callbacks.callback import Callback
 from keraton.callbacks.callback_utils import BatchCounter, check_save_freq, resolve_logs
 from keraton.callbacks.monitor_callback import MonitorCallback
+from keraton.distribution import is_primary
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -127,8 +128,8 @@ class ModelCheckpoint(MonitorCallback):
                 "Please specify a non-directory filepath for ModelCheckpoint. Filepath used "
                 f"is an existing directory: {filepath}"
             )
-        if not self._should_save_model(epoch, logs, filepath):
-            return
+        if not self._should_save_model(epoch, logs, filepath) or not is_primary():
+            return  # in distributed training only rank 0 writes
         dirname = os.path.dirname(filepath)
         if dirname:
             os.makedirs(dirname, exist_ok=True)

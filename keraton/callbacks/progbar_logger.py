@@ -1,6 +1,7 @@
 """`ProgbarLogger` callback, matching `keras.callbacks.ProgbarLogger` (Keras 3)."""
 
 from keraton.callbacks.callback import Callback
+from keraton.distribution import is_primary
 from keraton.utils.progbar import Progbar, print_msg
 
 
@@ -39,6 +40,8 @@ class ProgbarLogger(Callback):
         params = self.params or {}
         verbose = params.get("verbose", 1)
         self.verbose = 1 if verbose == "auto" else verbose
+        if not is_primary():  # in distributed training only rank 0 prints
+            self.verbose = 0
         self.epochs = params.get("epochs", 1)
         self.target = params.get("steps")
 

@@ -6,6 +6,7 @@ import time
 
 from keraton.callbacks.callback import Callback
 from keraton.callbacks.callback_utils import resolve_logs
+from keraton.distribution import is_primary
 
 
 def _summary_writer_class():
@@ -96,6 +97,8 @@ class TensorBoard(Callback):
             self.on_train_batch_end = Callback.on_train_batch_end.__get__(self)
 
     def _writer(self, which):
+        if not is_primary():  # in distributed training only rank 0 writes
+            return _NullWriter()
         if which not in self._writers:
             writer_class = _summary_writer_class()
             path = self._train_dir if which == "train" else self._val_dir
@@ -174,3 +177,10 @@ class TensorBoard(Callback):
                 name = f"{layer.name}/{getattr(weight, '_keras_name', 'weight')}"
                 values = weight.detach().float().cpu().numpy()
                 writer.add_histogram(f"{name}/histogram", values, global_step=epoch)
+
+
+class _NullWriter:
+    """What a non-primary rank writes to: nothing."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None

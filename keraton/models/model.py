@@ -12,10 +12,11 @@ from __future__ import annotations
 import torch
 
 from keraton.layers.layer import Layer
+from keraton.models.keras2_compat import Keras2ModelMixin
 from keraton.trainers.trainer import Trainer
 
 
-class Model(Trainer, Layer):
+class Model(Trainer, Keras2ModelMixin, Layer):
     """A group of layers with training and inference features, as ``keras.Model``.
 
     Two ways to make one:

@@ -9,10 +9,11 @@ from keraton.layers.core.torch_module_wrapper import TorchModuleWrapper
 from keraton.layers.keras_tensor import KerasTensor
 from keraton.layers.layer import Layer, _as_batch_shape
 from keraton.models.functional import _module_name
+from keraton.models.keras2_compat import Keras2SequentialMixin
 from keraton.models.model import Model
 
 
-class Sequential(Model):
+class Sequential(Keras2SequentialMixin, Model):
     """A plain stack of layers, each with one input and one output, as ``keras.Sequential``.
 
     The input shape comes from an ``Input``/``InputLayer``, from the first

@@ -16,6 +16,7 @@ import struct
 import zipfile
 import zlib
 
+from keraton.distribution import is_primary
 from keraton.saving import legacy_h5, saving_lib
 
 # What parsers (zipfile, h5py, json, the config rebuild) raise on damaged input.
@@ -54,6 +55,8 @@ def save_model(model, filepath, overwrite: bool = True, zipped=None, **kwargs) -
     kwargs.pop("include_optimizer", None)
     if kwargs:
         raise TypeError(f"save_model() got unexpected keyword argument(s) {sorted(kwargs)}.")
+    if not is_primary():  # in distributed training only rank 0 writes
+        return
     path = os.fspath(filepath)
     if zipped is False:
         raise ValueError("zipped=False (an unzipped .keras folder) is not supported by keraton; save "
@@ -100,6 +103,8 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
 
 def save_weights(model, filepath, overwrite: bool = True) -> None:
     """Save the weights: ``.weights.h5`` in Keras 3's layout, other ``.h5`` in tf.keras 2's."""
+    if not is_primary():  # in distributed training only rank 0 writes
+        return
     path = os.fspath(filepath)
     if not overwrite and os.path.exists(path):
         raise ValueError(f"{path!r} already exists and overwrite=False.")

@@ -17,7 +17,7 @@ import torch
 from keraton import optimizers as optimizers_module
 from keraton.layers import layer as layer_module
 from keraton.mixed_precision.autocast import float32_outputs
-from keraton.trainers import compile_utils, jit
+from keraton.trainers import compile_utils, distributed, jit
 from keraton.trainers.data_adapters import get_data_adapter, unpack_x_y_sample_weight
 from keraton.trainers.data_prep import prepare_data, split_validation, standardize_batch
 from keraton.trainers.epoch_iterator import EpochIterator
@@ -298,6 +298,8 @@ class Trainer(MetricsMixin, OnBatchMixin):
         batch_hooks = cbs.needs_batch_hooks("train")
         per_execution = self.steps_per_execution
         self._initial_epoch = None
+        # Before on_train_begin: its broadcasts also keep a rank from restoring a backup being written.
+        end_distributed = distributed.start_fit(self)  # no-op unless several processes train
         cbs.on_train_begin()
         # A restoring callback (BackupAndRestore) may move the start, as in Keras 3.
         initial_epoch = self._initial_epoch or initial_epoch
@@ -317,7 +319,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
                         break
                 if batch_hooks and (step + 1) % per_execution:  # the epoch's last, shorter execution
                     cbs.on_train_batch_end(step, lambda logs=logs: _to_floats(logs))
-                epoch_logs = _to_floats(logs)
+                epoch_logs = distributed.global_logs(self, logs)
                 if val_adapter is not None and _should_validate(epoch, validation_freq):
                     self.train(False)
                     val_logs = self._run_test_loop(EpochIterator(val_adapter, validation_steps), cbs)
@@ -328,6 +330,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
                 if self.stop_training:
                     break
         finally:
+            end_distributed()
             self.train(was_training)
         cbs.on_train_end(training_logs)
         return self.history
@@ -336,9 +339,9 @@ class Trainer(MetricsMixin, OnBatchMixin):
         """The adapter for prepared ``(x, y, sample_weight)``; streamed batches are standardised per batch."""
         device = self._device()
         convert = functools.partial(standardize_batch, self, device=device, class_weight=class_weight)
-        return get_data_adapter(*data, batch_size=batch_size, shuffle=shuffle, device=device,
-                                convert=convert,
-                                max_queue_size=max_queue_size)
+        adapter = get_data_adapter(*data, batch_size=batch_size, shuffle=shuffle, device=device,
+                                   convert=convert, max_queue_size=max_queue_size)
+        return distributed.shard_adapter(adapter, self)  # this rank's part of each batch
 
     def _device(self):
         for p in self.parameters():
@@ -361,7 +364,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
                     cbs.on_test_batch_end(step, lambda logs=logs: _to_floats(logs))
             if batch_hooks and (step + 1) % per_execution:
                 cbs.on_test_batch_end(step, lambda logs=logs: _to_floats(logs))
-        logs = _to_floats(logs)
+        logs = distributed.global_logs(self, logs)
         cbs.on_test_end(logs)
         return logs
 
@@ -452,6 +455,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
             self.train(was_training)
         cbs.on_predict_end()
         if buffers is None:
+            chunks = distributed.gather_predictions(chunks)  # every rank gets every sample, in order
             buffers = [np.concatenate(parts) for parts in zip(*chunks)] if chunks else []
         if not buffers:
             raise ValueError("predict() got no data: x has no samples.")

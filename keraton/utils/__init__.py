@@ -1,9 +1,19 @@
 """Utilities with Keras's names: progress bar, summary, seeds, one-hot encoding, normalisation."""
 
+from keraton.utils.file_utils import get_file
+from keraton.utils.history_plot import plot_history
+from keraton.utils.image_dataset_utils import image_dataset_from_directory
+from keraton.utils.model_visualization import model_to_dot, plot_model
 from keraton.utils.numerical_utils import normalize, to_categorical
 from keraton.utils.progbar import Progbar
 from keraton.utils.py_dataset import PyDataset, Sequence
 from keraton.utils.rng_utils import set_random_seed
+from keraton.utils.sequence_utils import pad_sequences
 from keraton.utils.summary_utils import print_summary
+from keraton.utils.text_dataset_utils import text_dataset_from_directory
+from keraton.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "normalize", "print_summary", "set_random_seed", "to_categorical"]
+__all__ = ["model_to_dot", "plot_history", "plot_model",
+           "Progbar", "PyDataset", "Sequence", "get_file", "image_dataset_from_directory",
+           "normalize", "pad_sequences", "print_summary", "set_random_seed",
+           "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical"]

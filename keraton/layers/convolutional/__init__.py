@@ -37,3 +37,19 @@ __all__ = [
     "SeparableConvolution1D",
     "SeparableConvolution2D",
 ]
+
+# Keras 2's keras.layers.convolutional also held the up-sampling, padding and cropping layers
+# (and Keras 1 the pooling ones); served lazily, with a once-per-name deprecation warning.
+_KERAS2_NAMES = {
+    **dict.fromkeys(["UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D",
+                     "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D"],
+                    "keraton.layers.reshaping"),
+    **dict.fromkeys(["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
+                     "AveragePooling2D", "AveragePooling3D"], "keraton.layers.pooling"),
+}
+
+
+def __getattr__(name):
+    from keraton.utils.keras2_names import lazy_aliases
+
+    return lazy_aliases(__name__, _KERAS2_NAMES)(name)

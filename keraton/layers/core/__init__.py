@@ -9,3 +9,17 @@ from keraton.layers.core.masking import Masking
 from keraton.layers.core.torch_module_wrapper import TorchModuleWrapper
 
 __all__ = ["Dense", "EinsumDense", "Embedding", "Input", "InputLayer", "Lambda", "Masking", "TorchModuleWrapper"]
+
+# Keras 2's keras.layers.core also held these; served lazily (their families import core).
+_KERAS2_NAMES = {
+    **dict.fromkeys(["Activation"], "keraton.layers.activations"),
+    **dict.fromkeys(["Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+                     "ActivityRegularization"], "keraton.layers.regularization"),
+    **dict.fromkeys(["Flatten", "Reshape", "Permute", "RepeatVector"], "keraton.layers.reshaping"),
+}
+
+
+def __getattr__(name):
+    from keraton.utils.keras2_names import lazy_aliases
+
+    return lazy_aliases(__name__, _KERAS2_NAMES)(name)

@@ -84,9 +84,11 @@ def check_finite(t: torch.Tensor, name: str) -> None:
     """
     if not t.is_floating_point() or t.numel() == 0:
         return
-    if t.dtype != torch.float64 and bool(torch.isfinite(t.sum(dtype=torch.float64))):
-        return
     flat = t.reshape(-1)
+    # Chunked: torch's sum(dtype=float64) first casts its whole input, a float64 copy of the data.
+    if t.dtype != torch.float64 and bool(torch.isfinite(
+            sum(c.sum(dtype=torch.float64) for c in flat.split(_FINITE_CHUNK)))):
+        return
     per_sample = max(1, flat.numel() // max(1, t.shape[0] if t.dim() else 1))
     for start in range(0, flat.numel(), _FINITE_CHUNK):
         finite = torch.isfinite(flat[start:start + _FINITE_CHUNK])

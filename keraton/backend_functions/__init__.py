@@ -1,0 +1,143 @@
+"""The Keras 2 backend API on torch tensors, re-exported by :mod:`keraton.backend`.
+
+``from keraton import backend as K`` gives Keras 2 programs ``K.mean``,
+``K.batch_dot``, ``K.binary_crossentropy``, ``K.set_value``... with Keras 2's
+semantics (those of ``keras._legacy.backend``), computed with torch:
+
+* :mod:`~keraton.backend_functions.tensor_ops`: reductions, element-wise maths,
+  shapes, linear algebra, creation, casting and random tensors;
+* :mod:`~keraton.backend_functions.nn_ops`: activations and crossentropies;
+* :mod:`~keraton.backend_functions.state_ops`: ``get_value``/``set_value``,
+  the learning phase, ``switch``.
+
+Example:
+    >>> from keraton import backend as K
+    >>> K.batch_dot(torch.ones(2, 3), torch.ones(2, 3)).shape
+    torch.Size([2, 1])
+"""
+
+from keraton.backend_functions.nn_ops import (
+    bias_add,
+    binary_crossentropy,
+    categorical_crossentropy,
+    elu,
+    hard_sigmoid,
+    relu,
+    sigmoid,
+    softmax,
+    softplus,
+    softsign,
+    sparse_categorical_crossentropy,
+    tanh,
+)
+from keraton.backend_functions.state_ops import (
+    batch_get_value,
+    batch_set_value,
+    get_value,
+    in_test_phase,
+    in_train_phase,
+    learning_phase,
+    set_learning_phase,
+    set_value,
+    switch,
+)
+from keraton.backend_functions.symbolic import symbolic_aware
+from keraton.backend_functions.tensor_ops import (
+    abs,
+    all,
+    any,
+    arange,
+    argmax,
+    argmin,
+    batch_dot,
+    batch_flatten,
+    cast,
+    cast_to_floatx,
+    clip,
+    concatenate,
+    constant,
+    count_params,
+    cumsum,
+    dot,
+    dtype,
+    equal,
+    exp,
+    expand_dims,
+    eye,
+    flatten,
+    gather,
+    greater,
+    greater_equal,
+    is_tensor,
+    l2_normalize,
+    less,
+    less_equal,
+    log,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    ndim,
+    not_equal,
+    one_hot,
+    ones,
+    ones_like,
+    permute_dimensions,
+    pow,
+    prod,
+    random_bernoulli,
+    random_binomial,
+    random_normal,
+    random_uniform,
+    repeat,
+    repeat_elements,
+    reshape,
+    round,
+    shape,
+    sign,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    std,
+    stop_gradient,
+    sum,
+    tile,
+    transpose,
+    var,
+    variable,
+    zeros,
+    zeros_like,
+)
+
+# Functions of tensors also accept Keras tensors (functional models), as in tf.keras 2.
+_TENSOR_FUNCTIONS = [
+    "abs", "all", "any", "argmax", "argmin", "batch_dot", "batch_flatten", "bias_add",
+    "binary_crossentropy", "cast", "categorical_crossentropy", "clip", "concatenate", "cumsum",
+    "dot", "elu", "equal", "exp", "expand_dims", "flatten", "gather", "greater", "greater_equal",
+    "hard_sigmoid", "l2_normalize", "less", "less_equal", "log", "max", "maximum", "mean", "min",
+    "minimum", "not_equal", "one_hot", "ones_like", "permute_dimensions", "pow", "prod", "relu",
+    "repeat", "repeat_elements", "reshape", "round", "sigmoid", "sign", "softmax", "softplus",
+    "softsign", "sparse_categorical_crossentropy", "sqrt", "square", "squeeze", "stack", "std",
+    "stop_gradient", "sum", "switch", "tanh", "tile", "transpose", "var", "zeros_like",
+]
+for _name in _TENSOR_FUNCTIONS:
+    globals()[_name] = symbolic_aware(globals()[_name])
+del _name
+
+__all__ = [
+    "abs", "all", "any", "arange", "argmax", "argmin", "batch_dot", "batch_flatten",
+    "batch_get_value", "batch_set_value", "bias_add", "binary_crossentropy", "cast",
+    "cast_to_floatx", "categorical_crossentropy", "clip", "concatenate", "constant",
+    "count_params", "cumsum", "dot", "dtype", "elu", "equal", "exp", "expand_dims", "eye",
+    "flatten", "gather", "get_value", "greater", "greater_equal", "hard_sigmoid", "in_test_phase",
+    "in_train_phase", "is_tensor", "l2_normalize", "learning_phase", "less", "less_equal", "log",
+    "max", "maximum", "mean", "min", "minimum", "ndim", "not_equal", "one_hot", "ones",
+    "ones_like", "permute_dimensions", "pow", "prod", "random_bernoulli", "random_binomial",
+    "random_normal", "random_uniform", "relu", "repeat", "repeat_elements", "reshape", "round",
+    "set_learning_phase", "set_value", "shape", "sigmoid", "sign", "softmax", "softplus",
+    "softsign", "sparse_categorical_crossentropy", "sqrt", "square", "squeeze", "stack", "std",
+    "stop_gradient", "sum", "switch", "tanh", "tile", "transpose", "var", "variable", "zeros",
+    "zeros_like",
+]

@@ -1,0 +1,73 @@
+"""Keras 2 model methods that Keras 3 removed: ``fit_generator`` & co. and ``predict_classes``.
+
+Each works as it did in Keras 2 (delegating to ``fit``/``evaluate``/``predict``,
+which take generators, ``PyDataset``s and DataLoaders) and warns once per
+process, naming its Keras 3 replacement.
+
+Example:
+    >>> model.fit_generator(batches(), steps_per_epoch=10, epochs=2)   # warns once
+    >>> model.predict_classes(x)                                       # Sequential only
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from keraton.utils.keras2_names import warn_keras2_name
+
+
+class Keras2ModelMixin:
+    """``Model.fit_generator``/``evaluate_generator``/``predict_generator``, as in Keras 2."""
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, validation_freq=1,
+                      class_weight=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                      shuffle=True, initial_epoch=0):
+        """Train on batches from ``generator``; ``fit(generator, ...)`` in Keras 3."""
+        warn_keras2_name("Model.fit_generator", "`Model.fit`, which accepts generators")
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+                        callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, validation_freq=validation_freq,
+                        class_weight=class_weight, max_queue_size=max_queue_size,
+                        workers=workers, use_multiprocessing=use_multiprocessing,
+                        shuffle=shuffle, initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        """Evaluate on batches from ``generator``; ``evaluate(generator, ...)`` in Keras 3."""
+        warn_keras2_name("Model.evaluate_generator", "`Model.evaluate`, which accepts generators")
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose,
+                             max_queue_size=max_queue_size, workers=workers,
+                             use_multiprocessing=use_multiprocessing)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        """Predict for the inputs from ``generator``; ``predict(generator, ...)`` in Keras 3."""
+        warn_keras2_name("Model.predict_generator", "`Model.predict`, which accepts generators")
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose,
+                            max_queue_size=max_queue_size, workers=workers,
+                            use_multiprocessing=use_multiprocessing)
+
+
+class Keras2SequentialMixin:
+    """``Sequential.predict_classes``/``predict_proba``, as in Keras 2."""
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """The model's output (probabilities) for ``x``; ``predict`` in Keras 3."""
+        warn_keras2_name("Sequential.predict_proba", "`model.predict(x)`")
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Class indices for ``x``: argmax over the last axis, or ``output > 0.5`` for one unit.
+
+        Matches Keras 2 (int32 ``(n, 1)`` for a single sigmoid unit). Keras 3
+        replacement: ``np.argmax(model.predict(x), axis=-1)`` or
+        ``(model.predict(x) > 0.5).astype("int32")``.
+        """
+        warn_keras2_name("Sequential.predict_classes",
+                         "`np.argmax(model.predict(x), axis=-1)` (softmax outputs) or "
+                         "`(model.predict(x) > 0.5).astype('int32')` (a sigmoid unit)")
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype(np.int32)

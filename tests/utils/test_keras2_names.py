@@ -1,0 +1,126 @@
+"""Keras 2 module paths are aliases of keraton's real objects, and each warns once."""
+
+import importlib
+import sys
+import warnings
+
+import pytest
+
+import keraton
+from keraton import layers
+from keraton.utils import keras2_names
+
+
+@pytest.fixture(autouse=True)
+def _forget_warnings():
+    keras2_names._WARNED.clear()
+    yield
+    keras2_names._WARNED.clear()
+
+
+def _fresh_import(module_name):
+    for name in [m for m in sys.modules if m == module_name or m.startswith(module_name + ".")]:
+        sys.modules.pop(name)
+    return importlib.import_module(module_name)
+
+
+@pytest.mark.parametrize("module_name, names", [
+    ("keraton.layers.core", ["Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute",
+                             "RepeatVector", "ActivityRegularization", "Masking", "Lambda",
+                             "Embedding", "SpatialDropout1D"]),
+    ("keraton.layers.convolutional", ["Conv2D", "UpSampling2D", "ZeroPadding2D", "Cropping2D",
+                                      "MaxPooling2D", "AveragePooling1D", "UpSampling3D"]),
+    ("keraton.layers.recurrent", ["LSTM", "GRU", "SimpleRNN", "RNN", "LSTMCell", "StackedRNNCells"]),
+    ("keraton.layers.embeddings", ["Embedding"]),
+    ("keraton.layers.merge", ["Add", "Concatenate", "Dot", "add", "concatenate", "multiply"]),
+    ("keraton.layers.wrappers", ["Bidirectional", "TimeDistributed"]),
+    ("keraton.layers.pooling", ["MaxPooling2D", "GlobalAveragePooling1D"]),
+    ("keraton.layers.normalization", ["BatchNormalization"]),
+])
+def test_layer_module_paths_alias_the_real_layers(module_name, names):
+    module = importlib.import_module(module_name)
+    for name in names:
+        assert getattr(module, name) is getattr(layers, name), name
+
+
+@pytest.mark.parametrize("module_name, name, target", [
+    ("keraton.utils.np_utils", "to_categorical", "keraton.utils"),
+    ("keraton.utils.np_utils", "normalize", "keraton.utils"),
+    ("keraton.utils.data_utils", "get_file", "keraton.utils"),
+    ("keraton.utils.data_utils", "Sequence", "keraton.utils"),
+    ("keraton.utils.data_utils", "pad_sequences", "keraton.utils"),
+    ("keraton.engine", "Layer", "keraton.layers"),
+    ("keraton.engine", "InputSpec", "keraton.layers"),
+    ("keraton.engine.topology", "Layer", "keraton.layers"),
+    ("keraton.engine.topology", "Input", "keraton.layers"),
+    ("keraton.engine.base_layer", "InputSpec", "keraton.layers"),
+    ("keraton.engine.input_layer", "InputLayer", "keraton.layers"),
+    ("keraton.engine.input_spec", "InputSpec", "keraton.layers"),
+    ("keraton.engine.training", "Model", "keraton.models"),
+    ("keraton.engine.sequential", "Sequential", "keraton.models"),
+    ("keraton.engine.functional", "Functional", "keraton.models"),
+])
+def test_other_module_paths_alias_the_real_objects(module_name, name, target):
+    assert getattr(importlib.import_module(module_name), name) is getattr(
+        importlib.import_module(target), name)
+
+
+def test_np_utils_to_categorical_numbers():
+    from keraton.utils.np_utils import to_categorical
+
+    assert to_categorical([2, 0], 3).tolist() == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+
+
+@pytest.mark.parametrize("module_name, warned", [
+    ("keraton.layers.recurrent", "keras.layers.recurrent"),
+    ("keraton.layers.embeddings", "keras.layers.embeddings"),
+    ("keraton.layers.merge", "keras.layers.merge"),
+    ("keraton.utils.np_utils", "keras.utils.np_utils"),
+    ("keraton.utils.data_utils", "keras.utils.data_utils"),
+    ("keraton.engine", "keras.engine"),
+])
+def test_keras2_only_modules_warn_once_on_import(module_name, warned):
+    with pytest.warns(UserWarning, match=f"`{warned}` is a Keras 2 name.*Keras 3"):
+        _fresh_import(module_name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _fresh_import(module_name)  # a second import in the same process is silent
+
+
+def test_lazy_aliases_warn_once_per_name_with_the_keras3_spelling():
+    import keraton.layers.convolutional as conv
+    import keraton.layers.core as core
+
+    with pytest.warns(UserWarning, match=r"keras\.layers\.core\.Dropout.*`keras\.layers\.Dropout`"):
+        assert core.Dropout is layers.Dropout
+    with pytest.warns(UserWarning, match=r"keras\.layers\.convolutional\.MaxPooling2D"):
+        assert conv.MaxPooling2D is layers.MaxPooling2D
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert core.Dropout is layers.Dropout
+        assert core.Dense is layers.Dense  # a Keras 3 name of this module: never warns
+
+
+def test_unknown_names_raise_attribute_error():
+    import keraton.layers.convolutional as conv
+    import keraton.layers.core as core
+
+    with pytest.raises(AttributeError, match="keraton.layers.core.*NoSuchLayer"):
+        core.NoSuchLayer  # noqa: B018
+    with pytest.raises(ImportError):
+        from keraton.layers.convolutional import LSTM  # noqa: F401
+    assert not hasattr(conv, "Dense")
+
+
+def test_families_still_export_only_their_own_layers():
+    # The Keras 2 aliases must not leak into keraton.layers' family exports.
+    assert "Activation" not in keraton.layers.core.__all__
+    assert "MaxPooling2D" not in keraton.layers.convolutional.__all__
+
+
+def test_scikit_learn_path():
+    # Keras 2's keras.wrappers.scikit_learn is the sklearn wrappers' own module (keraton.wrappers).
+    module = importlib.import_module("keraton.wrappers.scikit_learn")
+    wrappers = importlib.import_module("keraton.wrappers")
+    assert module.KerasClassifier is wrappers.KerasClassifier
+    assert module.KerasRegressor is wrappers.KerasRegressor
