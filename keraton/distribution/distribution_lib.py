@@ -19,6 +19,7 @@ initialised himself (``torch.distributed.init_process_group``).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime
 import os
@@ -88,6 +89,15 @@ def initialize(job_addresses=None, num_processes=None, process_id=None, timeout=
     if backend == "nccl":
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
     dist.init_process_group(backend, timeout=datetime.timedelta(seconds=float(timeout)))
+    # A group still alive at interpreter exit can abort the process ("terminate called
+    # without an active exception") when its threads are torn down: close it first.
+    atexit.register(_destroy_process_group)
+
+
+def _destroy_process_group() -> None:
+    if dist.is_available() and dist.is_initialized():
+        with contextlib.suppress(Exception):
+            dist.destroy_process_group()
 
 
 def is_distributed() -> bool:
