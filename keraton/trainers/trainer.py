@@ -399,10 +399,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
             logs = self._run_test_loop(iterator, cbs)
         finally:
             self.train(was_training)
-        if return_dict:
-            return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
-        return values[0] if len(values) == 1 else values
+        return self._format_logs(logs, return_dict)
 
     # ------------------------------------------------------------------ predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
