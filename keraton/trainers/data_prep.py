@@ -26,7 +26,7 @@ def _is_scalar_list(x) -> bool:
     )
 
 
-def _split_structure(value, count, names):
+def _split_structure(value, count):
     """Decide whether ``value`` is one array or one array per model input/output."""
     if value is None:
         return None
@@ -95,10 +95,10 @@ def _conform_inputs(model, x):
 
 
 def _standardize(model, x, y, sample_weight, what: str, check_finite: bool = True):
-    x = _convert(_split_structure(x, len(model.inputs) if model.inputs else None, None), "x")
+    x = _convert(_split_structure(x, len(model.inputs) if model.inputs else None), "x")
     outputs = model.outputs
-    y = _convert(_split_structure(y, len(outputs) if outputs else None, None), "y")
-    sample_weight = _convert(_split_structure(sample_weight, len(outputs) if outputs else None, None),
+    y = _convert(_split_structure(y, len(outputs) if outputs else None), "y")
+    sample_weight = _convert(_split_structure(sample_weight, len(outputs) if outputs else None),
                              "sample_weight")
     x = _conform_inputs(model, x)
     named = [(t, "x") for t in tree.flatten(x)] + [(t, "y") for t in tree.flatten(y) if t is not None]
