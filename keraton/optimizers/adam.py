@@ -22,6 +22,13 @@ class Adam(Optimizer):
     Remaining difference: ``m`` is updated with ``lerp`` (one fused pass),
     which can differ from Keras's ``b1*m + (1-b1)*g`` in the last bit.
 
+    Speed: where torch has a fused Adam kernel for the variables (float
+    variables and gradients on one CPU or CUDA device), the update runs in
+    it, one pass over each tensor instead of seven foreach passes.  torch's
+    kernel adds epsilon after the bias correction, so it is given
+    ``epsilon / sqrt(1 - b2**t)`` and a rescaled learning rate each step,
+    which turn its rule into Keras's (equal up to float rounding).
+
     Args:
         learning_rate: float or schedule, default 0.001.
         beta_1, beta_2: decay rates of the moment estimates, default 0.9 and 0.999.
@@ -51,6 +58,7 @@ class Adam(Optimizer):
         self.epsilon = check_number("epsilon", epsilon)
         self.amsgrad = bool(amsgrad)
         self._momentums, self._velocities, self._velocity_hats = [], [], []
+        self._fused_steps = {}  # device -> 0-d float tensor holding t for torch's fused kernel
 
     def _build_slots(self, variables):
         """``momentum`` and ``velocity`` per variable, then ``velocity_hat`` with amsgrad (Keras order)."""
@@ -61,11 +69,14 @@ class Adam(Optimizer):
             self._velocity_hats += self.add_optimizer_variables(variables, "velocity_hat")
 
     def _parallel_update_step(self, grads, variables, learning_rate, indices):
-        """One Adam update of all ``variables`` with foreach ops."""
+        """One Adam update of all ``variables``: torch's fused kernel where it applies, else foreach ops."""
         b1, b2 = self.beta_1, self.beta_2
         f = self._host_float(variables)
         t = f(self._local_step())
         correction = float(np.sqrt(f(1.0) - f(b2) ** t) / (f(1.0) - f(b1) ** t))
+        if _fusable(grads, variables):
+            self._fused_update(grads, variables, learning_rate, correction, indices, float(t))
+            return
         alpha = learning_rate * correction
         m = self._take(self._momentums, indices)
         v = self._take(self._velocities, indices)
@@ -80,9 +91,45 @@ class Adam(Optimizer):
         torch._foreach_add_(denominators, self.epsilon)
         foreach_ops.sub_scaled_div_(variables, m, denominators, alpha)
 
+    def _fused_update(self, grads, variables, learning_rate, correction, indices, t):
+        """Keras's Adam step through ``torch._fused_adam_`` (see the class docstring).
+
+        torch's kernel computes ``w -= lr/(1-b1**t) * m / (sqrt(v)/sqrt(1-b2**t) + eps)``
+        with the corrections in double.  Given ``eps / sqrt(1-b2**t)`` and a learning
+        rate that swaps its corrections for Keras's (computed in float32 on the host,
+        whose rounding Keras's results carry), it computes Keras's update.
+        """
+        device = variables[0].device
+        step = self._fused_steps.get(device)
+        if step is None:
+            step = self._fused_steps[device] = torch.zeros((), dtype=torch.float32, device=device)
+        step.fill_(t)
+        torch_bc1, torch_bc2_sqrt = 1.0 - self.beta_1 ** t, (1.0 - self.beta_2 ** t) ** 0.5
+        v_hats = self._take(self._velocity_hats, indices) if self.amsgrad else []
+        torch._fused_adam_(
+            variables, grads, self._take(self._momentums, indices),
+            self._take(self._velocities, indices), v_hats, [step] * len(variables),
+            lr=learning_rate * (correction * torch_bc1 / torch_bc2_sqrt), beta1=self.beta_1,
+            beta2=self.beta_2, weight_decay=0.0, eps=self.epsilon / torch_bc2_sqrt,
+            amsgrad=self.amsgrad, maximize=False)
+
     def get_config(self):
         """Keras 3's Adam config: the shared keys plus the betas, epsilon and amsgrad."""
         config = super().get_config()
         config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
                        "amsgrad": self.amsgrad})
         return config
+
+
+_FUSED_DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
+
+
+def _fusable(grads, variables) -> bool:
+    """Whether torch's fused Adam kernel can update these variables (one device, float, dense)."""
+    device = variables[0].device
+    if device.type not in ("cpu", "cuda"):
+        return False
+    dtype = variables[0].dtype
+    return dtype in _FUSED_DTYPES and all(
+        v.device == device and v.dtype == dtype and g.dtype == dtype and g.device == device
+        and not g.is_sparse for g, v in zip(grads, variables, strict=True))

@@ -41,7 +41,7 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             return inputs
         if self.noise_shape is None and self._generator is None:
-            return F.dropout(inputs, self.rate, True)
+            return _dropout(inputs, self.rate)
         shape = inputs.shape if self.noise_shape is None else tuple(
             inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)
         )
@@ -61,3 +61,18 @@ class Dropout(Layer):
         config.update({"rate": self.rate, "noise_shape": list(self.noise_shape) if self.noise_shape else None,
                        "seed": self.seed})
         return config
+
+
+def _dropout(inputs, rate):
+    """``F.dropout(inputs, rate)`` with the mask drawn by ``rand >= rate`` (same distribution).
+
+    torch's CPU ``bernoulli_`` (which ``F.dropout`` draws its mask with) costs
+    about 3x a uniform draw and a comparison; the mask is scaled by
+    ``1 / (1 - rate)`` as ``F.dropout``'s is.
+    """
+    if inputs.device.type != "cpu":  # CUDA's fused dropout kernel is the fast one there
+        return F.dropout(inputs, rate, True)
+    keep = 1.0 - rate
+    if keep == 0.0:
+        return torch.zeros_like(inputs)
+    return inputs * torch.rand_like(inputs).ge_(rate).div_(keep)
