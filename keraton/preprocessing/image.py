@@ -7,13 +7,17 @@ generator gives Keras 2's batches.  Keras 3 code uses the augmentation layers.
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
 from keraton import backend
+from keraton.preprocessing.dataframe_iterator import DataFrameIterator
 from keraton.preprocessing.image_iterators import DirectoryIterator, Iterator, NumpyArrayIterator
 from keraton.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 
-__all__ = ["DirectoryIterator", "ImageDataGenerator", "Iterator", "NumpyArrayIterator",
+__all__ = ["DataFrameIterator", "DirectoryIterator", "ImageDataGenerator", "Iterator", "NumpyArrayIterator",
            "apply_affine_transform", "array_to_img", "img_to_array", "load_img", "save_img"]
 
 
@@ -102,10 +106,11 @@ class ImageDataGenerator:
     ``preprocessing_function``, ``rescale``, ``samplewise_center``,
     ``samplewise_std_normalization``, ``featurewise_center`` /
     ``featurewise_std_normalization`` (statistics from ``fit``).
+    ``zca_whitening`` (with ``zca_epsilon``) whitens the flattened, featurewise-centred images
+    with the matrix ``fit`` computes, as Keras 3's legacy copy (and tf.keras >= 2.9) does.
     ``validation_split`` reserves a fraction for ``subset="validation"``.
-    ZCA whitening is not implemented.
 
-    ``flow`` and ``flow_from_directory`` return iterators that are
+    ``flow``, ``flow_from_directory`` and ``flow_from_dataframe`` return iterators that are
     ``keraton.utils.Sequence`` objects, so ``fit`` takes them.
 
     Example:
@@ -124,8 +129,6 @@ class ImageDataGenerator:
                  channel_shift_range=0.0, fill_mode="nearest", cval=0.0, horizontal_flip=False,
                  vertical_flip=False, rescale=None, preprocessing_function=None, data_format=None,
                  validation_split=0.0, interpolation_order=1, dtype=None):
-        if zca_whitening:
-            raise ValueError("ImageDataGenerator: zca_whitening is not supported by keraton.")
         data_format = data_format or backend.image_data_format()
         if data_format not in ("channels_last", "channels_first"):
             raise ValueError("ImageDataGenerator: `data_format` should be 'channels_last' (channel after "
@@ -177,6 +180,22 @@ class ImageDataGenerator:
             self.channel_axis, self.row_axis, self.col_axis = 3, 1, 2
         self.mean = None
         self.std = None
+        self.zca_whitening_matrix = None
+        if zca_whitening:
+            # As Keras: whitening needs centred data and replaces the per-channel std scaling.
+            if not featurewise_center:
+                self.featurewise_center = True
+                warnings.warn("This ImageDataGenerator specifies `zca_whitening`, which overrides "
+                              "setting of `featurewise_center`.", stacklevel=2)
+            if featurewise_std_normalization:
+                self.featurewise_std_normalization = False
+                warnings.warn("This ImageDataGenerator specifies `zca_whitening` which overrides "
+                              "setting of `featurewise_std_normalization`.", stacklevel=2)
+
+    @property
+    def principal_components(self):
+        """Keras 2.0-2.8's name for ``zca_whitening_matrix``."""
+        return self.zca_whitening_matrix
 
     def flow(self, x, y=None, batch_size=32, shuffle=True, sample_weight=None, seed=None,
              save_to_dir=None, save_prefix="", save_format="png", ignore_class_split=False,
@@ -200,6 +219,37 @@ class ImageDataGenerator:
                                  interpolation=interpolation, keep_aspect_ratio=keep_aspect_ratio,
                                  dtype=self.dtype)
 
+    def flow_from_dataframe(self, dataframe, directory=None, x_col="filename", y_col="class",
+                            weight_col=None, target_size=(256, 256), color_mode="rgb", classes=None,
+                            class_mode="categorical", batch_size=32, shuffle=True, seed=None,
+                            save_to_dir=None, save_prefix="", save_format="png", subset=None,
+                            interpolation="nearest", validate_filenames=True, **kwargs):
+        """Return a ``DataFrameIterator`` over the image files a pandas DataFrame lists (Keras 2).
+
+        Keras 2's removed arguments ``has_ext``, ``sort`` and ``drop_duplicates`` are accepted
+        with a ``DeprecationWarning``; ``class_mode="other"`` means ``"raw"``.
+        """
+        for name, why in (("has_ext", "filenames in the dataframe have to match the exact filenames on disk"),
+                          ("sort", "batches follow the dataframe's order when `shuffle=False`"),
+                          ("drop_duplicates", "use pandas.DataFrame.drop_duplicates")):
+            if name in kwargs:
+                warnings.warn(f"flow_from_dataframe: `{name}` is deprecated; {why}.", DeprecationWarning,
+                              stacklevel=2)
+        unknown = set(kwargs) - {"has_ext", "sort", "drop_duplicates"}
+        if unknown:
+            raise TypeError(f"flow_from_dataframe got unexpected keyword arguments {sorted(unknown)}.")
+        if class_mode == "other":
+            warnings.warn('flow_from_dataframe: `class_mode="other"` is deprecated, use `class_mode="raw"`.',
+                          DeprecationWarning, stacklevel=2)
+            class_mode = "raw"
+        return DataFrameIterator(dataframe, directory, self, x_col=x_col, y_col=y_col,
+                                 weight_col=weight_col, target_size=target_size, color_mode=color_mode,
+                                 classes=classes, class_mode=class_mode, data_format=self.data_format,
+                                 batch_size=batch_size, shuffle=shuffle, seed=seed,
+                                 save_to_dir=save_to_dir, save_prefix=save_prefix,
+                                 save_format=save_format, subset=subset, interpolation=interpolation,
+                                 validate_filenames=validate_filenames, dtype=self.dtype)
+
     def standardize(self, x):
         """Apply the normalisation settings to one image or a batch (in place where possible)."""
         if self.preprocessing_function:
@@ -212,8 +262,9 @@ class ImageDataGenerator:
             x /= np.std(x, keepdims=True) + 1e-6
         if self.featurewise_center:
             if self.mean is None:
-                raise ValueError("ImageDataGenerator specifies `featurewise_center`, but it hasn't "
-                                 "been fit on any training data. Call `.fit(numpy_data)` first.")
+                which = "`zca_whitening` (which centres featurewise)" if self.zca_whitening else "`featurewise_center`"
+                raise ValueError(f"ImageDataGenerator specifies {which}, but it hasn't been fit on "
+                                 "any training data. Call `.fit(numpy_data)` first.")
             x -= self.mean
         if self.featurewise_std_normalization:
             if self.std is None:
@@ -221,6 +272,14 @@ class ImageDataGenerator:
                                  "it hasn't been fit on any training data. Call `.fit(numpy_data)` "
                                  "first.")
             x /= self.std + 1e-6
+        if self.zca_whitening:
+            if self.zca_whitening_matrix is None:
+                warnings.warn("This ImageDataGenerator specifies `zca_whitening`, but it hasn't been "
+                              "fit on any training data. Fit it first by calling `.fit(numpy_data)`.",
+                              stacklevel=2)
+            else:
+                flat_x = x.reshape(-1, math.prod(x.shape[-3:]))
+                x = np.reshape(flat_x @ self.zca_whitening_matrix, x.shape)
         return x
 
     def get_random_transform(self, img_shape, seed=None):
@@ -283,7 +342,7 @@ class ImageDataGenerator:
         return self.apply_transform(x, self.get_random_transform(x.shape, seed))
 
     def fit(self, x, augment=False, rounds=1, seed=None):
-        """Compute the featurewise mean and std of ``x`` (rank 4), optionally over augmented copies."""
+        """Compute the featurewise mean, std and ZCA matrix of ``x`` (rank 4), optionally over augmented copies."""
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim != 4:
             raise ValueError(f"ImageDataGenerator.fit: input to `.fit()` should have rank 4. Got array "
@@ -308,3 +367,9 @@ class ImageDataGenerator:
         if self.featurewise_std_normalization:
             self.std = np.reshape(np.std(x, axis=axes), broadcast)
             x /= self.std + 1e-6
+        if self.zca_whitening:
+            # Keras 3's (and tf.keras >= 2.9's) form: the SVD of the centred data itself, not of
+            # its covariance, so s / sqrt(n) are the covariance's square-rooted eigenvalues.
+            n = len(x)
+            u, s, _ = np.linalg.svd(np.reshape(x, (n, -1)).T, full_matrices=False)
+            self.zca_whitening_matrix = (u * (np.sqrt(n) / (s + self.zca_epsilon))) @ u.T

@@ -1,5 +1,7 @@
 """Keras 2's image iterators: ``Iterator``, ``NumpyArrayIterator`` and ``DirectoryIterator``.
 
+``DataFrameIterator`` (``flow_from_dataframe``) lives in ``dataframe_iterator.py``.
+
 Each is a ``keraton.utils.Sequence`` (so ``fit`` takes it, one batch per
 ``__getitem__``) and, as in Keras 2, also an endless Python iterator
 (``next(it)``) for ``fit_generator``-style loops.
@@ -159,7 +161,43 @@ class NumpyArrayIterator(Iterator):
         return output
 
 
-class DirectoryIterator(Iterator):
+class BatchFromFilesMixin:
+    """Reading, transforming and saving batches of image files; shared by the file iterators (Keras 2)."""
+
+    def _set_processing_attrs(self, image_data_generator, target_size, color_mode, data_format,
+                              save_to_dir, save_prefix, save_format, subset, interpolation,
+                              keep_aspect_ratio, dtype):
+        """Store the loading settings; return the ``subset``'s ``(start, stop)`` fractions or None."""
+        if color_mode not in {"rgb", "rgba", "grayscale"}:
+            raise ValueError(f"Invalid color mode: {color_mode}; expected 'rgb', 'rgba', or 'grayscale'.")
+        self.dtype = dtype or backend.floatx()
+        self.data_format = data_format or backend.image_data_format()
+        self.image_data_generator = image_data_generator
+        self.target_size, self.color_mode = tuple(target_size), color_mode
+        self.interpolation, self.keep_aspect_ratio = interpolation, keep_aspect_ratio
+        self.save_to_dir, self.save_prefix, self.save_format = save_to_dir, save_prefix, save_format
+        channels = {"rgba": 4, "rgb": 3, "grayscale": 1}[color_mode]
+        self.image_shape = (self.target_size + (channels,) if self.data_format == "channels_last"
+                            else (channels,) + self.target_size)
+        if subset is None:
+            return None
+        if subset not in ("training", "validation"):
+            raise ValueError(f"Invalid subset name: {subset}; expected 'training' or 'validation'")
+        v = image_data_generator.validation_split
+        return (0, v) if subset == "validation" else (v, 1)
+
+    def _load_image_batch(self, index_array):
+        batch_x = np.zeros((len(index_array),) + self.image_shape, dtype=self.dtype)
+        for i, j in enumerate(index_array):
+            img = load_img(self.filepaths[j], color_mode=self.color_mode, target_size=self.target_size,
+                           interpolation=self.interpolation, keep_aspect_ratio=self.keep_aspect_ratio)
+            batch_x[i] = self._transform(img_to_array(img, data_format=self.data_format))
+        if self.save_to_dir:
+            self._save(batch_x, index_array)
+        return batch_x
+
+
+class DirectoryIterator(BatchFromFilesMixin, Iterator):
     """Augmented batches of images read from ``directory/<class>/``; what ``flow_from_directory`` returns.
 
     Classes are the sorted subdirectories (or ``classes``); ``class_indices``,
@@ -176,29 +214,15 @@ class DirectoryIterator(Iterator):
                  data_format=None, save_to_dir=None, save_prefix="", save_format="png",
                  follow_links=False, subset=None, interpolation="nearest", keep_aspect_ratio=False,
                  dtype=None):
-        if color_mode not in {"rgb", "rgba", "grayscale"}:
-            raise ValueError(f"Invalid color mode: {color_mode}; expected 'rgb', 'rgba', or 'grayscale'.")
         if class_mode not in {"categorical", "binary", "sparse", "input", None}:
             raise ValueError(f"Invalid class_mode: {class_mode}; expected one of 'categorical', "
                              "'binary', 'sparse', 'input' or None.")
         if not os.path.isdir(directory):
             raise ValueError(f"flow_from_directory: could not find directory {directory!r}.")
-        self.dtype = dtype or backend.floatx()
-        self.data_format = data_format or backend.image_data_format()
-        self.directory, self.image_data_generator = directory, image_data_generator
-        self.target_size, self.color_mode = tuple(target_size), color_mode
-        self.class_mode, self.interpolation = class_mode, interpolation
-        self.keep_aspect_ratio = keep_aspect_ratio
-        self.save_to_dir, self.save_prefix, self.save_format = save_to_dir, save_prefix, save_format
-        channels = {"rgba": 4, "rgb": 3, "grayscale": 1}[color_mode]
-        self.image_shape = (self.target_size + (channels,) if self.data_format == "channels_last"
-                            else (channels,) + self.target_size)
-        split = None
-        if subset is not None:
-            if subset not in ("training", "validation"):
-                raise ValueError(f"Invalid subset name: {subset}; expected 'training' or 'validation'")
-            v = image_data_generator.validation_split
-            split = (0, v) if subset == "validation" else (v, 1)
+        self.directory, self.class_mode = directory, class_mode
+        split = self._set_processing_attrs(image_data_generator, target_size, color_mode, data_format,
+                                           save_to_dir, save_prefix, save_format, subset,
+                                           interpolation, keep_aspect_ratio, dtype)
         if not classes:
             classes = [d for d in sorted(os.listdir(directory)) if os.path.isdir(os.path.join(directory, d))]
         self.num_classes = len(classes)
@@ -226,13 +250,7 @@ class DirectoryIterator(Iterator):
         return self.classes
 
     def _get_batches_of_transformed_samples(self, index_array):
-        batch_x = np.zeros((len(index_array),) + self.image_shape, dtype=self.dtype)
-        for i, j in enumerate(index_array):
-            img = load_img(self.filepaths[j], color_mode=self.color_mode, target_size=self.target_size,
-                           interpolation=self.interpolation, keep_aspect_ratio=self.keep_aspect_ratio)
-            batch_x[i] = self._transform(img_to_array(img, data_format=self.data_format))
-        if self.save_to_dir:
-            self._save(batch_x, index_array)
+        batch_x = self._load_image_batch(index_array)
         if self.class_mode == "input":
             return batch_x, batch_x.copy()
         if self.class_mode in ("binary", "sparse"):

@@ -1,6 +1,7 @@
 """scikit-learn wrappers for keraton models: ``KerasClassifier`` and ``KerasRegressor``.
 
-They follow scikeras's design; ``keraton.wrappers.scikit_learn`` is Keras 2's import path.
+They follow scikeras's design and live in ``sklearn_wrapper.py`` (Keras 3's file name);
+``keraton.wrappers.scikit_learn`` is Keras 2's import path, which warns once that it is deprecated.
 scikit-learn is imported on first use, so ``import keraton`` does not pay for it.
 
 Example:
@@ -14,7 +15,8 @@ __all__ = ["KerasClassifier", "KerasRegressor", "scikit_learn"]
 
 
 def __getattr__(name):
+    if name == "scikit_learn":  # Keras 2's path: importing it warns once
+        return importlib.import_module("keraton.wrappers.scikit_learn")
     if name in __all__:
-        module = importlib.import_module("keraton.wrappers.scikit_learn")
-        return module if name == "scikit_learn" else getattr(module, name)
+        return getattr(importlib.import_module("keraton.wrappers.sklearn_wrapper"), name)
     raise AttributeError(f"module 'keraton.wrappers' has no attribute {name!r}")

@@ -119,7 +119,7 @@ def test_families_still_export_only_their_own_layers():
 
 
 def test_scikit_learn_path():
-    # Keras 2's keras.wrappers.scikit_learn is the sklearn wrappers' own module (keraton.wrappers).
+    # Keras 2's keras.wrappers.scikit_learn re-exports keraton.wrappers' classes (warning: tests/wrappers).
     module = importlib.import_module("keraton.wrappers.scikit_learn")
     wrappers = importlib.import_module("keraton.wrappers")
     assert module.KerasClassifier is wrappers.KerasClassifier

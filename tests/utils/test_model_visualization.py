@@ -94,3 +94,64 @@ def test_plot_model_writes_files(tmp_path, extension, magic):
     path = tmp_path / f"model.{extension}"
     keraton.utils.plot_model(branching_model(), str(path), show_shapes=True)
     assert path.read_bytes().startswith(magic)
+
+
+FAKE_DOT = '''#!{python}
+"""A stand-in for Graphviz's dot: records its arguments and input, prints a fixed image."""
+import json, pathlib, sys
+here = pathlib.Path(__file__).parent
+fmt = next(a[2:] for a in sys.argv[1:] if a.startswith("-T"))
+(here / "call.json").write_text(json.dumps({{"args": sys.argv[1:],
+                                            "source": pathlib.Path(sys.argv[-1]).read_text()}}))
+sys.stdout.buffer.write((here / ("image." + fmt)).read_bytes())
+'''
+
+
+@pytest.fixture
+def fake_dot(tmp_path, monkeypatch):
+    """A fake ``dot`` first on PATH, so plot_model's pydot path runs without Graphviz."""
+    import os
+    import sys
+
+    Image = pytest.importorskip("PIL.Image")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "dot"
+    script.write_text(FAKE_DOT.format(python=sys.executable))
+    script.chmod(0o755)
+    Image.new("RGB", (2, 1), (255, 0, 0)).save(bin_dir / "image.png")
+    (bin_dir / "image.svg").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+                                       'width="2" height="1"></svg>\n')
+    monkeypatch.setenv("PATH", str(bin_dir) + os.pathsep + os.environ.get("PATH", ""))
+    return bin_dir
+
+
+@pytest.mark.parametrize("extension", ["png", "svg"])
+def test_plot_model_through_pydot_with_a_fake_dot(tmp_path, fake_dot, extension):
+    import json
+
+    pytest.importorskip("pydot")
+    path = tmp_path / f"model.{extension}"
+    keraton.utils.plot_model(branching_model(), str(path), show_shapes=True, rankdir="LR", dpi=72)
+    # The file is what `dot` printed, and `dot` got the graph keraton built, in the right format.
+    assert path.read_bytes() == (fake_dot / f"image.{extension}").read_bytes()
+    call = json.loads((fake_dot / "call.json").read_text())
+    assert call["args"][0] == f"-T{extension}"
+    assert "rankdir=LR" in call["source"] and "dpi=72" in call["source"]
+    _, names, edges = nodes_and_edges(model_to_dot_source(branching_model(), show_shapes=True,
+                                                           rankdir="LR", dpi=72))
+    for name in names.values():
+        assert f"<b>{name}</b>" in call["source"]
+    assert call["source"].count("->") == len(edges) == 4
+    if extension == "png":
+        from PIL import Image
+
+        with Image.open(path) as image:
+            assert image.size == (2, 1)
+
+
+def test_plot_model_without_pydot_names_it(monkeypatch, tmp_path):
+    monkeypatch.setitem(__import__("sys").modules, "pydot", None)
+    with pytest.raises(ImportError, match="requires the pydot package.*pip install pydot"):
+        keraton.utils.plot_model(branching_model(), str(tmp_path / "m.svg"))
+    assert not (tmp_path / "m.svg").exists()
