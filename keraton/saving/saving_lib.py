@@ -1,4 +1,5 @@
-"""The Keras 3 ``.keras`` format: a zip of ``config.json``, ``metadata.json`` and ``model.weights.h5``.
+"""The Keras 3 ``.keras`` format: a zip of ``config.json``, ``metadata.json``, ``model.weights.h5``
+and ``assets/`` (files such as adapted vocabularies, :mod:`keraton.saving.assets`).
 
 Weights are found the way Keras 3's ``saving_lib`` finds them, so files move
 both ways between keraton and Keras: starting at the model (path ``""``),
@@ -33,7 +34,7 @@ import numpy as np
 from torch import nn
 
 from keraton.layers.layer import Layer, assign_keras_value, keras_shape
-from keraton.saving import file_utils
+from keraton.saving import assets, file_utils
 from keraton.saving.h5_store import H5WeightsStore, open_h5
 from keraton.saving.keras_config import model_from_config_dict, model_to_config_dict
 
@@ -292,10 +293,12 @@ def save_model(model, filepath) -> None:
     metadata = {"keras_version": KERAS_VERSION, "date_saved":
                 datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     weights = _weights_bytes(model)
+    asset_files = assets.collect_assets(walk(model))
     with file_utils.atomic_write(filepath) as f, zipfile.ZipFile(f, "w") as zf:
         zf.writestr(METADATA_FILENAME, json.dumps(metadata))
         zf.writestr(CONFIG_FILENAME, json.dumps(config))
         zf.writestr(VARS_FILENAME, weights)
+        assets.write_assets(zf, asset_files)
 
 
 def _weights_bytes(model) -> bytes:
@@ -326,6 +329,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             load_state(model, H5WeightsStore(h5))
         finally:
             h5.close()
+        assets.load_assets(walk(model), zf)
     return model
 
 

@@ -15,6 +15,7 @@ import numbers
 import numpy as np
 import torch
 
+from keraton import backend
 from keraton.trainers.data_adapters import data_adapter_utils as utils
 from keraton.trainers.data_adapters import is_data_source
 from keraton.utils import tree
@@ -24,6 +25,17 @@ def _is_scalar_list(x) -> bool:
     return isinstance(x, (list, tuple)) and all(
         isinstance(v, numbers.Number) or (isinstance(v, (list, tuple)) and _is_scalar_list(v)) for v in x
     )
+
+
+def _strings_as_arrays(value):
+    """Lists of Python strings become NumPy arrays, so that nests of them are not walked as nests."""
+    if utils.is_string_array(value):
+        return np.asarray(value)
+    if isinstance(value, dict):
+        return {k: _strings_as_arrays(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and not _is_scalar_list(value):
+        return type(value)(_strings_as_arrays(v) for v in value)
+    return value
 
 
 def _split_structure(value, count):
@@ -42,21 +54,42 @@ def _split_structure(value, count):
     return value
 
 
-def _convert(value, name: str):
+def _convert(value, name: str, strings: bool = False):
+    """Tensors from array-likes; with ``strings``, string arrays stay NumPy (torch has no strings)."""
     if value is None:
         return None
+    convert = utils.to_array_or_tensor if strings else utils.to_tensor
     if isinstance(value, dict):
-        return {k: utils.to_tensor(v, f"{name}[{k!r}]") for k, v in value.items()}
+        return {k: convert(v, f"{name}[{k!r}]") for k, v in value.items()}
     if isinstance(value, list) and value and not _is_scalar_list(value):
-        return [utils.to_tensor(v, f"{name}[{i}]") for i, v in enumerate(value)]
-    return utils.to_tensor(value, name)
+        return [convert(v, f"{name}[{i}]") for i, v in enumerate(value)]
+    return convert(value, name)
+
+
+def _conform_strings(model, t, spec, name):
+    """Expand 1-D string data to ``(n, 1)`` where the input wants rank 2; refuse a numeric input."""
+    # A Sequential built by an eager call records a float input even when its first layer takes strings.
+    stack = getattr(model, "_stack", None)
+    takes_strings = bool(stack) and getattr(stack[0], "_accepts_strings", False)
+    if spec is not None and spec.dtype != "string" and not takes_strings:
+        raise TypeError(
+            f"Input '{name}' of model '{model.name}' has dtype {backend.dtype_name(spec.dtype)}, "
+            "but the data are "
+            f"strings (NumPy dtype {t.dtype}). Declare it as keraton.Input(..., dtype='string') "
+            "and feed it to a TextVectorization/StringLookup/Hashing layer, or tokenize first."
+        )
+    if t.ndim == 1 and (spec is None or len(spec.shape) == 2):
+        t = t[:, None]
+    return t
 
 
 def _conform_inputs(model, x):
     """Cast to the input layers' dtypes, expand rank-1 inputs, and check non-batch dimensions."""
     inputs = model.inputs
     if not inputs:
-        return tree.map_structure(lambda t: t.unsqueeze(-1) if t.dim() == 1 else t, x)
+        return tree.map_structure(
+            lambda t: _conform_strings(model, t, None, "input") if isinstance(t, np.ndarray)
+            else t.unsqueeze(-1) if t.dim() == 1 else t, x)
     names = model.input_names
     if isinstance(x, dict):
         keys = list(model._inputs_struct) if isinstance(getattr(model, "_inputs_struct", None), dict) else names
@@ -74,12 +107,20 @@ def _conform_inputs(model, x):
     for t, spec, name in flat_pairs:
         if t is None:
             raise ValueError(f"No data was given for input '{name}' of model '{model.name}'.")
-        if t.dim() == 1 and len(spec.shape) == 2:
-            t = t.unsqueeze(-1)
-        if spec.dtype.is_floating_point and t.dtype != spec.dtype:
-            t = t.to(spec.dtype)
-        elif not spec.dtype.is_floating_point and t.is_floating_point():
-            t = t.to(spec.dtype)
+        if isinstance(t, np.ndarray):
+            t = _conform_strings(model, t, spec, name)
+        elif spec.dtype == "string":
+            raise TypeError(
+                f"Input '{name}' of model '{model.name}' takes strings (dtype='string'), but got "
+                f"a {backend.dtype_name(t.dtype)} array. Pass a NumPy array or list of str."
+            )
+        else:
+            if t.dim() == 1 and len(spec.shape) == 2:
+                t = t.unsqueeze(-1)
+            if spec.dtype.is_floating_point and t.dtype != spec.dtype:
+                t = t.to(spec.dtype)
+            elif not spec.dtype.is_floating_point and t.is_floating_point():
+                t = t.to(spec.dtype)
         want = spec.shape
         got = tuple(t.shape)
         if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want[1:], got[1:])):
@@ -95,7 +136,8 @@ def _conform_inputs(model, x):
 
 
 def _standardize(model, x, y, sample_weight, what: str, check_finite: bool = True):
-    x = _convert(_split_structure(x, len(model.inputs) if model.inputs else None), "x")
+    x = _strings_as_arrays(x)
+    x = _convert(_split_structure(x, len(model.inputs) if model.inputs else None), "x", strings=True)
     outputs = model.outputs
     y = _convert(_split_structure(y, len(outputs) if outputs else None), "y")
     sample_weight = _convert(_split_structure(sample_weight, len(outputs) if outputs else None),
@@ -143,6 +185,7 @@ def prepare_data(model, x, y=None, sample_weight=None, class_weight=None, valida
                 "Pass validation_data instead."
             )
         return (x, y, sample_weight), _prepare_validation(model, validation_data)
+    x = _strings_as_arrays(x)
     leaves = [t for t in tree.flatten((x, y, sample_weight)) if t is not None]
     array_like = all(utils.is_array_like(t) or isinstance(t, (numbers.Number, list)) for t in leaves)
     if not array_like:

@@ -30,7 +30,10 @@ class InputLayer(Layer):
             batch_shape = batch_input_shape
         if name is None:
             name = backend.unique_object_name("input_layer")
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        # Torch has no string dtype: a string input carries NumPy str arrays to a
+        # TextVectorization/StringLookup/Hashing layer, and its KerasTensor says "string".
+        self._string_input = dtype in ("string", "str")
+        super().__init__(name=name, dtype=None if self._string_input else dtype, **kwargs)
         if input_tensor is not None:
             batch_shape = tuple(input_tensor.shape)
         if shape is not None and batch_shape is not None:
@@ -50,6 +53,8 @@ class InputLayer(Layer):
         self.built = True
         self._build_shapes = self._batch_input_shape
         output = KerasTensor(self._batch_input_shape, dtype=self._dtype, name=self.name)
+        if self._string_input:
+            output.dtype = "string"
         Node(self, (), {}, output)
         self._output_tensor = output
 
@@ -66,7 +71,7 @@ class InputLayer(Layer):
         """Keras 3's InputLayer config: batch_shape, dtype, sparse, ragged, name, optional."""
         return {
             "batch_shape": list(self._batch_input_shape),
-            "dtype": self.dtype,
+            "dtype": "string" if self._string_input else self.dtype,
             "sparse": self.sparse,
             "ragged": False,
             "name": self.name,

@@ -2,18 +2,22 @@
 
 Keras keeps the vocabulary in a TensorFlow hash table; keraton keeps a Python
 dict and looks tokens up eagerly, on NumPy/list inputs (torch has no string
-tensors).  These layers therefore run before the model, on host data, as in
-Keras where they usually live in a ``tf.data`` pipeline.
+tensors).  In a model they take NumPy string arrays, which ``fit``/``predict``
+batch without converting them.  An adapted vocabulary is saved as Keras's
+``vocabulary.txt`` asset (``save_assets``/``load_assets``); tf-idf weights as
+the variable ``idf_weights``.
 """
 
 from __future__ import annotations
 
 import collections
 import math
+import os
 
 import numpy as np
 import torch
 
+from keraton.layers.keras_tensor import KerasTensor
 from keraton.layers.layer import Layer
 from keraton.layers.preprocessing.encoding import encode_categorical
 
@@ -40,7 +44,8 @@ class IndexLookup(Layer):
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=None,
                  vocabulary=None, vocabulary_dtype="int64", idf_weights=None, invert=False,
                  output_mode="int", sparse=False, pad_to_max_tokens=False, name=None, **kwargs):
-        kwargs.pop("vocabulary_size", None)
+        # Keras's config records the adapted size, so a reloaded model builds before its assets load.
+        frozen_vocab_size = kwargs.pop("vocabulary_size", None)
         if kwargs.get("dtype") is None:
             kwargs["dtype"] = "int64" if output_mode == "int" else "float32"
         super().__init__(name=name, **kwargs)
@@ -73,7 +78,7 @@ class IndexLookup(Layer):
         self.vocabulary_dtype = vocabulary_dtype
         self.input_vocabulary = vocabulary
         self.input_idf_weights = idf_weights
-        self._frozen_vocab_size = None
+        self._frozen_vocab_size = frozen_vocab_size
         self._tokens = []
         self._index = {}
         self.idf_weights = None
@@ -97,8 +102,8 @@ class IndexLookup(Layer):
             with open(vocabulary, encoding="utf-8") as f:
                 vocabulary = [line.rstrip("\n") for line in f]
         tokens = [self._convert_token(t) for t in np.asarray(vocabulary).reshape(-1).tolist()]
-        special = ([self.mask_token] if self.mask_token is not None else []) + \
-            [self.oov_token] * self.num_oov_indices
+        # As Keras: the mask token leads the vocabulary only in 'int' mode (get_vocabulary's order).
+        special = [self.mask_token] * self._oov_start_index() + [self.oov_token] * self.num_oov_indices
         if tokens[:len(special)] == special and special:
             tokens = tokens[len(special):]
         if len(set(tokens)) != len(tokens):
@@ -238,6 +243,76 @@ class IndexLookup(Layer):
 
     def _invert_output(self, tokens: np.ndarray):
         return tokens
+
+    def compute_output_shape(self, input_shape):
+        """Keras's rule: the input shape for ``'int'``; ``'one_hot'`` appends the depth (replacing
+        a last axis of 1); the other modes replace the last axis by the depth."""
+        input_shape = tuple(input_shape)
+        if self.output_mode == "int":
+            return input_shape
+        depth = self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
+        if self.output_mode == "one_hot":
+            if len(input_shape) > 1 and input_shape[-1] == 1:
+                return input_shape[:-1] + (depth,)
+            return input_shape + (depth,)
+        return input_shape[:-1] + (depth,)
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        """Symbolic output: int64 for ``'int'``, float32 otherwise, strings for ``invert=True``."""
+        if self.invert:
+            dtype = "int64" if self.vocabulary_dtype == "int64" else "string"
+        else:
+            dtype = "int64" if self.output_mode == "int" else "float32"
+        spec = KerasTensor(self.compute_output_shape(inputs.shape),
+                           dtype=None if dtype == "string" else dtype)
+        if dtype == "string":
+            spec.dtype = "string"  # torch has no string dtype; marks NumPy str data
+        return spec
+
+    # -- saving (Keras 3's .keras layout) -----------------------------------------------------
+    def save_own_variables(self, store) -> None:
+        """``'tf_idf'``: the idf weights, as Keras's variable ``idf_weights``; nothing otherwise."""
+        if self.output_mode == "tf_idf" and self.idf_weights is not None:
+            store["idf_weights"] = self.idf_weights.numpy()
+
+    def load_own_variables(self, store) -> None:
+        """Read the idf weights that :meth:`save_own_variables` wrote (the vocabulary comes after)."""
+        if self.output_mode == "tf_idf" and "idf_weights" in store:
+            self.idf_weights = torch.as_tensor(np.asarray(store["idf_weights"], dtype="float32"))
+
+    def save_assets(self, dir_path) -> None:
+        """Write an adapted vocabulary (special tokens first) to ``dir_path/vocabulary.txt``, as Keras.
+
+        A vocabulary passed to the constructor is in the config instead.
+        """
+        if self.input_vocabulary is not None:
+            return
+        vocabulary = self.get_vocabulary(include_special_tokens=True)
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(str(token) for token in vocabulary))
+
+    def load_assets(self, dir_path) -> None:
+        """Set the vocabulary from ``dir_path/vocabulary.txt`` (what :meth:`save_assets` wrote)."""
+        if self.input_vocabulary is not None:
+            return
+        path = os.path.join(dir_path, "vocabulary.txt")
+        if not os.path.exists(path):
+            raise ValueError(f"Layer '{self.name}': the saved assets lack {path!r}; the file was not "
+                             "written by a lookup layer's save_assets.")
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        if self.vocabulary_dtype == "string":
+            values = lines
+        else:
+            try:
+                values = [int(line) for line in lines]
+            except ValueError as e:
+                raise ValueError(f"Layer '{self.name}': the saved vocabulary must hold one integer "
+                                 f"per line: {e}") from None
+        idf = self.idf_weights.numpy() if self.output_mode == "tf_idf" else None
+        self.set_vocabulary(values, idf_weights=idf)
 
     def get_config(self) -> dict:
         """Keras 3's IndexLookup config keys."""

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import torch
 
+from keraton.layers.keras_tensor import KerasTensor
 from keraton.layers.layer import Layer
 from keraton.layers.preprocessing.string_lookup import StringLookup
 
@@ -30,9 +31,10 @@ class TextVectorization(Layer):
     Inputs are Python lists or NumPy arrays of strings, shape ``(batch,)`` or
     ``(batch, 1)``; torch has no string tensors, so the layer runs eagerly on
     host data, before the model (in Keras it usually lives in a ``tf.data``
-    pipeline).  As the first layer of a model it works in eager calls
-    (``model(texts)``), but ``fit``/``predict`` take numeric data only:
-    vectorize first (``model_rest.fit(vectorizer(texts), y)``).
+    pipeline).  As the first layer of a model (or after
+    ``keraton.Input(shape=(1,), dtype="string")``) it works in eager calls and
+    in ``fit``/``evaluate``/``predict``, which keep string arrays as NumPy
+    arrays and batch them alongside the numeric data.
 
     The vocabulary is a ``StringLookup`` with mask token ``""`` (index 0,
     also the padding of ``'int'`` output) and OOV ``"[UNK]"`` (index 1).
@@ -66,7 +68,7 @@ class TextVectorization(Layer):
                  ngrams=None, output_mode="int", output_sequence_length=None, pad_to_max_tokens=False,
                  vocabulary=None, idf_weights=None, sparse=False, ragged=False, encoding="utf-8",
                  name=None, **kwargs):
-        kwargs.pop("vocabulary_size", None)
+        vocabulary_size = kwargs.pop("vocabulary_size", None)
         kwargs.pop("has_input_vocabulary", None)
         super().__init__(name=name, **kwargs)
         if not (standardize is None or callable(standardize) or standardize in _STANDARDIZE):
@@ -103,7 +105,7 @@ class TextVectorization(Layer):
         self._lookup_layer = StringLookup(
             max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
             pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode,
-            encoding=encoding, name=f"{self.name}_lookup")
+            encoding=encoding, vocabulary_size=vocabulary_size, name=f"{self.name}_lookup")
         self.built = True
 
     # -- text processing ------------------------------------------------------------------------
@@ -135,14 +137,18 @@ class TextVectorization(Layer):
         array = np.asarray(inputs, dtype=object)
         if array.ndim == 2 and self.split is not None:
             if array.shape[-1] != 1:
-                raise ValueError(
-                    f"Layer '{self.name}': to split strings the input must have rank 1 or a last "
-                    f"dimension of 1. Received: inputs.shape={array.shape}")
+                raise ValueError(self._rank_error(array.shape))
             array = array[:, 0]
+        elif array.ndim > 2 and self.split is not None:
+            raise ValueError(self._rank_error(array.shape))
         if array.ndim == 0:
             array = array.reshape(1)
         convert = self._lookup_layer._convert_token
         return [self._tokens(convert(text)) for text in array.reshape(-1).tolist()]
+
+    def _rank_error(self, shape) -> str:
+        return (f"Layer '{self.name}': to split strings the input must have rank 1 or a last "
+                f"dimension of 1. Received: inputs.shape={tuple(shape)}")
 
     # -- vocabulary -----------------------------------------------------------------------------
     def adapt(self, data, batch_size=None, steps=None) -> None:
@@ -197,12 +203,39 @@ class TextVectorization(Layer):
 
     def compute_output_shape(self, input_shape):
         """``(batch, output_sequence_length)`` for ``'int'``, else ``(batch, vocabulary width)``."""
+        input_shape = tuple(input_shape)
+        if self.split is not None and (len(input_shape) > 2 or len(input_shape) == 2
+                                       and input_shape[-1] not in (1, None)):
+            raise ValueError(self._rank_error(input_shape))
         if self.output_mode == "int":
             return (input_shape[0], self.output_sequence_length)
         lookup = self._lookup_layer
+        # As Keras: the recorded size, so a layer rebuilt from config has its width before its assets.
         depth = lookup.max_tokens if lookup.pad_to_max_tokens and lookup.max_tokens else \
-            lookup.vocabulary_size()
+            lookup._frozen_vocab_size
         return (input_shape[0], depth)
+
+    # -- saving: the vocabulary and idf weights live in the lookup layer, as in Keras ------------
+    def save_own_variables(self, store) -> None:
+        """The lookup layer's variables (idf weights for ``'tf_idf'``), as Keras."""
+        self._lookup_layer.save_own_variables(store)
+
+    def load_own_variables(self, store) -> None:
+        """Read what :meth:`save_own_variables` wrote."""
+        self._lookup_layer.load_own_variables(store)
+
+    def save_assets(self, dir_path) -> None:
+        """The adapted vocabulary as ``vocabulary.txt`` (Keras's asset)."""
+        self._lookup_layer.save_assets(dir_path)
+
+    def load_assets(self, dir_path) -> None:
+        """Read the vocabulary that :meth:`save_assets` wrote."""
+        self._lookup_layer.load_assets(dir_path)
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        """Symbolic output: int64 indices for ``'int'``, float32 vectors otherwise (as Keras)."""
+        dtype = "int64" if self.output_mode == "int" else "float32"
+        return KerasTensor(self.compute_output_shape(inputs.shape), dtype=dtype)
 
     def get_config(self) -> dict:
         """Keras 3's TextVectorization config keys (callables are not serialized)."""
@@ -215,7 +248,11 @@ class TextVectorization(Layer):
             "output_sequence_length": self.output_sequence_length,
             "pad_to_max_tokens": lookup.pad_to_max_tokens, "sparse": False, "ragged": self.ragged,
             "vocabulary": lookup_config["vocabulary"], "idf_weights": lookup_config["idf_weights"],
-            "encoding": self.encoding, "vocabulary_size": self.vocabulary_size(),
+            "encoding": self.encoding,
+            # The recorded size (Keras: the current one); they differ only in a layer rebuilt from
+            # config whose vocabulary asset is not loaded yet, where this keeps the config stable.
+            "vocabulary_size": self.vocabulary_size() if lookup._frozen_vocab_size is None
+            else lookup._frozen_vocab_size,
         })
         return config
 

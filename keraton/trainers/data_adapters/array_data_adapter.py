@@ -1,6 +1,7 @@
 """``ArrayDataAdapter``: NumPy arrays, torch tensors and Python lists, converted once per ``fit``.
 
-All data becomes torch tensors when the adapter is made; each epoch then
+All data becomes torch tensors when the adapter is made (string arrays stay
+NumPy arrays, as torch has no string tensors, and are sliced alongside); each epoch then
 draws batches by slicing (no shuffle) or by gathering along a fresh random
 permutation (shuffle), so nothing is copied or converted per epoch beyond
 the batches themselves.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from keraton.trainers.data_adapters import data_adapter_utils as utils
@@ -21,7 +23,8 @@ class ArrayDataAdapter(DataAdapter):
     """Batches from in-memory arrays, as Keras 3's ``ArrayDataAdapter``.
 
     Args:
-        x, y, sample_weight: tensors or nests of tensors (already converted).
+        x, y, sample_weight: tensors or nests of tensors (already converted);
+            NumPy string arrays in ``x`` are batched with the same indices.
         batch_size: samples per batch (Keras's default 32).
         shuffle: ``True`` (new permutation each epoch), ``False``, or ``"batch"``
             (shuffle the order of whole batches).
@@ -75,10 +78,14 @@ class ArrayDataAdapter(DataAdapter):
         n, bs = self._n, self._batch_size
         flat = self._flat
         device = self._device
-        move = device is not None and flat[0].device != torch.device(device)
+        move = device is not None and any(
+            isinstance(t, torch.Tensor) and t.device != torch.device(device) for t in flat)
         if self._shuffle is True:
             perm = torch.randperm(n)
             batches = (perm[i:i + bs] for i in range(0, n, bs))
+            if any(isinstance(t, np.ndarray) for t in flat):
+                yield from self._batches_with_strings(batches, move)
+                return
         elif self._shuffle == "batch":
             order = torch.randperm(self.num_batches).tolist()
             batches = (slice(b * bs, min(n, (b + 1) * bs)) for b in order)
@@ -87,5 +94,17 @@ class ArrayDataAdapter(DataAdapter):
         for index in batches:
             batch = [t[index] for t in flat]
             if move:
-                batch = [t.to(device, non_blocking=True) for t in batch]
+                batch = [t.to(device, non_blocking=True) if isinstance(t, torch.Tensor) else t
+                         for t in batch]
+            yield self._pack(batch)
+
+    def _batches_with_strings(self, batches, move):
+        """Gathered batches when some arrays are NumPy strings (indexed with a NumPy copy of the indices)."""
+        device = self._device
+        for index in batches:
+            np_index = index.numpy()
+            batch = [t[np_index] if isinstance(t, np.ndarray) else t[index] for t in self._flat]
+            if move:
+                batch = [t.to(device, non_blocking=True) if isinstance(t, torch.Tensor) else t
+                         for t in batch]
             yield self._pack(batch)

@@ -47,6 +47,41 @@ def is_array_like(x) -> bool:
     return False
 
 
+def is_string_array(value) -> bool:
+    """True for NumPy arrays of ``str``/``bytes`` (or object arrays of them) and lists of strings.
+
+    Torch has no string tensor: such data stays a NumPy array through ``fit``
+    (sliced per batch by the array adapter) for layers that take strings
+    (``TextVectorization``, ``StringLookup``, ``Hashing``).
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "US":
+            return True
+        if value.dtype == object and value.size:
+            first = value.reshape(-1)[0]
+            return isinstance(first, (str, bytes))
+        return False
+    if isinstance(value, (list, tuple)) and value:
+        first = value[0]
+        while isinstance(first, (list, tuple)) and first:
+            first = first[0]
+        return isinstance(first, (str, bytes))
+    return False
+
+
+def to_array_or_tensor(value, name: str):
+    """Strings become a NumPy array (kept on the host); everything else a tensor (:func:`to_tensor`)."""
+    if is_string_array(value):
+        array = np.asarray(value)
+        if array.dtype == object and not all(isinstance(v, (str, bytes)) for v in array.reshape(-1)):
+            raise TypeError(
+                f"{name} mixes strings with other values; pass an array of strings only (or of "
+                "numbers only)."
+            )
+        return array
+    return to_tensor(value, name)
+
+
 def to_tensor(value, name: str, float_dtype=None) -> torch.Tensor:
     """Convert one array-like to a torch tensor once: floats to floatx, ints kept, bools kept.
 
@@ -82,8 +117,8 @@ def check_finite(t: torch.Tensor, name: str) -> None:
     finite exactly when every element is); only a non-finite sum pays for the
     element-wise search, in bounded-size chunks, to report where.
     """
-    if not t.is_floating_point() or t.numel() == 0:
-        return
+    if not isinstance(t, torch.Tensor) or not t.is_floating_point() or t.numel() == 0:
+        return  # string arrays (NumPy) and integer data cannot hold NaN
     flat = t.reshape(-1)
     # Chunked: torch's sum(dtype=float64) first casts its whole input, a float64 copy of the data.
     if t.dtype != torch.float64 and bool(torch.isfinite(
@@ -103,7 +138,7 @@ def check_finite(t: torch.Tensor, name: str) -> None:
 
 def num_samples(tensors, names) -> int:
     """The common first dimension of a flat list of tensors; a clear error if they differ."""
-    sizes = {n: int(t.shape[0]) for t, n in zip(tensors, names) if t.dim() > 0}
+    sizes = {n: int(t.shape[0]) for t, n in zip(tensors, names) if len(t.shape) > 0}
     if not sizes:
         raise ValueError("The data has no batch dimension: pass arrays with one row per sample.")
     distinct = set(sizes.values())

@@ -22,7 +22,9 @@ class Case:
     input_shape: tuple
     n_trainable: int = 0
     n_non_trainable: int = 0
-    # Inputs (shape, text fragments the message must hold) the built layer must refuse.
+    # Inputs (shape, text fragments the message must hold) the built layer must refuse; an
+    # optional third item makes the input from the shape (strings, out-of-range values) instead
+    # of zeros, and then only the eager call is checked.
     bad_inputs: tuple = ()
     # Extra keyword arguments for from_config (e.g. safe_mode=False for Python lambdas).
     from_config_kwargs: dict = field(default_factory=dict)
@@ -32,6 +34,10 @@ class Case:
     make_input: Callable | None = None
     # Other public layer classes this Case exercises (the cells inside an RNN).
     covers: tuple = ()
+    # False for layers with integer/one-hot outputs (lookups, hashing): no gradient check.
+    differentiable: bool = True
+    # dtype of the symbolic keraton.Input in the shape check ("string", "int64"; None: floatx).
+    input_dtype: str | None = None
 
 
 

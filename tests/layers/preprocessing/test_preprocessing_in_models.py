@@ -37,7 +37,7 @@ def test_fit_with_integer_lookup_in_a_functional_model():
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-def test_text_vectorization_first_in_sequential_eager_and_fit_limits():
+def test_text_vectorization_first_in_sequential_eager_and_fit():
     vectorizer = layers.TextVectorization(output_sequence_length=4)
     vectorizer.adapt(["a b c", "b c d"])
     model = keraton.Sequential([vectorizer, layers.Embedding(10, 3), layers.GlobalAveragePooling1D(),
@@ -47,8 +47,7 @@ def test_text_vectorization_first_in_sequential_eager_and_fit_limits():
     rest = keraton.Sequential(model.layers[1:])
     torch.testing.assert_close(out, rest(vectorizer(texts)))
     model.compile(optimizer="sgd", loss="mse")
-    # Not supported: fit's data pipeline holds torch tensors only; vectorize before fit.
-    with pytest.raises(TypeError, match="not numeric"):
-        model.fit(texts, np.zeros((2, 1)), verbose=0)
-    rest.compile(optimizer="sgd", loss="mse")
-    rest.fit(vectorizer(texts), np.zeros((2, 1), "float32"), verbose=0)
+    # String arrays stay NumPy through fit (tests/trainers/test_string_inputs.py covers it fully).
+    model.fit(texts, np.zeros((2, 1)), verbose=0)
+    torch.testing.assert_close(torch.as_tensor(model.predict(texts, verbose=0)),
+                               rest(vectorizer(texts)).detach(), rtol=0, atol=0)
