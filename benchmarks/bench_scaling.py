@@ -6,7 +6,8 @@ uses one thread, so 2 processes use the machine's 2 cores and 1 process one
 core: the efficiency is ``samples/s(2) / (2 * samples/s(1))``.  Both keraton
 (``DataParallel``) and a plain PyTorch ``DistributedDataParallel`` loop on the
 same data run in the same session, launched as torchrun launches them (one
-``python`` per rank, ``RANK``/``WORLD_SIZE``/``MASTER_*`` set).  Usage::
+``python`` per rank, ``RANK``/``WORLD_SIZE``/``MASTER_*`` set); keraton also
+runs with ``overlap_backward=False`` (all-reduce after ``backward``).  Usage::
 
     python benchmarks/bench_scaling.py [--rounds 3] [--epochs 2]
 """
@@ -25,6 +26,9 @@ import numpy as np
 import torch
 
 N, BATCH = 20480, 256
+IMPLS = {"keraton": "keraton DataParallel, overlap_backward=True",
+         "keraton-no-overlap": "keraton DataParallel, overlap_backward=False (gloo's default)",
+         "torch": "plain PyTorch DDP loop"}
 
 
 def _data():
@@ -32,12 +36,15 @@ def _data():
     return rng.normal(size=(N, 784)).astype("float32"), rng.integers(0, 10, size=N).astype("int64")
 
 
-def run_keraton(epochs: int) -> float:
-    """Seconds of ``epochs`` timed epochs of keraton ``fit`` (after one warm-up epoch)."""
+def run_keraton(epochs: int, overlap: bool = True) -> float:
+    """Seconds of ``epochs`` timed epochs of keraton ``fit`` (after one warm-up epoch).
+
+    ``overlap=False``: all-reduce every bucket after ``backward`` (``DataParallel(overlap_backward=False)``).
+    """
     import keraton
 
     if "WORLD_SIZE" in os.environ:
-        keraton.distribution.set_distribution(keraton.distribution.DataParallel())
+        keraton.distribution.set_distribution(keraton.distribution.DataParallel(overlap_backward=overlap))
     x, y = _data()
     model = keraton.Sequential([keraton.Input((784,)), keraton.layers.Dense(256, activation="relu"),
                                 keraton.layers.Dense(256, activation="relu"), keraton.layers.Dense(10)])
@@ -108,24 +115,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--worker", choices=["keraton", "torch"])
+    parser.add_argument("--worker", choices=list(IMPLS))
     args = parser.parse_args()
     if args.worker:
         torch.set_num_threads(1)
-        seconds = (run_keraton if args.worker == "keraton" else run_torch)(args.epochs)
+        seconds = {"keraton": run_keraton, "torch": run_torch,
+                   "keraton-no-overlap": lambda e: run_keraton(e, overlap=False)}[args.worker](args.epochs)
         if int(os.environ.get("RANK", 0)) == 0:
             print(seconds)
         return
-    results = {(impl, world): [] for impl in ("keraton", "torch") for world in (1, 2)}
+    results = {(impl, world): [] for impl in IMPLS for world in ((1, 2) if impl != "keraton-no-overlap" else (2,))}
     for _ in range(args.rounds):
         for key in results:
             results[key].append(launch(*key, args.epochs))
     print("| implementation | 1 process (samples/s) | 2 processes (samples/s) | speed-up | efficiency |")
     print("|---|---|---|---|---|")
-    for impl in ("keraton", "torch"):
-        one = statistics.median(results[(impl, 1)])
+    for impl, label in IMPLS.items():
+        one = statistics.median(results[("keraton" if impl == "keraton-no-overlap" else impl, 1)])
         two = statistics.median(results[(impl, 2)])
-        label = "keraton DataParallel" if impl == "keraton" else "plain PyTorch DDP loop"
         print(f"| {label} | {one:,.0f} | {two:,.0f} | {two / one:.2f}x | {two / (2 * one):.0%} |")
 
 

@@ -17,6 +17,9 @@ import torch
 
 from keraton import backend
 
+# Keras 3 variables' aggregations, plus keraton's "max" and "min".
+_AGGREGATIONS = (None, "none", "sum", "mean", "only_first_replica", "max", "min")
+
 
 def _first_tensor(args, kwargs):
     for value in reversed(args):
@@ -76,6 +79,7 @@ class Metric:
         self._torch_dtype = backend.standardize_dtype(dtype)
         self._dtype = backend.dtype_name(self._torch_dtype)
         self._variables = []
+        self._variable_aggregations = []  # per state, for the reduction over processes
         self._metrics = []
         self._device = torch.device("cpu")
 
@@ -91,14 +95,26 @@ class Metric:
         return self._dtype
 
     def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum", name=None):
-        """Create a state tensor (zeros by default) on the metric's device and track it."""
+        """Create a state tensor (zeros by default) on the metric's device and track it.
+
+        ``aggregation`` says how a distributed ``fit``/``evaluate`` combines the
+        state over processes: ``"sum"`` (default), ``"mean"``,
+        ``"only_first_replica"``, ``"none"``/``None`` (not combined), as Keras
+        3's variables, plus ``"max"`` and ``"min"`` (keraton extension, for
+        states such as a running maximum).
+        """
         if not hasattr(self, "_variables"):
             raise RuntimeError("You forgot to call `super().__init__()` in the `__init__()` "
                                "method of your metric. Go add it!")
+        if aggregation not in _AGGREGATIONS:
+            raise ValueError(
+                f"{type(self).__name__}.add_variable: invalid value for argument `aggregation`. "
+                f"Expected one of {_AGGREGATIONS}. Received: aggregation={aggregation!r}")
         dtype = self._torch_dtype if dtype is None else backend.standardize_dtype(dtype)
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         value = _initial_value(initializer, shape, dtype, self._device)
         self._variables.append(value)
+        self.__dict__.setdefault("_variable_aggregations", []).append(aggregation or "none")
         return value
 
     def add_weight(self, shape=(), initializer=None, dtype=None, name=None):

@@ -58,6 +58,7 @@ class LossScaleOptimizer(Optimizer):
             )
         super().__init__(learning_rate=0.0, name=name)
         self.inner_optimizer = inner_optimizer
+        inner_optimizer._gradients_synchronized_by_wrapper = True  # averaged before the finite check
         self.initial_scale = initial_scale
         self.dynamic_growth_steps = dynamic_growth_steps
         self.inner_optimizer.loss_scale_factor = None
@@ -102,6 +103,7 @@ class LossScaleOptimizer(Optimizer):
 
     @torch.no_grad()
     def _apply_scaled(self, grads, variables) -> None:
+        grads = self._synchronize_gradients(grads, variables)  # all ranks then agree on finiteness
         present = [(g, v) for g, v in zip(grads, variables) if g is not None]
         finite = all(bool(torch.isfinite(g).all()) for g, _ in present)
         if not finite:

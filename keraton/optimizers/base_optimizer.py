@@ -48,6 +48,19 @@ class Optimizer(OptimizerState):
     ([0.8999999761581421, 0.8999999761581421, 0.8999999761581421], 1)
     """
 
+    # Set while a distributed fit runs (keraton.trainers.distributed_gradients.GradientSync):
+    # every optimizer averages its gradients over the processes before using them.
+    _gradient_sync = None
+    # True on an optimizer wrapped by one that averages the gradients itself (LossScaleOptimizer).
+    _gradients_synchronized_by_wrapper = False
+
+    def _synchronize_gradients(self, grads, variables, write_back=False):
+        """``grads`` averaged over processes in a distributed fit, else unchanged."""
+        sync = Optimizer._gradient_sync
+        if sync is None or self._gradients_synchronized_by_wrapper:
+            return grads
+        return sync(grads, variables, write_back)
+
     @torch.no_grad()
     def step(self, closure=None):
         """Apply ``p.grad`` of the built variables (skipping ``None`` grads and frozen ones).
@@ -66,6 +79,8 @@ class Optimizer(OptimizerState):
                 "optimizer.build(var_list) first (var_list: the model's trainable parameters)."
             )
         variables = self._trainable_variables
+        self._synchronize_gradients([p.grad if p.requires_grad else None for p in variables],
+                                    variables, write_back=True)
         selected = [i for i, p in enumerate(variables) if p.grad is not None and p.requires_grad]
         if len(selected) == len(variables):
             self._apply_filtered([p.grad for p in variables], variables, None)
@@ -138,6 +153,7 @@ class Optimizer(OptimizerState):
                 )
             if not self.built:
                 self.build(variables)
+        grads = self._synchronize_gradients(grads, variables)
         keep = [k for k, g in enumerate(grads) if g is not None]
         if not keep:
             raise ValueError("No gradients provided for any variable.")

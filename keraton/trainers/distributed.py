@@ -3,24 +3,29 @@
 ``fit``/``evaluate``/``predict`` call these at a few points; each is a no-op
 when this process is not one of several in a ``torch.distributed`` group.
 
-Why gradients are all-reduced in the optimizer step rather than through
-``DistributedDataParallel``: DDP needs the forward to run through its wrapper,
-while Keras's ``train_step`` (the built-in one and every user override) calls
-``self(x)``.  Synchronising ``p.grad`` just before ``optimizer.step()`` works
-with any ``train_step`` that calls ``optimizer.step()``; the price is that the
-all-reduce starts after ``backward`` instead of overlapping it (see the
-README's "Distributed training" section).  Gradients go in buckets of
-``DataParallel.bucket_cap_mb``, each launched asynchronously so the buckets'
-transfers overlap one another.
+Gradients are averaged by :mod:`keraton.trainers.distributed_gradients`,
+called by every keraton optimizer (``step``, ``apply``,
+``apply_gradients``) during a distributed ``fit``, with the all-reduce of
+each gradient bucket launched from ``backward`` as soon as its gradients are
+ready (see that module for the design).  No ``DistributedDataParallel``
+wrapper: Keras's ``train_step`` (the built-in one and every user override)
+calls ``self(x)``, which DDP's wrapper would not see.
 
 Batches: ``batch_size`` is the global batch.  Every global batch is split
 into ``world_size`` contiguous parts, one per rank, so the data order is the
 one a single process sees; gradients are averaged weighted by part size, so
-the update equals the single-process update on the whole batch.
+the update equals the single-process update on the whole batch.  With nccl,
+the model, its optimizers' state and every batch go to ``cuda:LOCAL_RANK``.
+
+Metric states are reduced at the end of each epoch according to each state's
+``aggregation`` (``Metric.add_variable``): ``"sum"`` (Keras's default),
+``"mean"``, ``"only_first_replica"`` (rank 0's value), ``"none"`` (each rank
+keeps its own), and, as a keraton extension, ``"max"`` and ``"min"``.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -28,9 +33,11 @@ import torch
 import torch.distributed as dist
 
 from keraton import distribution as distribution_module
+from keraton.optimizers.base_optimizer import Optimizer
 from keraton.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 from keraton.trainers.data_adapters.data_adapter import DataAdapter
 from keraton.trainers.data_adapters.torch_data_loader_adapter import TorchDataLoaderAdapter
+from keraton.trainers.distributed_gradients import GradientSync, collective, comm_device
 from keraton.trainers.step_logs import MetricsLogs, to_floats
 from keraton.utils import tree
 
@@ -43,28 +50,11 @@ def active() -> bool:
     return distribution_module.is_distributed()
 
 
-def _comm_device():
-    return torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else \
-        torch.device("cpu")
-
-
-def collective(fn, *args, **kwargs):
-    """Run a torch.distributed call, turning a peer's death or a timeout into a clear error."""
-    try:
-        return fn(*args, **kwargs)
-    except RuntimeError as e:  # DistBackendError and gloo's connection errors are RuntimeErrors
-        raise RuntimeError(
-            f"keraton.distribution: rank {dist.get_rank()} of {dist.get_world_size()} lost contact "
-            f"with the other processes during {getattr(fn, '__name__', fn)} ({e}). Another process "
-            "probably died or hangs; training cannot continue. Check the other ranks' logs and "
-            "relaunch (BackupAndRestore resumes every rank from the last backup).") from e
-
-
 def shard_adapter(adapter, model):
     """Wrap an adapter so that this rank gets its part of every global batch."""
     if not active() or isinstance(adapter, ShardedAdapter):
         return adapter
-    seed = torch.randint(0, 2**31 - 1, (1,), dtype=torch.int64).to(_comm_device())
+    seed = torch.randint(0, 2**31 - 1, (1,), dtype=torch.int64).to(comm_device())
     collective(dist.broadcast, seed, 0)  # one permutation for all ranks
     sampled = _with_distributed_sampler(adapter, int(seed))
     if sampled is not None:
@@ -134,7 +124,7 @@ class ShardedAdapter(DataAdapter):
         self.inner.on_epoch_end()
 
     def get_torch_iterator(self):
-        """Yield this rank's part of each global batch and record its size for the gradient weights."""
+        """Yield this rank's part of each global batch (on the rank's device) and record its size."""
         if self._presharded:
             batches = self.inner.get_torch_iterator()
         elif isinstance(self.inner, ArrayDataAdapter):
@@ -142,8 +132,13 @@ class ShardedAdapter(DataAdapter):
         else:
             batches = (self._slice(batch) for batch in self.inner.get_torch_iterator()
                        if not self._too_small(tree.flatten(batch)[0].shape[0]))
+        device = placement_device()
+        place_model(self._model, device)  # evaluate/predict without fit: the model goes there too
         for batch in batches:
             self._model._distributed_batch_size = tree.flatten(batch)[0].shape[0]
+            if device is not None:
+                batch = tree.map_structure(
+                    lambda t: t.to(device, non_blocking=True) if isinstance(t, torch.Tensor) else t, batch)
             yield batch
 
     def _too_small(self, size) -> bool:
@@ -187,76 +182,95 @@ class ShardedAdapter(DataAdapter):
             yield inner._pack(batch)
 
 
-def start_fit(model):
-    """Once per distributed ``fit``: same initial weights on all ranks, gradient sync in ``step``.
+def placement_device():
+    """The device a rank trains on: ``cuda:LOCAL_RANK`` with the nccl backend, else ``None`` (stay put).
 
-    Returns a function that undoes the optimizer hook (call it when ``fit`` ends).
+    ``LOCAL_RANK`` is set by torchrun; without it the current CUDA device is used.
+    """
+    if not dist.is_initialized() or dist.get_backend() != "nccl" or not torch.cuda.is_available():
+        return None
+    local = os.environ.get("LOCAL_RANK")
+    return torch.device("cuda", int(local) if local is not None else torch.cuda.current_device())
+
+
+def place_model(model, device) -> None:
+    """Move a model still on the CPU, and the state of the optimizers it holds, to ``device``.
+
+    Parameters and optimizer states are moved in place (``swap_tensors``:
+    same Python objects), so optimizers built on them stay valid.  A model already on an accelerator is left alone.
+    """
+    if device is None or device.type == "cpu":
+        return
+    first = next(iter(model.parameters()), None)
+    if first is not None and first.device.type != "cpu":
+        return
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    swap = torch.__future__.get_swap_module_params_on_conversion()
+    torch.__future__.set_swap_module_params_on_conversion(True)  # keep the Parameter objects
+    try:
+        model.to(device)
+    finally:
+        torch.__future__.set_swap_module_params_on_conversion(swap)
+    for value in list(vars(model).values()):
+        if isinstance(value, Optimizer):
+            _move_optimizer(value, device)
+
+
+def _move_optimizer(optimizer, device) -> None:
+    with torch.no_grad():
+        for state in optimizer._variables:
+            if isinstance(state, torch.Tensor):  # in place: the optimizer's slot lists share them
+                torch.utils.swap_tensors(state, state.to(device))
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if isinstance(inner, Optimizer):
+        _move_optimizer(inner, device)
+
+
+def start_fit(model):
+    """Once per distributed ``fit``: device placement, same initial weights, gradient averaging.
+
+    Every keraton optimizer averages gradients over the ranks until the
+    returned function (call it when ``fit`` ends) removes the sync.  The
+    sync stays reachable as ``model._distributed_sync`` (its counters).
     """
     if not active():
         return lambda: None
-    device = _comm_device()
+    place_model(model, placement_device())
+    device = comm_device()
     with torch.no_grad():
         for tensor in list(model.parameters()) + list(model.buffers()):
             buf = tensor.detach().to(device)
             collective(dist.broadcast, buf, 0)
             tensor.copy_(buf)
-    optimizer = model.optimizer
-    params = [p for p in model.parameters() if p.requires_grad]
-    original = optimizer.step
     current = distribution_module.distribution()
     cap = int((current.bucket_cap_mb if current is not None else 25) * 2**20)
+    overlap = resolve_overlap(current.overlap_backward if current is not None else "auto",
+                              dist.get_backend())
+    sync = GradientSync(model, cap, overlap)
+    model._distributed_sync = sync
+    Optimizer._gradient_sync = sync
 
-    def step(*args, **kwargs):
-        sync_gradients(params, getattr(model, "_distributed_batch_size", 1), cap)
-        return original(*args, **kwargs)
+    def end():
+        sync.remove()
+        if Optimizer._gradient_sync is sync:
+            Optimizer._gradient_sync = None
 
-    optimizer.step = step
-    return lambda: optimizer.__dict__.pop("step", None)
+    return end
 
 
-def sync_gradients(params, local_batch, bucket_bytes) -> None:
-    """Average ``p.grad`` over ranks, weighted by each rank's batch size, in async buckets.
-
-    Each bucket carries the rank's batch size as its last element, so one
-    all-reduce per bucket gives both the weighted sum and the total weight.
-    """
-    params = [p for p in params if p.requires_grad]
-    device = _comm_device()
-    buckets, current, size = [], [], 0
-    for p in params:
-        current.append(p)
-        size += p.numel() * 4
-        if size >= bucket_bytes:
-            buckets.append(current)
-            current, size = [], 0
-    if current:
-        buckets.append(current)
-    pending = []
-    for bucket in buckets:
-        flat = torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1)
-                          .to(device, torch.float32) * local_batch for p in bucket]
-                         + [torch.full((1,), float(local_batch), device=device)])
-        pending.append((bucket, flat, collective(dist.all_reduce, flat, async_op=True)))
-    for bucket, flat, work in pending:
-        collective(work.wait)
-        flat = flat[:-1] / flat[-1]
-        offset = 0
-        for p in bucket:
-            g = flat[offset:offset + p.numel()].view_as(p).to(p.device, p.dtype)
-            offset += p.numel()
-            if p.grad is None:
-                p.grad = g
-            else:
-                p.grad.copy_(g)
+def resolve_overlap(overlap_backward, backend: str) -> bool:
+    """``DataParallel(overlap_backward=...)`` for this group's backend: ``"auto"`` overlaps on nccl only."""
+    return backend == "nccl" if overlap_backward == "auto" else bool(overlap_backward)
 
 
 def global_logs(model, logs) -> dict:
-    """The epoch's logs as floats, reduced over ranks: metric states summed, other values averaged."""
+    """The epoch's logs as floats, reduced over ranks: metric states by their aggregation, other values averaged."""
     if not active():
         return to_floats(logs)
-    device = _comm_device()
+    device = comm_device()
     if isinstance(logs, MetricsLogs):
-        _sum_metric_states(model.metrics, device)
+        _reduce_metric_states(model.metrics, device)
         return to_floats(logs)
     floats = to_floats(logs)
     keys = [k for k, v in floats.items() if isinstance(v, float)]
@@ -267,32 +281,62 @@ def global_logs(model, logs) -> dict:
     return floats
 
 
-def _sum_metric_states(metrics, device) -> None:
-    """Replace every metric's state by its sum over ranks, in one all-reduce.
+_REDUCE_OPS = {"sum": dist.ReduceOp.SUM, "mean": dist.ReduceOp.SUM, "max": dist.ReduceOp.MAX,
+               "min": dist.ReduceOp.MIN}
 
-    Keras metrics keep additive states (totals, counts, confusion counts), so
-    the summed state gives the global result; the loss trackers keep a
-    ``total``/``count`` pair.
+
+def _metric_states(metric) -> list:
+    """``(state, aggregation)`` for a metric and its sub-metrics, ``variables``' order."""
+    own = list(getattr(metric, "_variables", metric.variables))
+    aggregations = list(getattr(metric, "_variable_aggregations", []))
+    aggregations += ["sum"] * (len(own) - len(aggregations))
+    out = list(zip(own, aggregations))
+    for sub in getattr(metric, "_metrics", []):
+        out.extend(_metric_states(sub))
+    return out
+
+
+def _reduce_metric_states(metrics, device) -> None:
+    """Reduce every metric's state over ranks by its ``aggregation``, one collective per kind.
+
+    Keras metrics keep additive states (totals, counts, confusion counts),
+    summed to give the global result; the loss trackers keep a
+    ``total``/``count`` pair, summed too.  ``"mean"`` averages,
+    ``"max"``/``"min"`` (keraton extension) take the extreme,
+    ``"only_first_replica"`` takes rank 0's value, ``"none"`` keeps each rank's own.
     """
+    groups = {}
+    for m in metrics:
+        if hasattr(m, "variables"):
+            for state, aggregation in _metric_states(m):
+                groups.setdefault(aggregation or "none", []).append(state)
     trackers = [m for m in metrics if not hasattr(m, "variables")]
-    states = [v for m in metrics if hasattr(m, "variables") for v in m.variables]
-    parts = [v.detach().reshape(-1).to(device, torch.float64) for v in states]
-    for t in trackers:
-        total = t.total if t.total is not None else torch.zeros(())
-        parts.append(torch.stack([total.detach().reshape(()).to(device, torch.float64),
-                                  torch.tensor(float(t.count), dtype=torch.float64, device=device)]))
-    if not parts:
-        return
-    flat = torch.cat(parts)
-    collective(dist.all_reduce, flat)
-    offset = 0
-    with torch.no_grad():
-        for v in states:
-            v.copy_(flat[offset:offset + v.numel()].view_as(v).to(v.device, v.dtype))
-            offset += v.numel()
-    for t in trackers:
-        t.total, t.count = flat[offset].float(), float(flat[offset + 1])
-        offset += 2
+    for aggregation in ("sum", "mean", "max", "min", "only_first_replica"):
+        states = groups.get(aggregation, [])
+        parts = [v.detach().reshape(-1).to(device, torch.float64) for v in states]
+        if aggregation == "sum":
+            for t in trackers:
+                total = t.total if t.total is not None else torch.zeros(())
+                parts.append(torch.stack([total.detach().reshape(()).to(device, torch.float64),
+                                          torch.tensor(float(t.count), dtype=torch.float64, device=device)]))
+        if not parts:
+            continue
+        flat = torch.cat(parts)
+        if aggregation == "only_first_replica":
+            collective(dist.broadcast, flat, 0)
+        else:
+            collective(dist.all_reduce, flat, _REDUCE_OPS[aggregation])
+        if aggregation == "mean":
+            flat /= dist.get_world_size()
+        offset = 0
+        with torch.no_grad():
+            for v in states:
+                v.copy_(flat[offset:offset + v.numel()].view_as(v).to(v.device, v.dtype))
+                offset += v.numel()
+        if aggregation == "sum":
+            for t in trackers:
+                t.total, t.count = flat[offset].float(), float(flat[offset + 1])
+                offset += 2
 
 
 def gather_predictions(chunks) -> list:

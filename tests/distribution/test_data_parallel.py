@@ -129,3 +129,54 @@ def test_dead_rank_makes_the_other_fail_clearly_and_quickly(tmp_path):
     assert procs[0].returncode != 0
     assert "lost contact with the other processes" in outs[0], outs[0][-2000:]
     assert elapsed < 60
+
+
+@pytest.mark.parametrize("mode", ["apply", "accumulate", "two_optimizers", "loss_scale"])
+@pytest.mark.parametrize("rank", [0, 1])
+def test_every_gradient_path_gives_single_process_weights(runs, mode, rank):
+    """autograd.grad + apply, accumulated backward + edited p.grad, two optimizers, loss scaling."""
+    single, ranks, _ = runs
+    for expected, got in zip(single[f"{mode}_weights"], ranks[rank][f"{mode}_weights"]):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_buckets_launch_during_backward(runs):
+    _, (r0, r1), _ = runs
+    # the built-in train_step (3 epochs of 5 steps): every bucket launched from backward
+    assert r0["fit_counters"] == r1["fit_counters"] == (3 * 5 * 3, 0)
+    steps = 2 * 5  # 2 epochs of ceil(110 / 25) steps
+    launched_backward, launched_step, buckets = r0["apply_counters"]
+    assert r1["apply_counters"] == r0["apply_counters"]
+    assert buckets == 3
+    # autograd.grad fills no p.grad: no hook fires, all is reduced at apply, in 64-byte groups
+    # of the given order: [hidden kernel], [hidden bias], [out kernel], [out bias]
+    assert (launched_backward, launched_step) == (0, steps * 4)
+    # two backward calls per step launch every bucket twice; the buckets holding the edited
+    # first-layer gradients (in-place mul_ after backward) are reduced again at the step
+    launched_backward, launched_step, buckets = r0["accumulate_counters"]
+    assert launched_backward == 2 * steps * buckets
+    assert launched_step == steps * 2  # the 2 first-layer buckets; the output bucket is reused
+    # GAN shape: each backward launches all buckets and each optimizer reuses them
+    launched_backward, launched_step, buckets = r0["two_optimizers_counters"]
+    assert (launched_backward, launched_step) == (2 * steps * buckets, 0)
+    # LossScaleOptimizer averages before its finiteness check; its inner optimizer does not again
+    launched_backward, launched_step, buckets = r0["loss_scale_counters"]
+    assert (launched_backward, launched_step) == (steps * buckets, 0)
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_max_metric_state_is_the_global_maximum(runs, rank):
+    single, ranks, _ = runs
+    for key in ("loss", "running_max"):
+        np.testing.assert_allclose(ranks[rank]["max_history"][key], single["max_history"][key],
+                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(ranks[rank]["max_evaluate"][key], single["max_evaluate"][key],
+                                   rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_metric_states_reduce_by_their_aggregation(runs, rank):
+    _, ranks, _ = runs
+    assert ranks[rank]["reduced_states"] == {
+        "sum": [1.0, 1.0], "mean": [0.5, 0.5], "max": [1.0, 0.0], "min": [0.0, 0.0],
+        "only_first_replica": [0.0, 0.0], "none": [float(rank)] * 2}

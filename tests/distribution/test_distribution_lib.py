@@ -131,3 +131,17 @@ def test_array_parts_make_up_the_global_batches(shuffle):
     batches = [order[i:i + 25] for i in range(0, 51, 25)]
     expected = [[float(v) for v in b] for b in batches if len(b) >= 2]
     assert globals_ == expected
+
+
+@pytest.mark.parametrize("value, backend, expected", [
+    ("auto", "nccl", True), ("auto", "gloo", False), (True, "gloo", True), (False, "nccl", False)])
+def test_overlap_backward_auto_overlaps_on_nccl_only(value, backend, expected):
+    from keraton.trainers.distributed import resolve_overlap
+    assert distribution.DataParallel().overlap_backward == "auto"
+    assert resolve_overlap(distribution.DataParallel(overlap_backward=value).overlap_backward,
+                           backend) is expected
+
+
+def test_overlap_backward_rejects_other_values():
+    with pytest.raises(ValueError, match="overlap_backward must be True, False or 'auto'"):
+        distribution.DataParallel(overlap_backward="yes")
