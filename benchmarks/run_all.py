@@ -10,7 +10,12 @@ Dense10 on 28x28x1 batch 128, Embedding-LSTM(64)-Dense seq 100 batch 64
 * ``keras_torch`` / ``keras_jax``: Keras 3 with that backend, when Keras and the
   backend are importable (``bench_keras.py``);
 * ``tf_keras``: tf.keras 2 from ``--tf-python`` (default ``/tmp/tfenv/bin/python``)
-  when that interpreter exists.
+  when that interpreter exists;
+* opt-in keraton variants (``--variants jit,bf16``): ``keraton_jit`` compiles
+  every model with ``jit_compile=True`` (torch.compile, inductor; the
+  compilation happens in the untimed warm-up ``fit``) and ``keraton_bf16``
+  sets the ``mixed_bfloat16`` policy.  They are columns beside ``keraton``
+  and do not enter the ratio columns.
 
 Every implementation runs in its own subprocess (a Keras backend is fixed at
 import), one process per implementation per round, and the rounds alternate
@@ -54,6 +59,8 @@ def run_local(args) -> dict:
     import torch
     torch.manual_seed(0)
     ours = args.worker == "keraton"
+    if ours and args.variant:
+        _apply_variant(args.variant)
     x, y = bench_core._mlp_data(args.mlp_samples)
     xc, yc = bench_cnn._data(args.cnn_samples)
     xl, yl = bench_lstm._data(args.lstm_samples)
@@ -71,9 +78,24 @@ def run_local(args) -> dict:
     return out
 
 
+def _apply_variant(variant: str) -> None:
+    """Turn this keraton worker into ``keraton_jit`` or ``keraton_bf16``."""
+    import keraton
+    if variant == "bf16":
+        keraton.mixed_precision.set_global_policy("mixed_bfloat16")
+        return
+    compile_ = keraton.Model.compile
+
+    def compile_jit(self, *a, **k):
+        k.setdefault("jit_compile", True)
+        return compile_(self, *a, **k)
+
+    keraton.Model.compile = compile_jit
+
+
 def available(args) -> list[str]:
     """The implementations that can run here, in the order they alternate."""
-    impls = ["keraton", "torch"]
+    impls = ["keraton", *(f"keraton_{v}" for v in args.variants.split(",") if v), "torch"]
     if importlib.util.find_spec("keras") is not None:
         impls.append("keras_torch")
         if importlib.util.find_spec("jax") is not None:
@@ -89,8 +111,10 @@ def command(impl: str, args) -> tuple[list[str], dict]:
     sizes = [f"--mlp-samples={args.mlp_samples}", f"--cnn-samples={args.cnn_samples}",
              f"--lstm-samples={args.lstm_samples}"]
     env = dict(os.environ)
-    if impl in ("keraton", "torch"):
-        return [sys.executable, __file__, "--worker", impl, f"--tiny-epochs={args.tiny_epochs}", *sizes], env
+    if impl in ("keraton", "torch") or impl.startswith("keraton_"):
+        worker, _, variant = impl.partition("_")
+        return [sys.executable, __file__, "--worker", worker, f"--variant={variant}",
+                f"--tiny-epochs={args.tiny_epochs}", *sizes], env
     keras_args = [f"--tiny-epochs={args.keras_tiny_epochs}", *sizes]
     if impl == "tf_keras":
         return [args.tf_python, os.path.join(HERE, "bench_keras.py"), "--impl", "tf_keras", *keras_args], env
@@ -140,7 +164,10 @@ def main() -> None:
     parser.add_argument("--cnn-samples", type=int, default=3200)
     parser.add_argument("--lstm-samples", type=int, default=3200)
     parser.add_argument("--json", default="", help="also write the raw per-round numbers here")
+    parser.add_argument("--variants", default="",
+                        help="extra keraton columns: jit (jit_compile=True), bf16 (mixed_bfloat16)")
     parser.add_argument("--worker", choices=("keraton", "torch"), help=argparse.SUPPRESS)
+    parser.add_argument("--variant", default="", choices=("", "jit", "bf16"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(run_local(args)))
