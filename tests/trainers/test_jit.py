@@ -7,12 +7,12 @@ import keraton
 from keraton.trainers import jit
 
 
-def _fit(jit_compile, epochs=2):
+def _fit(jit_compile, epochs=2, units=8):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((40, 4)).astype("float32")
     y = rng.integers(0, 3, size=40)
     keraton.utils.set_random_seed(2)
-    model = keraton.Sequential([keraton.Input((4,)), keraton.layers.Dense(8, activation="relu"),
+    model = keraton.Sequential([keraton.Input((4,)), keraton.layers.Dense(units, activation="relu"),
                                 keraton.layers.Dense(3, activation="softmax")])
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"],
                   jit_compile=jit_compile)
@@ -49,3 +49,58 @@ def test_auto_stays_eager_and_bad_value():
     assert model.jit_compile is False and model._compiled_forward_loss is None
     with pytest.raises(ValueError, match="jit_compile must be True, False or 'auto'"):
         model.compile("adam", "mse", jit_compile="yes")
+
+
+def _counting_backend(monkeypatch):
+    from torch._dynamo.testing import CompileCounter
+
+    counter = CompileCounter()  # counts graphs; runs them as captured (no code generation)
+    monkeypatch.setattr(jit, "BACKEND", counter)
+    return counter
+
+
+def test_partial_batch_runs_eagerly_and_refit_reuses_graph(monkeypatch):
+    counter = _counting_backend(monkeypatch)
+    model, _ = _fit(True, epochs=2)  # batches of 16, 16, 8 per epoch
+    assert counter.frame_count == 1
+    (signature,) = model._compiled_forward_loss.compiled_signatures
+    assert signature[0][0][0] == (16, 4)  # x of the full batch; the 8-row batch ran eagerly
+    rng = np.random.default_rng(1)
+    model.fit(rng.standard_normal((32, 4)).astype("float32"), rng.integers(0, 3, 32),
+              batch_size=16, epochs=2, verbose=0)
+    assert counter.frame_count == 1
+
+
+def test_new_batch_size_compiled_once_it_repeats(monkeypatch):
+    counter = _counting_backend(monkeypatch)
+    model, _ = _fit(True, epochs=1)
+    rng = np.random.default_rng(1)
+    model.fit(rng.standard_normal((40, 4)).astype("float32"), rng.integers(0, 3, 40),
+              batch_size=10, epochs=1, verbose=0)
+    assert counter.frame_count == 2
+    assert sorted(s[0][0][0][0] for s in model._compiled_forward_loss.compiled_signatures) == [10, 16]
+
+
+def test_each_model_has_its_own_compile_cache(monkeypatch):
+    # Models share Trainer._eager_forward_loss; with one dynamo cache for all of them the
+    # ninth model would exceed torch's recompile limit (8) and silently run eagerly.
+    import torch._dynamo.config
+
+    counter = _counting_backend(monkeypatch)
+    n_models = torch._dynamo.config.recompile_limit + 2
+    for i in range(n_models):
+        model, _ = _fit(True, epochs=1, units=4 + i)  # different weight shapes: no shared graph
+    assert counter.frame_count == n_models
+    own = model._compiled_forward_loss
+    assert own.is_compiled
+    assert jit.own_code(model._eager_forward_loss).__func__.__code__ is not \
+        type(model)._eager_forward_loss.__code__
+
+
+def test_own_code_keeps_behaviour():
+    def scaled(t, factor=2, *, shift=1):
+        return t * factor + shift
+
+    copy = jit.own_code(scaled)
+    assert copy.__code__ is not scaled.__code__
+    assert copy(3) == 7 and copy(3, 3, shift=0) == 9
