@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from keraton.layers.core.input_layer import InputLayer
 from keraton.layers.keras_tensor import KerasTensor
+from keraton.models import pool_reorder
 from keraton.models.model import Model
 from keraton.utils import tree
 
@@ -82,12 +83,12 @@ class Functional(Model):
                     and isinstance(node.outputs, KerasTensor))
             in_slots = [slot[id(t)] for t in node.input_tensors]
             out_slots = [slot[id(t)] for t in node.output_tensors]
-            plan.append((node.layer, fast, in_slots[0] if fast else in_slots,
-                         out_slots[0] if fast else out_slots, args, kwargs))
+            plan.append([node.layer, fast, in_slots[0] if fast else in_slots,
+                         out_slots[0] if fast else out_slots, args, kwargs, None])
         self._slot_of = slot
         self._n_slots = len(slot)
-        self._plan = plan
         self._output_slots = [slot[id(t)] for t in self._output_list]
+        self._plan = [tuple(step) for step in _pair_relu_with_pool(plan, self._output_slots)]
 
     @property
     def layers(self) -> list:
@@ -100,9 +101,18 @@ class Functional(Model):
         flat = self._flatten_inputs(inputs)
         slots[: len(flat)] = flat
         slot_of = self._slot_of
-        for layer, fast, in_slot, out_slot, args, kwargs in self._plan:
+        for layer, fast, in_slot, out_slot, args, kwargs, pool in self._plan:
             if fast:
-                slots[out_slot] = layer(slots[in_slot])
+                if pool is None:
+                    slots[out_slot] = layer(slots[in_slot])
+                elif pool is _POOLED_EARLIER:
+                    if slots[out_slot] is None:  # the convolution's step did not run it
+                        slots[out_slot] = layer(slots[in_slot])
+                elif pool_reorder.unobserved(layer, pool[0]):
+                    y = pool[0](layer(slots[in_slot], _skip_activation=True))
+                    slots[pool[1]] = layer._act(y)
+                else:
+                    slots[out_slot] = layer(slots[in_slot])
                 continue
 
             def fill(t):
@@ -252,3 +262,31 @@ def _sort_nodes(inputs, outputs) -> list:
     for t in outputs:
         visit_tensor(t, "<model output>")
     return order
+
+
+# Marks the plan step of a max pooling that its convolution's step runs (see _pair_relu_with_pool).
+_POOLED_EARLIER = object()
+
+
+def _pair_relu_with_pool(plan: list, output_slots: list) -> list:
+    """Let each ReLU convolution whose only consumer is a max pooling run that pooling itself.
+
+    The convolution's step then computes ``relu(pool(conv(x)))`` straight into the
+    pooling's output slot (the same numbers for less work:
+    ``keraton.models.pool_reorder``), and the pooling's own step is skipped.
+    """
+    uses: dict = {}
+    for _, fast, in_slots, *_ in plan:
+        for i in ([in_slots] if fast else in_slots):
+            uses[i] = uses.get(i, 0) + 1
+    for i in output_slots:
+        uses[i] = uses.get(i, 0) + 1
+    by_input = {step[2]: step for step in plan if step[1]}
+    for step in plan:
+        layer, fast, _, out_slot = step[:4]
+        consumer = by_input.get(out_slot) if fast else None
+        if consumer is not None and uses[out_slot] == 1 and \
+                pool_reorder.defers_relu(layer, consumer[0]):
+            step[6] = (consumer[0], consumer[3])
+            consumer[6] = _POOLED_EARLIER
+    return plan

@@ -93,13 +93,17 @@ class BaseConv(Layer):
         add_bias(self, self.filters)
         self.built = True
 
-    def call(self, inputs):
-        """Convolve, add the bias and apply the activation."""
+    def call(self, inputs, _skip_activation=False):
+        """Convolve, add the bias and apply the activation.
+
+        ``_skip_activation`` (internal): leave the activation to the caller, which
+        applies it after a max pooling (``keraton.models.pool_reorder``).
+        """
         x = conv_utils.to_channels_first(inputs.to(self.kernel.dtype), self.data_format)
         y = conv_utils.convolve(x, self.kernel, self.bias, self.strides, self.padding,
                                 self.dilation_rate, self.groups)
         y = conv_utils.from_channels_first(y, self.data_format)
-        return y if self._act is None else self._act(y)
+        return y if self._act is None or _skip_activation else self._act(y)
 
     def compute_output_shape(self, input_shape):
         """Keras's ``compute_conv_output_shape``."""
