@@ -13,6 +13,18 @@ from keraton.trainers import compile_utils
 from keraton.utils import tree
 
 
+_METRIC = []
+
+
+def _metric_class():
+    """``keraton.metrics.Metric``, imported on first use (metrics import the trainers' modules)."""
+    if not _METRIC:
+        from keraton.metrics import Metric
+
+        _METRIC.append(Metric)
+    return _METRIC[0]
+
+
 class MetricsMixin:
     """Metric bookkeeping mixed into :class:`~keraton.trainers.trainer.Trainer`."""
 
@@ -29,10 +41,25 @@ class MetricsMixin:
         return out + self._tracked_metrics()
 
     def _tracked_metrics(self) -> list:
-        from keraton.metrics import Metric
+        cached = self.__dict__.get("_tracked_metrics_cache")
+        if cached is None:
+            own = self.__dict__.get("_loss_tracker")
+            cached = [v for v in vars(self).values() if isinstance(v, _metric_class()) and v is not own]
+            self.__dict__["_tracked_metrics_cache"] = cached
+        return list(cached)
 
-        own = {id(self._loss_tracker)}
-        return [v for k, v in vars(self).items() if isinstance(v, Metric) and id(v) not in own]
+    def __setattr__(self, name, value):
+        # model.metrics scans the attributes for Metric objects; the scan is cached
+        # and dropped whenever an attribute starts or stops holding a Metric.
+        metric = _metric_class()
+        if isinstance(value, metric) or isinstance(self.__dict__.get(name), metric):
+            self.__dict__["_tracked_metrics_cache"] = None
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name):
+        if isinstance(self.__dict__.get(name), _metric_class()):
+            self.__dict__["_tracked_metrics_cache"] = None
+        super().__delattr__(name)
 
     @property
     def metrics_names(self) -> list:

@@ -181,3 +181,18 @@ def test_bad_steps_per_execution(bad):
     model = keraton.Sequential([keraton.Input((3,)), keraton.layers.Dense(1)])
     with pytest.raises(ValueError, match="steps_per_execution"):
         model.compile("sgd", "mse", steps_per_execution=bad)
+
+
+def test_metrics_follow_attribute_assignment_and_deletion():
+    model = keraton.Sequential([keraton.Input((2,)), keraton.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    base = [m.name for m in model.metrics]
+    model.extra_tracker = keraton.metrics.Mean(name="extra")
+    assert [m.name for m in model.metrics] == base + ["extra"]
+    model.extra_tracker = keraton.metrics.Mean(name="renamed")
+    assert [m.name for m in model.metrics] == base + ["renamed"]
+    model.extra_tracker = 3
+    assert [m.name for m in model.metrics] == base
+    model.other = keraton.metrics.Sum(name="other")
+    del model.other
+    assert [m.name for m in model.metrics] == base
