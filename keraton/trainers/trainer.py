@@ -66,9 +66,12 @@ class Trainer(MetricsMixin, OnBatchMixin):
                 batch hooks (which then see the last step's index), as Keras.
             jit_compile: ``True`` runs the train step's forward and loss
                 (hence its backward) through ``torch.compile``, falling back to
-                eager with a warning where that fails; ``'auto'`` and ``False``
-                run eagerly (on CPU compilation costs seconds and rarely pays
-                for small models). Evaluation and prediction stay eager.
+                eager with a warning where that fails; the partial last batch
+                of an epoch runs eagerly rather than compiling a second graph.
+                ``'auto'`` and ``False`` run eagerly, as Keras 3 on torch: on
+                CPU compiled steps were slower than eager on every benchmark
+                row (benchmarks/RESULTS.md) and cost seconds to minutes of
+                compilation. Evaluation and prediction stay eager.
             auto_scale_loss: with a ``'mixed_float16'`` policy, wrap the
                 optimizer in a ``LossScaleOptimizer``, as Keras 3.
         """
