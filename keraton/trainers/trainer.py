@@ -17,7 +17,7 @@ import torch
 from keraton import optimizers as optimizers_module
 from keraton.layers import layer as layer_module
 from keraton.mixed_precision.autocast import float32_outputs
-from keraton.trainers import compile_utils, distributed, jit
+from keraton.trainers import compile_utils, denormals, distributed, jit
 from keraton.trainers.data_adapters import get_data_adapter, unpack_x_y_sample_weight
 from keraton.trainers.data_prep import prepare_data, split_validation, standardize_batch
 from keraton.trainers.epoch_iterator import EpochIterator
@@ -257,6 +257,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
         return self(x)
 
     # ------------------------------------------------------------------ fit
+    @denormals.flush_denormals
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -371,6 +372,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
         cbs.on_test_end(logs)
         return logs
 
+    @denormals.flush_denormals
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Return the loss (a scalar) or ``[loss, *metrics]`` on the data, as Keras's ``evaluate``.
@@ -405,6 +407,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
         return self._format_logs(logs, return_dict)
 
     # ------------------------------------------------------------------ predict
+    @denormals.flush_denormals
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         """Return the model's outputs for ``x`` as NumPy arrays, computed batch by batch.
 

@@ -113,16 +113,16 @@ def to_tensor(value, name: str, float_dtype=None) -> torch.Tensor:
 def check_finite(t: torch.Tensor, name: str) -> None:
     """Raise a ``ValueError`` if a float tensor holds NaN or inf.
 
-    One float64 sum decides for float32/16 data (it cannot overflow, so it is
-    finite exactly when every element is); only a non-finite sum pays for the
-    element-wise search, in bounded-size chunks, to report where.
+    One sum decides in the common case: it is finite only if every element is
+    (NaN and inf propagate through addition).  A non-finite sum (bad data, or a
+    float32 overflow of huge values) pays for the element-wise search, in
+    bounded-size chunks, to report where, or to find that all is well.
     """
     if not isinstance(t, torch.Tensor) or not t.is_floating_point() or t.numel() == 0:
         return  # string arrays (NumPy) and integer data cannot hold NaN
     flat = t.reshape(-1)
-    # Chunked: torch's sum(dtype=float64) first casts its whole input, a float64 copy of the data.
-    if t.dtype != torch.float64 and bool(torch.isfinite(
-            sum(c.sum(dtype=torch.float64) for c in flat.split(_FINITE_CHUNK)))):
+    accumulate = torch.float32 if t.element_size() < 4 else None  # float16 sums overflow at 65504
+    if bool(torch.isfinite(sum(c.sum(dtype=accumulate) for c in flat.split(_FINITE_CHUNK)))):
         return
     per_sample = max(1, flat.numel() // max(1, t.shape[0] if t.dim() else 1))
     for start in range(0, flat.numel(), _FINITE_CHUNK):
