@@ -130,6 +130,10 @@ def _fusable(grads, variables) -> bool:
     if device.type not in ("cpu", "cuda"):
         return False
     dtype = variables[0].dtype
-    return dtype in _FUSED_DTYPES and all(
-        v.device == device and v.dtype == dtype and g.dtype == dtype and g.device == device
-        and not g.is_sparse for g, v in zip(grads, variables, strict=True))
+    if dtype not in _FUSED_DTYPES:
+        return False
+    for g, v in zip(grads, variables, strict=True):
+        if v.dtype is not dtype or g.dtype is not dtype or g.is_sparse or v.device != device \
+                or g.device != device:
+            return False
+    return True

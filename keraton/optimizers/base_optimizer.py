@@ -79,12 +79,16 @@ class Optimizer(OptimizerState):
                 "optimizer.build(var_list) first (var_list: the model's trainable parameters)."
             )
         variables = self._trainable_variables
-        self._synchronize_gradients([p.grad if p.requires_grad else None for p in variables],
-                                    variables, write_back=True)
-        selected = [i for i, p in enumerate(variables) if p.grad is not None and p.requires_grad]
-        if len(selected) == len(variables):
-            self._apply_filtered([p.grad for p in variables], variables, None)
-        elif selected:
+        if Optimizer._gradient_sync is not None:
+            self._synchronize_gradients([p.grad if p.requires_grad else None for p in variables],
+                                        variables, write_back=True)
+        grads = [p.grad if p.requires_grad else None for p in variables]
+        if all(g is not None for g in grads):
+            self._apply_filtered(grads, variables, None)
+            self._iterations._value += 1
+            return loss
+        selected = [i for i, g in enumerate(grads) if g is not None]
+        if selected:
             self._apply_filtered([variables[i].grad for i in selected],
                                  [variables[i] for i in selected], selected)
         self._iterations._value += 1
