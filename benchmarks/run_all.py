@@ -17,12 +17,6 @@ Dense10 on 28x28x1 batch 128, Embedding-LSTM(64)-Dense seq 100 batch 64
   sets the ``mixed_bfloat16`` policy.  They are columns beside ``keraton``
   and do not enter the ratio columns.
 
-Every implementation runs with ``OMP_PROC_BIND=true`` (``--omp-proc-bind``): unbound, torch's
-two OpenMP threads sometimes end up sharing one of this VM's two cores for a whole process, and
-the MLP row of any torch-based implementation (keraton, the plain loop, Keras on torch) then
-halves in that process (measured: 50k-86k samples/s across processes unbound, 82k-89k bound);
-JAX and TensorFlow use their own thread pools and ignore the variable.
-
 Every implementation runs in its own subprocess (a Keras backend is fixed at
 import), one process per implementation per round, and the rounds alternate
 the implementations, so a load change on the shared machine hits all of them.
@@ -117,8 +111,6 @@ def command(impl: str, args) -> tuple[list[str], dict]:
     sizes = [f"--mlp-samples={args.mlp_samples}", f"--cnn-samples={args.cnn_samples}",
              f"--lstm-samples={args.lstm_samples}"]
     env = dict(os.environ)
-    if args.omp_proc_bind:
-        env.setdefault("OMP_PROC_BIND", args.omp_proc_bind)
     if impl in ("keraton", "torch") or impl.startswith("keraton_"):
         worker, _, variant = impl.partition("_")
         return [sys.executable, __file__, "--worker", worker, f"--variant={variant}",
@@ -166,8 +158,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated implementations to run")
     parser.add_argument("--tf-python", default="/tmp/tfenv/bin/python")
-    parser.add_argument("--omp-proc-bind", default="true",
-                        help="OMP_PROC_BIND for every implementation ('' leaves it unset); see the module docstring")
     parser.add_argument("--tiny-epochs", type=int, default=300)
     parser.add_argument("--keras-tiny-epochs", type=int, default=100)
     parser.add_argument("--mlp-samples", type=int, default=20480)

@@ -38,13 +38,3 @@ def test_missing_keras_gives_dashes():
     results = {"keraton": _rounds([1e-4], [1.0]), "torch": _rounds([1e-4], [2.0])}
     row = run_all.table(results, ["keraton", "torch"]).splitlines()[3]
     assert row.endswith("| 0.50x | - |")
-
-
-@pytest.mark.parametrize("bind,expected", [("true", "true"), ("", None)])
-@pytest.mark.parametrize("impl", ["keraton", "torch", "keras_jax", "tf_keras"])
-def test_workers_get_omp_proc_bind(monkeypatch, impl, bind, expected):
-    monkeypatch.delenv("OMP_PROC_BIND", raising=False)
-    args = run_all.argparse.Namespace(mlp_samples=1, cnn_samples=1, lstm_samples=1, tiny_epochs=1,
-                                      keras_tiny_epochs=1, tf_python="python", omp_proc_bind=bind)
-    _, env = run_all.command(impl, args)
-    assert env.get("OMP_PROC_BIND") == expected
