@@ -1,5 +1,6 @@
 """A ReLU convolution followed by max pooling runs ReLU after the pool: identical numbers, less work."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -99,3 +100,35 @@ def test_plan_follows_add_and_pop():
     model.pop()
     out = model(torch.randn(1, 8, 8, 1))
     assert seen == [False, True, False] and out.min() >= 0
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional"])
+def test_cnn_fit_matches_keras3(kind):
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(48, 10, 10, 2)).astype("float32")
+    y = rng.integers(0, 3, size=48)
+
+    def build(lib):
+        stack = [lib.layers.Conv2D(4, 3, activation="relu"), lib.layers.MaxPooling2D(2),
+                 lib.layers.Conv2D(6, 2, activation="relu", padding="same"),
+                 lib.layers.MaxPooling2D(2, padding="same"), lib.layers.Flatten(),
+                 lib.layers.Dense(3)]
+        if kind == "sequential":
+            return lib.Sequential([lib.Input((10, 10, 2)), *stack])
+        inputs = lib.Input((10, 10, 2))
+        out = inputs
+        for layer in stack:
+            out = layer(out)
+        return lib.Model(inputs, out)
+
+    ours, theirs = build(keraton), build(keras)
+    theirs.set_weights(ours.get_weights())
+    for model, lib in ((ours, keraton), (theirs, keras)):
+        model.compile(optimizer=lib.optimizers.Adam(0.01),
+                      loss=lib.losses.SparseCategoricalCrossentropy(from_logits=True))
+    h = ours.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history["loss"]
+    kh = theirs.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(h, kh, rtol=1e-4)
+    for mine, want in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(mine, want, rtol=1e-3, atol=1e-5)
