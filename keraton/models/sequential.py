@@ -8,9 +8,9 @@ from keraton.layers.core.input_layer import InputLayer
 from keraton.layers.core.torch_module_wrapper import TorchModuleWrapper
 from keraton.layers.keras_tensor import KerasTensor
 from keraton.layers.layer import Layer, _as_batch_shape
+from keraton.models import pool_reorder
 from keraton.models.functional import _module_name
 from keraton.models.keras2_compat import Keras2SequentialMixin
-from keraton.models import pool_reorder
 from keraton.models.model import Model
 
 

@@ -12,7 +12,6 @@ import torch
 from keraton.trainers import compile_utils
 from keraton.utils import tree
 
-
 _METRIC = []
 
 
