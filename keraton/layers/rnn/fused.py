@@ -48,3 +48,26 @@ def run_fused(kind, x, hx, params, has_bias, go_backwards, mask, zero_output_for
     elif not zero_output_for_mask:
         out = torch.where(mask[:, :, None], out, states[0][:, None, :])
     return out, states
+
+
+def fused_layer_call(layer, kind, sequences, hx, mask, training):
+    """``layer``'s whole sequence through the fused kernel: Keras's ``(last, outputs, states)``, or None.
+
+    Shared by ``LSTM`` and ``GRU`` once they have checked that their cell's
+    arguments allow the fused kernel: applies the cell's input dropout (one mask
+    for every step, as Keras), casts to the weights' dtype and runs
+    :func:`run_fused`.  None means the mask is not right-padded: use the step loop.
+    """
+    cell = layer.cell
+    x = sequences
+    if training and 0.0 < cell.dropout < 1.0:
+        x = x * cell.get_dropout_mask(x[:, 0]).unsqueeze(1)
+        cell.reset_dropout_mask()
+    if x.dtype != cell.kernel.dtype:
+        x = x.to(cell.kernel.dtype)
+    result = run_fused(kind, x, hx, cell.fused_params(), cell.use_bias, layer.go_backwards, mask,
+                       layer.zero_output_for_mask)
+    if result is None:
+        return None
+    outputs, states = result
+    return outputs[:, -1], outputs, states

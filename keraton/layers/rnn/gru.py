@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from keraton import activations
 from keraton.layers.input_spec import InputSpec
-from keraton.layers.rnn.fused import run_fused
+from keraton.layers.rnn.fused import fused_layer_call
 from keraton.layers.rnn.rnn import RNN
 from keraton.layers.rnn.rnn_cell import RNNCellBase, swap_first_blocks
 
@@ -176,18 +176,7 @@ class GRU(RNN):
         if not (cell.activation is activations.tanh and cell.recurrent_activation is activations.sigmoid
                 and cell.recurrent_dropout == 0 and cell.reset_after):
             return None
-        x = sequences
-        if training and 0.0 < cell.dropout < 1.0:
-            x = x * cell.get_dropout_mask(x[:, 0]).unsqueeze(1)
-            cell.reset_dropout_mask()
-        if x.dtype != cell.kernel.dtype:
-            x = x.to(cell.kernel.dtype)
-        result = run_fused("gru", x, initial_state[0], cell.fused_params(), cell.use_bias,
-                           self.go_backwards, mask, self.zero_output_for_mask)
-        if result is None:
-            return None
-        outputs, states = result
-        return outputs[:, -1], outputs, states
+        return fused_layer_call(self, "gru", sequences, initial_state[0], mask, training)
 
     def get_config(self) -> dict:
         """Keras 3's GRU config: the RNN options and the cell's arguments, flat."""
