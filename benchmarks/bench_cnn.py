@@ -23,6 +23,7 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
+from bench_core import plain_epochs
 from torch import nn
 
 import keraton
@@ -71,21 +72,10 @@ def cnn_torch(epochs: int, x, y, channels_last: bool) -> float:
     ).to(memory_format=fmt)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7, foreach=True)
 
+    model.train()
+
     def run(xs, ys, n_epochs):
-        model.train()
-        n = len(xs)
-        for _ in range(n_epochs):
-            perm = torch.randperm(n)
-            total = torch.zeros(())
-            for i in range(0, n, 128):
-                idx = perm[i:i + 128]
-                xb, yb = xs[idx], ys[idx]
-                opt.zero_grad(set_to_none=True)
-                loss = F.cross_entropy(model(xb), yb)
-                loss.backward()
-                opt.step()
-                total += loss.detach() * len(idx)
-            float(total / n)
+        plain_epochs(model, opt, F.cross_entropy, xs, ys, n_epochs)
 
     run(xt[:640], yt[:640], 1)
     start = time.perf_counter()

@@ -89,6 +89,27 @@ def mlp_keraton(epochs: int, x, y) -> float:
     return epochs * len(x) / (time.perf_counter() - start)
 
 
+def plain_epochs(model, opt, loss_fn, xs, ys, n_epochs: int, batch: int = 128) -> None:
+    """The hand-written loop every plain-PyTorch benchmark runs.
+
+    Each epoch: a fresh permutation, minibatch steps (zero_grad, forward, loss,
+    backward, step), the loss summed on the device and read once at the end,
+    as ``fit`` reads it for ``History``.
+    """
+    n = len(xs)
+    for _ in range(n_epochs):
+        perm = torch.randperm(n)
+        total = torch.zeros(())
+        for i in range(0, n, batch):
+            idx = perm[i:i + batch]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(xs[idx]), ys[idx])
+            loss.backward()
+            opt.step()
+            total += loss.detach() * len(idx)
+        float(total / n)
+
+
 def mlp_torch(epochs: int, x, y) -> float:
     """Training samples per second of the same MLP as a hand-written loop."""
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
@@ -97,19 +118,7 @@ def mlp_torch(epochs: int, x, y) -> float:
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7, foreach=True)
 
     def run(xs, ys, n_epochs):
-        n = len(xs)
-        for _ in range(n_epochs):
-            perm = torch.randperm(n)
-            total = torch.zeros(())
-            for i in range(0, n, 128):
-                idx = perm[i:i + 128]
-                xb, yb = xs[idx], ys[idx]
-                opt.zero_grad(set_to_none=True)
-                loss = F.cross_entropy(model(xb), yb)
-                loss.backward()
-                opt.step()
-                total += loss.detach() * len(idx)
-            float(total / n)
+        plain_epochs(model, opt, F.cross_entropy, xs, ys, n_epochs)
 
     run(xt[:1280], yt[:1280], 1)
     start = time.perf_counter()

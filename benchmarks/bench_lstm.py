@@ -24,6 +24,7 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
+from bench_core import plain_epochs
 from torch import nn
 
 import keraton
@@ -79,18 +80,7 @@ def lstm_torch(epochs: int, x, y) -> float:
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7, foreach=True)
 
     def run(xs, ys, n_epochs):
-        n = len(xs)
-        for _ in range(n_epochs):
-            perm = torch.randperm(n)
-            total = torch.zeros(())
-            for i in range(0, n, BATCH):
-                idx = perm[i:i + BATCH]
-                opt.zero_grad(set_to_none=True)
-                loss = F.binary_cross_entropy(model(xs[idx]), ys[idx])
-                loss.backward()
-                opt.step()
-                total += loss.detach() * len(idx)
-            float(total / n)
+        plain_epochs(model, opt, F.binary_cross_entropy, xs, ys, n_epochs, BATCH)
 
     model.train()
     run(xt[:640], yt[:640], 1)
