@@ -26,6 +26,7 @@ from __future__ import annotations
 import types
 import warnings
 
+import numpy as np
 import torch
 import torch._dynamo.exc
 
@@ -62,7 +63,11 @@ def signature(tree):
         return tuple(signature(t) for t in tree)
     if isinstance(tree, dict):
         return tuple((k, signature(tree[k])) for k in sorted(tree, key=str))
-    return type(tree) if tree is None else repr(tree)
+    if isinstance(tree, np.ndarray):  # string inputs stay NumPy arrays
+        return (tree.shape, tree.dtype.str)
+    if tree is None or isinstance(tree, (bool, int, float, str)):
+        return tree  # dynamo specialises on Python scalars: their value is part of the graph
+    return type(tree)
 
 
 class CompiledFunction:

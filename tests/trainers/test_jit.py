@@ -104,3 +104,14 @@ def test_own_code_keeps_behaviour():
     copy = jit.own_code(scaled)
     assert copy.__code__ is not scaled.__code__
     assert copy(3) == 7 and copy(3, 3, shift=0) == 9
+
+
+def test_signature_describes_without_copying_values():
+    import torch
+
+    batch = (torch.zeros(2, 3), np.array(["a", "bb"]), None, 0.5, {"w": torch.ones(2, dtype=torch.int64)})
+    sig = jit.signature(batch)
+    assert sig == (((2, 3), torch.float32, torch.device("cpu")), ((2,), "<U2"), None, 0.5,
+                   (("w", ((2,), torch.int64, torch.device("cpu"))),))
+    hash(sig)
+    assert jit.signature(object()) is object
