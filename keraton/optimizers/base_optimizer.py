@@ -89,7 +89,7 @@ class Optimizer(OptimizerState):
             return loss
         selected = [i for i, g in enumerate(grads) if g is not None]
         if selected:
-            self._apply_filtered([variables[i].grad for i in selected],
+            self._apply_filtered([grads[i] for i in selected],
                                  [variables[i] for i in selected], selected)
         self._iterations._value += 1
         return loss

@@ -7,21 +7,20 @@ trackers of a custom ``train_step``).  Results stay tensors until read.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from keraton.trainers import compile_utils
 from keraton.utils import tree
 
-_METRIC = []
 
-
+@functools.cache
 def _metric_class():
     """``keraton.metrics.Metric``, imported on first use (metrics import the trainers' modules)."""
-    if not _METRIC:
-        from keraton.metrics import Metric
+    from keraton.metrics import Metric
 
-        _METRIC.append(Metric)
-    return _METRIC[0]
+    return Metric
 
 
 class MetricsMixin:
