@@ -3,8 +3,10 @@
 Run by ``benchmarks/run_all.py`` in its own process, because a Keras backend is
 fixed at import (``KERAS_BACKEND``) and tf.keras 2 lives in a separate Python
 environment.  It imports only NumPy and Keras, so it runs under any Python
-that has them.  Prints one JSON object: ``{"tiny": seconds per step, "mlp":
-samples/s, "cnn": samples/s, "lstm": samples/s, "version": ...}``.  Usage::
+that has them (plus torch, when importable, for the cross-core probe of
+``cores.py``, run after each timed workload).  Prints one JSON object:
+``{"tiny": seconds per step, "mlp": samples/s, "cnn": samples/s, "lstm":
+samples/s, "version": ..., "cross_core": {workload: probe ratio}}``.  Usage::
 
     KERAS_BACKEND=jax python benchmarks/bench_keras.py --impl keras3
     /tmp/tfenv/bin/python benchmarks/bench_keras.py --impl tf_keras
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -110,10 +113,17 @@ def main() -> None:
     if args.impl == "tf_keras":
         import tensorflow as tf
         version = f"tf {tf.__version__}"
-    out = {"version": version}
-    for name in args.workloads.split(","):
-        keras.backend.clear_session()
-        out[name] = runs[name]()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import cores
+
+    def cleared(run):
+        def go():
+            keras.backend.clear_session()
+            return run()
+        return go
+
+    out = cores.run_probed({name: cleared(runs[name]) for name in args.workloads.split(",")},
+                           {"version": version})
     print(json.dumps(out))
 
 

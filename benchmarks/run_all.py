@@ -22,7 +22,11 @@ import), one process per implementation per round, and the rounds alternate
 the implementations, so a load change on the shared machine hits all of them.
 Sample counts are whole numbers of batches, so no implementation meets a new
 batch shape (a JAX/XLA recompile) inside the timed epoch.  Prints a markdown
-table of medians and ratios to the plain loop and to the best Keras.  Usage::
+table of medians and ratios to the plain loop and to the best Keras, the
+cross-core probe reading taken after each timed workload (``cores.py``: on the
+project's 2-core VMs the host sometimes runs the two vCPUs far apart, which
+halves multi-threaded torch), and the medians again over the near rounds only.
+Usage::
 
     python benchmarks/run_all.py [--rounds 3] [--only keraton,torch] [--json out.json]
 """
@@ -32,6 +36,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
 import platform
 import statistics
@@ -40,6 +45,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import cores  # noqa: E402  (a sibling script, not a package)
+
 WORKLOADS = ("tiny", "mlp", "cnn", "lstm")
 KERAS_IMPLS = ("keras_torch", "keras_jax", "tf_keras")
 LABELS = {
@@ -52,7 +60,6 @@ LABELS = {
 
 def run_local(args) -> dict:
     """Worker for ``keraton`` or ``torch``: run the four workloads in this process, return the numbers."""
-    sys.path.insert(0, HERE)
     import bench_cnn
     import bench_core
     import bench_lstm
@@ -64,18 +71,17 @@ def run_local(args) -> dict:
     x, y = bench_core._mlp_data(args.mlp_samples)
     xc, yc = bench_cnn._data(args.cnn_samples)
     xl, yl = bench_lstm._data(args.lstm_samples)
-    out = {"version": torch.__version__}
     if ours:
-        out["tiny"] = bench_core.tiny_keraton(args.tiny_epochs)
-        out["mlp"] = bench_core.mlp_keraton(1, x, y)
-        out["cnn"] = bench_cnn.cnn_keraton(1, xc, yc)
-        out["lstm"] = bench_lstm.lstm_keraton(1, xl, yl)[0]
+        runs = {"tiny": lambda: bench_core.tiny_keraton(args.tiny_epochs),
+                "mlp": lambda: bench_core.mlp_keraton(1, x, y),
+                "cnn": lambda: bench_cnn.cnn_keraton(1, xc, yc),
+                "lstm": lambda: bench_lstm.lstm_keraton(1, xl, yl)[0]}
     else:
-        out["tiny"] = bench_core.tiny_torch(args.tiny_epochs)
-        out["mlp"] = bench_core.mlp_torch(1, x, y)
-        out["cnn"] = bench_cnn.cnn_torch(1, xc, yc, channels_last=False)
-        out["lstm"] = bench_lstm.lstm_torch(1, xl, yl)[0]
-    return out
+        runs = {"tiny": lambda: bench_core.tiny_torch(args.tiny_epochs),
+                "mlp": lambda: bench_core.mlp_torch(1, x, y),
+                "cnn": lambda: bench_cnn.cnn_torch(1, xc, yc, channels_last=False),
+                "lstm": lambda: bench_lstm.lstm_torch(1, xl, yl)[0]}
+    return cores.run_probed(runs, {"version": torch.__version__})
 
 
 def _apply_variant(variant: str) -> None:
@@ -135,21 +141,53 @@ def _fmt(workload: str, value: float) -> str:
     return f"{value * 1e3:.3f}" if workload == "tiny" else f"{value:,.0f}"
 
 
-def table(results: dict, impls: list[str]) -> str:
+def _medians(results: dict, near_only: bool) -> dict:
+    """impl -> workload -> median over the rounds (only the near-cores rounds if ``near_only``)."""
+    med = {}
+    for impl, rounds in results.items():
+        for w in WORKLOADS:
+            values = [r[w] for r in rounds if w in r
+                      and not (near_only and cores.is_far(_probe(r, w)))]
+            if values:
+                med.setdefault(impl, {})[w] = statistics.median(values)
+    return med
+
+
+def _probe(round_: dict, workload: str) -> float:
+    ratio = round_.get("cross_core", {}).get(workload)
+    return math.nan if ratio is None else ratio
+
+
+def table(results: dict, impls: list[str], near_only: bool = False) -> str:
     """Markdown table of medians; ratios are keraton's speed over the plain loop's and the best Keras's."""
-    med = {i: {w: statistics.median(r[w] for r in rs) for w in WORKLOADS} for i, rs in results.items() if rs}
+    med = _medians(results, near_only)
     shown = [i for i in impls if i in med]
     lines = ["| workload | " + " | ".join(shown) + " | keraton vs plain | keraton vs best Keras |",
              "|---|" + "---|" * (len(shown) + 2)]
     for w in WORKLOADS:
-        cells = [_fmt(w, med[i][w]) for i in shown]
+        have = [i for i in shown if w in med[i]]
+        cells = [_fmt(w, med[i][w]) if i in have else "-" for i in shown]
         # Speed ratio (> 1 is keraton faster): time ratio inverted for the tiny row.
-        speed = {i: (1 / med[i][w] if w == "tiny" else med[i][w]) for i in shown}
+        speed = {i: (1 / med[i][w] if w == "tiny" else med[i][w]) for i in have}
         vs_plain = f"{speed['keraton'] / speed['torch']:.2f}x" if {"keraton", "torch"} <= speed.keys() else "-"
-        keras = [i for i in shown if i in KERAS_IMPLS]
+        keras = [i for i in have if i in KERAS_IMPLS]
         best = max(keras, key=lambda i: speed[i]) if keras else None
         vs_best = f"{speed['keraton'] / speed[best]:.2f}x ({best})" if best and "keraton" in speed else "-"
         lines.append(f"| {LABELS[w]} | " + " | ".join(cells) + f" | {vs_plain} | {vs_best} |")
+    return "\n".join(lines)
+
+
+def far_summary(results: dict, impls: list[str]) -> str:
+    """One line per implementation: the cross-core probe readings of each workload, far ones starred."""
+    lines = []
+    for impl in impls:
+        cells = []
+        for w in WORKLOADS:
+            readings = [_probe(r, w) for r in results.get(impl, [])]
+            shown = ["n/a" if math.isnan(x) else f"{x:.2f}" + ("*" if cores.is_far(x) else "")
+                     for x in readings]
+            cells.append(f"{w} " + " ".join(shown))
+        lines.append(f"* {impl}: " + "; ".join(cells))
     return "\n".join(lines)
 
 
@@ -188,6 +226,11 @@ def main() -> None:
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, {args.rounds} rounds "
           f"(medians), load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; versions {versions}")
     print(table(results, impls))
+    print(f"\nCross-core probe after each timed workload (benchmarks/cores.py; * = cores far apart, "
+          f"ratio > {cores.FAR_RATIO}; n/a = no torch in that interpreter):")
+    print(far_summary(results, impls))
+    print("\nMedians over the rounds whose probe said near (n/a readings kept):")
+    print(table(results, impls, near_only=True))
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"versions": versions, "results": results}, f, indent=1)

@@ -38,3 +38,45 @@ def test_missing_keras_gives_dashes():
     results = {"keraton": _rounds([1e-4], [1.0]), "torch": _rounds([1e-4], [2.0])}
     row = run_all.table(results, ["keraton", "torch"]).splitlines()[3]
     assert row.endswith("| 0.50x | - |")
+
+
+def test_near_only_table_drops_far_rounds():
+    results = {
+        "keraton": _rounds([1e-4, 1e-4, 1e-4], [90000, 40000, 80000]),
+        "torch": _rounds([1e-4, 1e-4, 1e-4], [50000, 50000, 50000]),
+    }
+    for r, ratio in zip(results["keraton"], [0.62, 0.91, None]):  # None: no torch to probe with
+        r["cross_core"] = {"mlp": ratio}
+    mlp_all = run_all.table(results, ["keraton", "torch"]).splitlines()[3].split(" | ")
+    mlp_near = run_all.table(results, ["keraton", "torch"], near_only=True).splitlines()[3].split(" | ")
+    assert mlp_all[1] == "80,000"  # median of 90k, 40k, 80k
+    assert mlp_near[1] == "85,000"  # the far 40k round is dropped, the unprobed one kept
+    assert mlp_near[-2] == "1.70x"
+    summary = run_all.far_summary(results, ["keraton", "torch"]).splitlines()
+    assert "mlp 0.62 0.91* n/a" in summary[0]
+    assert summary[1] == "* torch: tiny n/a n/a n/a; mlp n/a n/a n/a; cnn n/a n/a n/a; lstm n/a n/a n/a"
+
+
+def test_a_workload_probed_far_in_every_round_shows_a_dash():
+    results = {"keraton": _rounds([1e-4], [1.0]), "torch": _rounds([1e-4], [2.0])}
+    results["torch"][0]["cross_core"] = {"mlp": 0.9}
+    row = run_all.table(results, ["keraton", "torch"], near_only=True).splitlines()[3]
+    assert row.split(" | ")[2] == "-" and row.endswith("| - | - |")
+
+
+def test_run_probed_records_one_reading_per_workload(monkeypatch):
+    cores = run_all.cores
+    readings = iter([0.6, float("nan")])
+    monkeypatch.setattr(cores, "cross_core_ratio", lambda: next(readings))
+    out = cores.run_probed({"tiny": lambda: 1e-4, "mlp": lambda: 5.0}, {"version": "x"})
+    assert out == {"version": "x", "tiny": 1e-4, "mlp": 5.0,
+                   "cross_core": {"tiny": 0.6, "mlp": None}}
+    assert cores.is_far(0.9) and not cores.is_far(0.6) and not cores.is_far(float("nan"))
+
+
+def test_cross_core_probe_restores_the_thread_count():
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    ratio = run_all.cores.cross_core_ratio(repeats=5, pairs=1, settle=0)
+    assert torch.get_num_threads() == before
+    assert (ratio > 0) if before >= 2 else ratio != ratio  # NaN on one thread
