@@ -1,9 +1,9 @@
 """Cross-core probe: are this VM's two vCPUs near each other on the host right now?
 
 On the project's 2-core KVM machines the host sometimes runs the two vCPUs far
-apart (a core-to-core cache-line round trip measured with a C ping-pong goes
-from ~80 ns to ~370 ns), for seconds to minutes at a time, mostly while both
-vCPUs are kept busy.  Then every multi-threaded torch op pays for moving its
+apart (a core-to-core cache-line round trip, ``tools/core_pingpong.c``, goes
+from ~80 ns to ~370 ns), for seconds to minutes at a time; the far spell ends
+within ~1-4 s once the vCPUs idle.  Then every multi-threaded torch op pays for moving its
 data between the cores: a plain PyTorch MLP loop drops from ~84k to ~45k
 samples/s (slower than on one thread) while the same work on one thread does
 not change.  The benchmark workers call :func:`cross_core_ratio` right after
