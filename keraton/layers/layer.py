@@ -52,6 +52,17 @@ from keraton.mixed_precision import policy as dtype_policies
 from keraton.utils import tree
 
 
+def _has_array(x) -> bool:
+    """Whether ``x`` is a NumPy array or a list/tuple/dict holding one at its top level."""
+    if isinstance(x, np.ndarray):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(isinstance(v, np.ndarray) for v in x)
+    if isinstance(x, dict):
+        return any(isinstance(v, np.ndarray) for v in x.values())
+    return False
+
+
 class Layer(SymbolicCallMixin, nn.Module):
     """Base class of all keraton layers: a ``torch.nn.Module`` with Keras's layer API.
 
@@ -354,9 +365,34 @@ class Layer(SymbolicCallMixin, nn.Module):
             first = kwargs["inputs"]
         else:
             raise TypeError(f"Layer '{self.name}' was called without inputs.")
-        if _is_symbolic(first):
-            return self._symbolic_call(*args, **kwargs)
+        if not isinstance(first, torch.Tensor):
+            if _is_symbolic(first):
+                return self._symbolic_call(*args, **kwargs)
+            if _has_array(first):
+                args, kwargs = self._arrays_to_tensors(args, kwargs)
+                first = args[0] if args else kwargs["inputs"]
         return self._eager_call(first, args, kwargs)
+
+    def _arrays_to_tensors(self, args, kwargs):
+        """NumPy arrays among the call arguments as torch tensors, as Keras's ``__call__`` converts them.
+
+        Floating arrays take the layer's compute dtype (float64 data becomes
+        float32 under the default policy), others keep theirs; tensors go to
+        the device of the layer's weights.
+        """
+        weight = next(self.parameters(), None)
+        device = None if weight is None else weight.device
+        floating = backend.standardize_dtype(self.compute_dtype)
+
+        def convert(x):
+            if not isinstance(x, np.ndarray):
+                return x
+            t = torch.from_numpy(np.ascontiguousarray(x)) if x.dtype != object else torch.as_tensor(x)
+            if t.is_floating_point() and floating.is_floating_point:
+                t = t.to(floating)
+            return t if device is None else t.to(device)
+
+        return tuple(tree.map_structure(convert, list(args))), tree.map_structure(convert, kwargs)
 
     def _eager_call(self, first, args, kwargs):
         # As Keras: check the input spec before building (so a bad first input

@@ -90,6 +90,37 @@ class Model(Trainer, Keras2ModelMixin, Layer):
         return getattr(self, "_output_list", None)
 
     @property
+    def input(self):
+        """The inputs as the model was built with them: one tensor, a list or a dict.
+
+        Keras's ``model.input`` (functional models; keraton also gives it for a
+        built Sequential, as tf.keras 2 did), e.g. for the feature-extractor
+        idiom ``Model(base.input, base.get_layer("feat").output)``.
+        """
+        struct = getattr(self, "_inputs_struct", None)
+        return super().input if struct is None else struct
+
+    @property
+    def output(self):
+        """The outputs as the model was built with them: one tensor, a list or a dict."""
+        struct = getattr(self, "_outputs_struct", None)
+        return super().output if struct is None else struct
+
+    @property
+    def input_shape(self):
+        """Shape of each input (batch dimension ``None``): one tuple for one input, else a list."""
+        if not self.inputs:
+            return super().input_shape
+        return _one_or_list([tuple(t.shape) for t in self.inputs])
+
+    @property
+    def output_shape(self):
+        """Shape of each output (batch dimension ``None``): one tuple for one output, else a list."""
+        if not self.outputs:
+            return super().output_shape
+        return _one_or_list([tuple(t.shape) for t in self.outputs])
+
+    @property
     def input_names(self) -> list:
         """Names of the input layers."""
         return [t._keras_history[0].name for t in (self.inputs or [])]
@@ -180,3 +211,7 @@ class Model(Trainer, Keras2ModelMixin, Layer):
 
         return export_model(self, filepath, format=format, verbose=verbose,
                             input_signature=input_signature, **kwargs)
+
+
+def _one_or_list(shapes: list):
+    return shapes[0] if len(shapes) == 1 else shapes

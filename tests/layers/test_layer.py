@@ -470,3 +470,25 @@ def test_torch_layout_weights_convert_only_at_the_edges():
     np.testing.assert_array_equal(layer.w.detach().numpy(), value.T)
     with pytest.raises(ValueError, match=r"has shape \(2, 3\)"):
         layer.set_weights([value.T])
+
+
+@pytest.mark.parametrize("make, data, dtype", [
+    (lambda: keraton.layers.Dense(2), np.ones((2, 3)), torch.float32),  # float64 -> compute dtype
+    (lambda: keraton.layers.Dense(2, dtype="float64"), np.ones((2, 3), "float32"), torch.float64),
+    (lambda: keraton.layers.Embedding(10, 3), np.array([[1, 2]]), torch.float32),
+    (lambda: keraton.layers.Concatenate(), [np.ones((1, 2), "float32"), np.ones((1, 1), "float32")],
+     torch.float32),
+])
+def test_layer_called_on_numpy_converts_it(make, data, dtype):
+    """Keras's ``__call__`` converts NumPy arguments to tensors; so does keraton's."""
+    layer = make()
+    out = layer(data)
+    assert isinstance(out, torch.Tensor) and out.dtype == dtype
+    same = layer(tree_to_torch(data))
+    np.testing.assert_allclose(out.detach().numpy(), same.detach().numpy())
+
+
+def tree_to_torch(data):
+    if isinstance(data, list):
+        return [torch.from_numpy(d) for d in data]
+    return torch.from_numpy(data)

@@ -324,3 +324,30 @@ def test_predictions_match_keras_with_copied_weights(kind):
     data = _inputs(kind, batch=7)
     for got, want in zip(_call_ours(model, kind, data), _call_keras(keras_model, kind, data)):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_input_output_and_shapes_as_keras_give_them():
+    """model.input/output are the structures the model was built with; shapes unwrap one input."""
+    inp = keraton.Input((4,))
+    feat = keraton.layers.Dense(3, name="feat")(inp)
+    model = keraton.Model(inp, keraton.layers.Dense(2)(feat))
+    assert model.input is inp and model.output is model.outputs[0]
+    assert model.input_shape == (None, 4) and model.output_shape == (None, 2)
+    # The feature-extractor idiom.
+    extractor = keraton.Model(model.input, model.get_layer("feat").output)
+    x = np.arange(8, dtype="float32").reshape(2, 4)
+    expected = x @ feat._keras_history[0].kernel.detach().numpy() + feat._keras_history[0].bias.detach().numpy()
+    np.testing.assert_allclose(extractor.predict(x, verbose=0), expected, rtol=1e-6)
+
+    a, b = keraton.Input((3,), name="a"), keraton.Input((2,), name="b")
+    two = keraton.Model({"a": a, "b": b}, [keraton.layers.Dense(1)(a), keraton.layers.Dense(5)(b)])
+    assert two.input == {"a": a, "b": b} and isinstance(two.output, list) and len(two.output) == 2
+    assert two.input_shape == [(None, 3), (None, 2)] and two.output_shape == [(None, 1), (None, 5)]
+
+
+def test_calling_a_model_on_numpy_arrays_gives_tensors():
+    a, b = keraton.Input((3,), name="a"), keraton.Input((2,), name="b")
+    model = keraton.Model([a, b], keraton.layers.Concatenate()([a, b]))
+    out = model([np.ones((1, 3)), np.zeros((1, 2))])  # float64 data, as Keras takes it
+    assert isinstance(out, torch.Tensor) and out.dtype == torch.float32
+    np.testing.assert_array_equal(out.numpy(), [[1, 1, 1, 0, 0]])

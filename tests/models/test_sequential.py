@@ -243,3 +243,13 @@ def test_set_weights_wrong_count():
     model = _stack(keraton)
     with pytest.raises(ValueError, match="expects 5 weight arrays"):
         model.set_weights(model.get_weights()[:-1])
+
+
+def test_built_sequential_has_input_output_and_shapes():
+    """tf.keras 2 gave a built Sequential ``input``/``output``; Keras 3 gives the shapes."""
+    model = keraton.Sequential([keraton.Input((4,)), keraton.layers.Dense(3), keraton.layers.Dense(2)])
+    assert model.input is model.inputs[0] and model.output is model.outputs[0]
+    assert model.input_shape == (None, 4) and model.output_shape == (None, 2)
+    assert keraton.Model(model.input, model.layers[0].output).output_shape == (None, 3)
+    unbuilt = keraton.Sequential([keraton.layers.Dense(3)])
+    assert not hasattr(unbuilt, "output") and not hasattr(unbuilt, "output_shape")
