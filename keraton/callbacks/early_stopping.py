@@ -101,7 +101,7 @@ class EarlyStopping(MonitorCallback):
         """The monitored value in `logs`, or `None` with a warning listing the
         available names."""
         logs = logs or {}
-        value = logs.get(self.monitor)
+        value = self._monitored(logs)
         if value is None:
             warnings.warn(
                 f"Early stopping conditioned on metric `{self.monitor}` which is not "

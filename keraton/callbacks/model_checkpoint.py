@@ -95,7 +95,7 @@ class ModelCheckpoint(MonitorCallback):
             if self.verbose > 0:
                 print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
             return True
-        current = logs.get(self.monitor)
+        current = self._monitored(logs)
         if current is None:
             warnings.warn(f"Can save best model only with {self.monitor} available.", stacklevel=2)
             return True

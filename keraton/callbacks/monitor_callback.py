@@ -15,7 +15,10 @@ class MonitorCallback(Callback):
         monitor: Name of the logged quantity, e.g. `"val_loss"`.
         mode: `"min"`, `"max"` or `"auto"`. `"auto"` minimises `loss` and
             `val_loss`, and otherwise follows the `_direction` (`"up"` or
-            `"down"`) of the compiled metric named `monitor` (without `val_`).
+            `"down"`) of the compiled metric named `monitor` (without `val_`);
+            for any other name it applies Keras 2's rule (maximize names
+            containing `"acc"`, minimize the rest) with a warning, where Keras
+            3 raises.
             An unknown mode warns and falls back to `"auto"`, as Keras does.
         baseline: Initial "best" value; `None` takes the first value seen.
         min_delta: Smallest absolute change counted as an improvement.
@@ -63,15 +66,35 @@ class MonitorCallback(Callback):
                     elif direction == "down":
                         self.monitor_op = operator.lt
             if self.monitor_op is None:
-                raise ValueError(
-                    f"{type(self).__name__} callback received monitor={self.monitor}, but "
-                    "Keras isn't able to automatically determine whether that metric should "
-                    "be maximized or minimized. Pass `mode='max'` in order to monitor based "
-                    "on the highest metric value, or pass `mode='min'` in order to use the "
-                    "lowest value."
+                # Keras 3 raises here; Keras 2 programs (monitor='val_acc', a custom metric
+                # function) relied on Keras 2's name rule, so keraton applies it and says so.
+                maximize = "acc" in name or name.startswith("fmeasure")
+                self.monitor_op = operator.gt if maximize else operator.lt
+                warnings.warn(
+                    f"{type(self).__name__}: the compiled metrics do not say whether "
+                    f"monitor={self.monitor!r} should be maximized or minimized; "
+                    f"{'maximizing' if maximize else 'minimizing'} it by Keras 2's rule (names "
+                    "containing 'acc' are maximized, others minimized). Pass mode='max' or "
+                    "mode='min' to choose.",
+                    stacklevel=2,
                 )
         if self.monitor_op is operator.lt:
             self.min_delta *= -1
+
+    def _monitored(self, logs):
+        """`logs[monitor]`, or `None` when absent.
+
+        Keras 2.2 logged `metrics=['accuracy']` as `acc`, later Keras as
+        `accuracy`; a `monitor` written for either finds the other.
+        """
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            if self.monitor.endswith("accuracy"):
+                value = logs.get(self.monitor[: -len("uracy")])
+            elif self.monitor.endswith("acc"):
+                value = logs.get(self.monitor + "uracy")
+        return value
 
     def _is_improvement(self, monitor_value, reference_value):
         """Whether `monitor_value` beats `reference_value` by `min_delta`

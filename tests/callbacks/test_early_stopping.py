@@ -2,6 +2,7 @@
 against real Keras 3 on scripted monitor values and hand reasoning."""
 
 import io
+import warnings
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -101,12 +102,34 @@ def test_auto_mode_uses_loss_and_metric_direction():
     assert es.monitor_op(1.0, 2.0) and es.min_delta == 0
 
 
-def test_auto_mode_unknown_metric_raises_naming_the_callback():
+@pytest.mark.parametrize("monitor, scores, ran", [
+    ("score", [3.0, 1.0, 2.0, 0.5], 3),  # minimized: 2.0 after 1.0 ends it (maximizing: 2 epochs)
+    ("val_acc_top", [0.1, 0.5, 0.9, 0.4], 4),  # 'acc' in the name: maximized (minimizing: 2)
+])
+def test_auto_mode_unknown_metric_follows_keras2_rule_with_a_warning(monitor, scores, ran):
+    """Keras 3 raises here; Keras 2 programs relied on its name rule, which keraton applies."""
     x, y = make_data()
     model = build_model()
-    cb = LambdaCallback(on_epoch_end=lambda epoch, logs: logs.update(score=1.0))
-    with pytest.raises(ValueError, match="EarlyStopping callback received monitor=score.*mode='max'"):
-        model.fit(x, y, epochs=2, verbose=0, callbacks=[cb, EarlyStopping(monitor="score")])
+    cb = LambdaCallback(on_epoch_end=lambda epoch, logs: logs.update({monitor: scores[epoch]}))
+    with pytest.warns(UserWarning, match=f"EarlyStopping: .*monitor='{monitor}'.*Keras 2's rule"):
+        history = model.fit(x, y, epochs=4, verbose=0,
+                            callbacks=[cb, EarlyStopping(monitor=monitor, patience=0)])
+    assert len(history.history["loss"]) == ran
+
+
+@pytest.mark.parametrize("metric, monitor", [("accuracy", "val_acc"), ("acc", "val_accuracy")])
+def test_acc_and_accuracy_monitor_names_find_each_other(metric, monitor):
+    """Keras 2.2 logged metrics=['accuracy'] as 'acc'; a monitor in either spelling is found."""
+    x, y = make_data()
+    y = (y > np.median(y)).astype("float32")
+    model = build_model(metrics=[metric])
+    es = EarlyStopping(monitor=monitor, patience=0, mode="max")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "not available" warning
+        model.fit(x, y, epochs=2, validation_data=(x, y), verbose=0, callbacks=[es])
+    history = model.history.history
+    assert set(history) == {"loss", metric, "val_loss", "val_" + metric}
+    assert es.best == max(history["val_" + metric])
 
 
 def test_missing_monitor_warns_and_trains_on():
