@@ -145,6 +145,8 @@ def deserialize(config, custom_objects=None):
     """
     if isinstance(config, str):
         found = get_registered_object(config, custom_objects)
+        if found is None:
+            found = FUNCTIONS_DICT.get(config)  # Keras 2 function names such as 'logcosh'
         return found if found is not None else lookup_by_name("metric", config, ALL_OBJECTS_DICT)
     return deserialize_keras_object(config, module_objects=ALL_OBJECTS_DICT,
                                     custom_objects=custom_objects, kind="metric")

@@ -6,7 +6,7 @@ import torch
 
 from keraton.optimizers import foreach_ops
 from keraton.optimizers.base_optimizer import Optimizer
-from keraton.optimizers.optimizer_config import check_number
+from keraton.optimizers.optimizer_config import check_epsilon, check_number
 
 
 class Adadelta(Optimizer):
@@ -41,7 +41,7 @@ class Adadelta(Optimizer):
             loss_scale_factor=loss_scale_factor,
             gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
         self.rho = check_number("rho", rho, high=1.0)
-        self.epsilon = check_number("epsilon", epsilon)
+        self.epsilon = check_epsilon(epsilon)
         self._accumulated_grads, self._accumulated_delta_vars = [], []
 
     def _build_slots(self, variables):

@@ -6,7 +6,7 @@ import torch
 
 from keraton.optimizers import foreach_ops
 from keraton.optimizers.base_optimizer import Optimizer
-from keraton.optimizers.optimizer_config import check_number
+from keraton.optimizers.optimizer_config import check_epsilon, check_number
 
 
 class Adagrad(Optimizer):
@@ -41,7 +41,7 @@ class Adagrad(Optimizer):
             gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
         self.initial_accumulator_value = check_number(
             "initial_accumulator_value", initial_accumulator_value)
-        self.epsilon = check_number("epsilon", epsilon)
+        self.epsilon = check_epsilon(epsilon)
         self._accumulators = []
 
     def _build_slots(self, variables):

@@ -7,7 +7,7 @@ import torch
 
 from keraton.optimizers import foreach_ops
 from keraton.optimizers.base_optimizer import Optimizer
-from keraton.optimizers.optimizer_config import check_number
+from keraton.optimizers.optimizer_config import check_epsilon, check_number
 
 
 class Adam(Optimizer):
@@ -55,7 +55,7 @@ class Adam(Optimizer):
             gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
         self.beta_1 = check_number("beta_1", beta_1, high=1.0)
         self.beta_2 = check_number("beta_2", beta_2, high=1.0)
-        self.epsilon = check_number("epsilon", epsilon)
+        self.epsilon = check_epsilon(epsilon)
         self.amsgrad = bool(amsgrad)
         self._momentums, self._velocities, self._velocity_hats = [], [], []
         self._fused_steps = {}  # device -> 0-d float tensor holding t for torch's fused kernel

@@ -6,7 +6,7 @@ import torch
 
 from keraton.optimizers import foreach_ops
 from keraton.optimizers.base_optimizer import Optimizer
-from keraton.optimizers.optimizer_config import check_number
+from keraton.optimizers.optimizer_config import check_epsilon, check_number
 
 
 class Adamax(Optimizer):
@@ -41,7 +41,7 @@ class Adamax(Optimizer):
             gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
         self.beta_1 = check_number("beta_1", beta_1, high=1.0)
         self.beta_2 = check_number("beta_2", beta_2, high=1.0)
-        self.epsilon = check_number("epsilon", epsilon)
+        self.epsilon = check_epsilon(epsilon)
         self._m, self._u = [], []
 
     def _build_slots(self, variables):

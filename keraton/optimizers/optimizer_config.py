@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 import torch
 
+from keraton import backend
 from keraton.optimizers.scalar_variable import ScalarVariable
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
@@ -47,6 +48,17 @@ def check_number(name: str, value, low=0.0, high=None, allow_none: bool = False)
     if high is not None and value > high:
         raise ValueError(f"Argument `{name}` must be <= {high}, received: {name}={value!r}")
     return value
+
+
+def check_epsilon(value) -> float:
+    """``epsilon`` checked as :func:`check_number`; ``None`` means ``keraton.backend.epsilon()``.
+
+    Keras 2.2's optimizers took ``epsilon=None`` (their signature default) as
+    the fuzz factor ``K.epsilon()``; programs copying that signature still pass it.
+    """
+    if value is None:
+        return backend.epsilon()
+    return check_number("epsilon", value)
 
 
 class OptimizerConfig:

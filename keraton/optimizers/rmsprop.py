@@ -6,7 +6,7 @@ import torch
 
 from keraton.optimizers import foreach_ops
 from keraton.optimizers.base_optimizer import Optimizer
-from keraton.optimizers.optimizer_config import check_number
+from keraton.optimizers.optimizer_config import check_epsilon, check_number
 
 
 class RMSprop(Optimizer):
@@ -44,7 +44,7 @@ class RMSprop(Optimizer):
             gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
         self.rho = check_number("rho", rho, high=1.0)
         self.momentum = check_number("momentum", momentum, high=1.0)
-        self.epsilon = check_number("epsilon", epsilon)
+        self.epsilon = check_epsilon(epsilon)
         self.centered = bool(centered)
         self._velocities, self._momentums, self._average_gradients = [], [], []
 

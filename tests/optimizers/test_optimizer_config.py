@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+import keraton
 import keraton.optimizers as optimizers
 from keraton.optimizers import SGD, Adam, RMSprop
 from keraton.optimizers.optimizer_config import check_number
@@ -166,3 +167,17 @@ def test_saved_state_matches_keras_layout(keras):
     assert int(ours.iterations) == 2
     for a, b in zip(ours.variables[2:], theirs.variables[2:], strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "Adadelta", "Adagrad", "Adamax", "Nadam", "RMSprop"])
+def test_epsilon_none_is_the_backend_fuzz_factor_as_in_keras2(name):
+    """Keras 2.2's signatures read ``epsilon=None`` as ``K.epsilon()``; copied code still passes it."""
+    cls = getattr(keraton.optimizers, name)
+    assert cls(epsilon=None).epsilon == 1e-7
+    keraton.backend.set_epsilon(1e-5)
+    try:
+        assert cls(epsilon=None).epsilon == 1e-5
+    finally:
+        keraton.backend.set_epsilon(1e-7)
+    with pytest.raises(ValueError, match="Argument `epsilon` must be a number, received: epsilon='x'"):
+        cls(epsilon="x")

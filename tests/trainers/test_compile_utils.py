@@ -1,8 +1,10 @@
 """CompileLoss / CompileMetrics: per-output mapping and tf.keras 2's resolution of 'accuracy'."""
 
+import numpy as np
 import pytest
 import torch
 
+import keraton
 from keraton import losses, metrics
 from keraton.trainers.compile_utils import CompileLoss, CompileMetrics, LossTracker
 
@@ -87,3 +89,17 @@ def test_loss_tracker_is_batch_size_weighted():
     assert float(tracker.result()) == pytest.approx(2.0)
     tracker.reset_state()
     assert float(tracker.result()) == 0.0
+
+
+def test_keras2_metric_function_names_log_under_their_own_names():
+    """metrics=['logcosh', 'kld'] as tf.keras 2.15 computes and names them (values from tf.keras)."""
+    rng = np.random.RandomState(0)
+    x = rng.rand(20, 3).astype("float32")
+    y = x.sum(1, keepdims=True)
+    model = keraton.Sequential([keraton.layers.Dense(
+        1, input_shape=(3,), kernel_initializer=keraton.initializers.Constant(0.5))])
+    model.compile("sgd", "mse", metrics=["logcosh", "kld"])
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert list(logs) == ["loss", "logcosh", "kld"]
+    np.testing.assert_allclose([logs["loss"], logs["logcosh"], logs["kld"]],
+                               [0.6565068960189819, 0.289726197719574, 0.3113165497779846], rtol=1e-6)
