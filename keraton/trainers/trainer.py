@@ -10,6 +10,7 @@ or when a callback asks for per-batch logs.
 from __future__ import annotations
 
 import functools
+import warnings
 
 import numpy as np
 import torch
@@ -221,8 +222,11 @@ class Trainer(MetricsMixin, OnBatchMixin):
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         self.optimizer.zero_grad(set_to_none=True)
         y_pred, loss = self._forward_loss(x, y, sample_weight)
-        self.optimizer.scale_loss(loss).backward()
-        self.optimizer.step()  # also applies the weights' constraints, as Keras's optimizers do
+        if loss.requires_grad:
+            self.optimizer.scale_loss(loss).backward()
+            self.optimizer.step()  # also applies the weights' constraints, as Keras's optimizers do
+        else:  # everything frozen: Keras trains on (metrics, callbacks) without an update
+            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
         self._update_trackers(loss, x, y, y_pred, sample_weight)
         return self._step_logs
 

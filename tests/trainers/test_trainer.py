@@ -416,3 +416,20 @@ def test_bad_verbose_and_unknown_fit_kwarg():
         model.fit(x, y, verbose=3)
     with pytest.raises(TypeError, match="epoch"):
         model.fit(x, y, epoch=3)
+
+
+def test_fit_with_every_weight_frozen_warns_and_trains_on_without_updates():
+    """As Keras: a warning, the epochs still run (loss, metrics, callbacks), nothing changes."""
+    model = keraton.Sequential([keraton.Input((3,)), keraton.layers.Dense(1)])
+    model.compile("sgd", "mse", metrics=["mae"])
+    model.trainable = False
+    kernel, bias = model.get_weights()
+    x = np.arange(24, dtype="float32").reshape(8, 3) / 10
+    y = np.ones((8, 1), "float32")
+    with pytest.warns(UserWarning, match="The model does not have any trainable weights."):
+        history = model.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    error = x @ kernel + bias - y
+    np.testing.assert_allclose(history.history["loss"], [np.mean(error ** 2)] * 2, rtol=1e-5)
+    np.testing.assert_allclose(history.history["mae"], [np.mean(np.abs(error))] * 2, rtol=1e-5)
+    np.testing.assert_array_equal(model.get_weights()[0], kernel)
+    assert int(model.optimizer.iterations) == 0
