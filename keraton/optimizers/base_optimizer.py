@@ -278,14 +278,15 @@ class Optimizer(OptimizerState):
     @torch.no_grad()
     def finalize_variable_values(self, var_list):
         """With ``use_ema``, overwrite ``var_list`` with their moving averages (end of ``fit``)."""
-        if self.use_ema:
+        if self.use_ema and self._model_variables_moving_average:  # built: it has stepped
             var_list = list(var_list)
             if len(var_list) != len(self._model_variables_moving_average):
                 raise ValueError(
                     f"Expected {len(self._model_variables_moving_average)} variables (the ones "
                     f"the optimizer was built with), received {len(var_list)}."
                 )
-            torch._foreach_copy_(var_list, self._model_variables_moving_average)
+            with torch.no_grad():
+                torch._foreach_copy_(var_list, self._model_variables_moving_average)
 
     def scale_loss(self, loss):
         """Multiply ``loss`` by ``loss_scale_factor`` when one is set (Keras API)."""

@@ -340,6 +340,8 @@ class Trainer(MetricsMixin, OnBatchMixin):
         finally:
             end_distributed()
             self.train(was_training)
+        if epochs > 0 and isinstance(self.optimizer, optimizers_module.Optimizer):
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # use_ema: the averages
         cbs.on_train_end(training_logs)
         return self.history
 

@@ -433,3 +433,23 @@ def test_fit_with_every_weight_frozen_warns_and_trains_on_without_updates():
     np.testing.assert_allclose(history.history["mae"], [np.mean(np.abs(error))] * 2, rtol=1e-5)
     np.testing.assert_array_equal(model.get_weights()[0], kernel)
     assert int(model.optimizer.iterations) == 0
+
+
+def test_fit_ends_with_the_ema_weights_like_keras():
+    """``use_ema=True``: Keras overwrites the trained weights with their moving averages after fit."""
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 5)).astype("float32")
+    y = rng.normal(size=(40, 1)).astype("float32")
+    start = [np.full((5, 1), 0.1, "float32"), np.zeros(1, "float32")]
+    results = []
+    for lib in (keraton, keras):
+        model = lib.Sequential([lib.Input((5,)), lib.layers.Dense(1)])
+        model.set_weights(start)
+        model.compile(optimizer=lib.optimizers.Adam(0.05, use_ema=True, ema_momentum=0.9), loss="mse")
+        history = model.fit(x, y, batch_size=10, epochs=3, shuffle=False, verbose=0)
+        results.append((history.history["loss"], model.get_weights()))
+    (ours_loss, ours_w), (keras_loss, keras_w) = results
+    np.testing.assert_allclose(ours_loss, keras_loss, rtol=1e-5)
+    for a, b in zip(ours_w, keras_w):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
