@@ -377,7 +377,8 @@ class Layer(SymbolicCallMixin, nn.Module):
         """NumPy arrays among the call arguments as torch tensors, as Keras's ``__call__`` converts them.
 
         Floating arrays take the layer's compute dtype (float64 data becomes
-        float32 under the default policy), others keep theirs; tensors go to
+        float32 under the default policy), other numeric ones keep theirs,
+        string arrays stay NumPy (the lookup layers take them); tensors go to
         the device of the layer's weights.
         """
         weight = next(self.parameters(), None)
@@ -385,9 +386,9 @@ class Layer(SymbolicCallMixin, nn.Module):
         floating = backend.standardize_dtype(self.compute_dtype)
 
         def convert(x):
-            if not isinstance(x, np.ndarray):
-                return x
-            t = torch.from_numpy(np.ascontiguousarray(x)) if x.dtype != object else torch.as_tensor(x)
+            if not isinstance(x, np.ndarray) or x.dtype.kind not in "biufc":
+                return x  # strings stay NumPy, as fit keeps them, for the lookup layers
+            t = torch.from_numpy(np.ascontiguousarray(x))
             if t.is_floating_point() and floating.is_floating_point:
                 t = t.to(floating)
             return t if device is None else t.to(device)

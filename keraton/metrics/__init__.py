@@ -145,9 +145,14 @@ def deserialize(config, custom_objects=None):
     """
     if isinstance(config, str):
         found = get_registered_object(config, custom_objects)
-        if found is None:
-            found = FUNCTIONS_DICT.get(config)  # Keras 2 function names such as 'logcosh'
-        return found if found is not None else lookup_by_name("metric", config, ALL_OBJECTS_DICT)
+        if found is not None:
+            return found
+        try:
+            return lookup_by_name("metric", config, ALL_OBJECTS_DICT)
+        except ValueError:
+            if config in FUNCTIONS_DICT:  # Keras 2 function names such as 'logcosh'
+                return FUNCTIONS_DICT[config]
+            raise
     return deserialize_keras_object(config, module_objects=ALL_OBJECTS_DICT,
                                     custom_objects=custom_objects, kind="metric")
 

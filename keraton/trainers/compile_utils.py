@@ -181,7 +181,7 @@ class CompileMetrics:
         trues = _flatten_targets(y_true, names) if y_true is not None else [None] * n
         preds = tree.flatten(y_pred)
         self.entries = []
-        seen = set()
+        counters: dict = {}  # Keras 3's unique_name_counters: a repeated name gets _1, _2, ...
         for weighted, arg in ((False, self._metrics_arg), (True, self._weighted_arg)):
             if not arg:
                 continue
@@ -199,10 +199,15 @@ class CompileMetrics:
                 group = group if isinstance(group, (list, tuple)) else [group]
                 for identifier in group:
                     metric = _resolve_metric(identifier, trues[i], preds[i])
-                    name = metric.name if n == 1 else f"{names[i]}_{metric.name}"
-                    if weighted and name in seen:
-                        name = f"weighted_{name}"
-                    seen.add(name)
+                    prefix = "" if n == 1 else f"{names[i]}_"
+                    name = prefix + metric.name
+                    if name in counters and weighted:
+                        name = f"{prefix}weighted_{metric.name}"
+                    if name in counters:
+                        counters[name] += 1
+                        name = f"{name}_{counters[name] - 1}"
+                    else:
+                        counters[name] = 1
                     self.entries.append((name, metric, i, weighted))
         self.single = n == 1
         self.built = True

@@ -103,3 +103,33 @@ def test_keras2_metric_function_names_log_under_their_own_names():
     assert list(logs) == ["loss", "logcosh", "kld"]
     np.testing.assert_allclose([logs["loss"], logs["logcosh"], logs["kld"]],
                                [0.6565068960189819, 0.289726197719574, 0.3113165497779846], rtol=1e-6)
+
+
+@pytest.mark.parametrize("multi", [False, True])
+def test_repeated_metric_names_get_keras_suffixes(multi):
+    """Keras 3 logs a repeated name as name_1, name_2 (weighted: weighted_name, then _1)."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(20, 4)).astype("float32")
+    y = rng.integers(0, 2, size=(20, 1)).astype("float32")
+    inp = keraton.Input((4,))
+    a = keraton.layers.Dense(1, activation="sigmoid", name="a")(inp)
+    b = keraton.layers.Dense(1, activation="sigmoid", name="b")(inp)
+    if multi:
+        model = keraton.Model(inp, [a, b])
+        model.compile("sgd", "mse", metrics=[["mae", "mae"], ["mae"]], weighted_metrics=[["mae"], ["mae"]])
+        expected = {"loss", "a_loss", "b_loss", "a_mae", "a_mae_1", "b_mae", "a_weighted_mae",
+                    "b_weighted_mae"}  # the names real Keras 3.15 gives
+        y = [y, y]
+    else:
+        model = keraton.Model(inp, a)
+        model.compile("sgd", "binary_crossentropy",
+                      metrics=[metrics.BinaryAccuracy(), metrics.BinaryAccuracy(threshold=0.9)],
+                      weighted_metrics=["binary_accuracy", "binary_accuracy"])
+        expected = {"loss", "binary_accuracy", "binary_accuracy_1", "weighted_binary_accuracy",
+                    "weighted_binary_accuracy_1"}
+    logs = model.evaluate(x, y, sample_weight=np.ones(20), verbose=0, return_dict=True)
+    assert set(logs) == expected
+    if not multi:
+        pred = model.predict(x, verbose=0)
+        assert logs["binary_accuracy"] == pytest.approx(np.mean((pred > 0.5) == y), abs=1e-6)
+        assert logs["binary_accuracy_1"] == pytest.approx(np.mean((pred > 0.9) == y), abs=1e-6)
