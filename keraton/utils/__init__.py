@@ -1,5 +1,15 @@
-"""Utilities with Keras's names: progress bar, summary, seeds, one-hot encoding, normalisation."""
+"""Utilities with Keras's names: progress bar, summary, seeds, one-hot encoding, normalisation,
+and (as ``keras.utils`` re-exports them) the custom-object registry and serialization."""
 
+from keraton.saving.object_registration import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
+from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from keraton.utils.file_utils import get_file
 from keraton.utils.history_plot import plot_history
 from keraton.utils.image_dataset_utils import image_dataset_from_directory
@@ -13,7 +23,9 @@ from keraton.utils.summary_utils import print_summary
 from keraton.utils.text_dataset_utils import text_dataset_from_directory
 from keraton.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
-__all__ = ["model_to_dot", "plot_history", "plot_model",
+__all__ = ["CustomObjectScope", "custom_object_scope", "deserialize_keras_object",
+           "get_custom_objects", "get_registered_name", "get_registered_object",
+           "register_keras_serializable", "serialize_keras_object", "model_to_dot", "plot_history", "plot_model",
            "Progbar", "PyDataset", "Sequence", "get_file", "image_dataset_from_directory",
            "normalize", "pad_sequences", "print_summary", "set_random_seed",
            "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical"]

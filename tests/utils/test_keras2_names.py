@@ -36,6 +36,8 @@ def _fresh_import(module_name):
     ("keraton.layers.wrappers", ["Bidirectional", "TimeDistributed"]),
     ("keraton.layers.pooling", ["MaxPooling2D", "GlobalAveragePooling1D"]),
     ("keraton.layers.normalization", ["BatchNormalization"]),
+    ("keraton.layers.advanced_activations", ["LeakyReLU", "PReLU", "ELU", "ReLU", "Softmax"]),
+    ("keraton.layers.noise", ["GaussianNoise", "GaussianDropout", "AlphaDropout"]),
 ])
 def test_layer_module_paths_alias_the_real_layers(module_name, names):
     module = importlib.import_module(module_name)
@@ -59,6 +61,15 @@ def test_layer_module_paths_alias_the_real_layers(module_name, names):
     ("keraton.engine.training", "Model", "keraton.models"),
     ("keraton.engine.sequential", "Sequential", "keraton.models"),
     ("keraton.engine.functional", "Functional", "keraton.models"),
+    ("keraton.utils.vis_utils", "plot_model", "keraton.utils"),
+    ("keraton.utils.generic_utils", "get_custom_objects", "keraton.saving"),
+    ("keraton.utils.generic_utils", "CustomObjectScope", "keraton.saving"),
+    ("keraton.utils.generic_utils", "serialize_keras_object", "keraton.saving"),
+    ("keraton.utils.generic_utils", "Progbar", "keraton.utils"),
+    ("keraton.utils.layer_utils", "print_summary", "keraton.utils"),
+    ("keraton.utils", "custom_object_scope", "keraton.saving"),  # keras.utils re-exports these
+    ("keraton.utils", "register_keras_serializable", "keraton.saving"),
+    ("keraton.utils", "deserialize_keras_object", "keraton.saving"),
 ])
 def test_other_module_paths_alias_the_real_objects(module_name, name, target):
     assert getattr(importlib.import_module(module_name), name) is getattr(
@@ -78,6 +89,11 @@ def test_np_utils_to_categorical_numbers():
     ("keraton.utils.np_utils", "keras.utils.np_utils"),
     ("keraton.utils.data_utils", "keras.utils.data_utils"),
     ("keraton.engine", "keras.engine"),
+    ("keraton.layers.advanced_activations", "keras.layers.advanced_activations"),
+    ("keraton.layers.noise", "keras.layers.noise"),
+    ("keraton.utils.vis_utils", "keras.utils.vis_utils"),
+    ("keraton.utils.generic_utils", "keras.utils.generic_utils"),
+    ("keraton.utils.layer_utils", "keras.utils.layer_utils"),
 ])
 def test_keras2_only_modules_warn_once_on_import(module_name, warned):
     with pytest.warns(UserWarning, match=f"`{warned}` is a Keras 2 name.*Keras 3"):
@@ -124,3 +140,11 @@ def test_scikit_learn_path():
     wrappers = importlib.import_module("keraton.wrappers")
     assert module.KerasClassifier is wrappers.KerasClassifier
     assert module.KerasRegressor is wrappers.KerasRegressor
+
+
+def test_layer_utils_count_params_counts_scalars():
+    from keraton.utils.layer_utils import count_params
+
+    model = keraton.Sequential([keraton.Input((3,)), layers.Dense(2), layers.Dense(4)])
+    assert count_params(model.weights) == 3 * 2 + 2 + 2 * 4 + 4 == model.count_params()
+    assert count_params(model.trainable_weights[:1]) == 6
