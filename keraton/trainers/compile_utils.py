@@ -38,11 +38,15 @@ def _per_output(arg, names: list, what: str):
     return [arg] * n
 
 
-def _flatten_targets(y, names: list, what: str = "y"):
-    """Targets (or sample weights) as one entry per output, from a tensor, list or dict."""
+def _flatten_targets(y, names: list, what: str = "y", required=None):
+    """Targets (or sample weights) as one entry per output, from a tensor, list or dict.
+
+    A dict may leave out the outputs not in ``required`` (default: all), the
+    ones without a loss or metric; their entry is ``None``.
+    """
     n = len(names)
     if isinstance(y, dict):
-        missing = [k for k in names if k not in y]
+        missing = [k for k in (names if required is None else required) if k not in y]
         if missing and what == "y":
             raise ValueError(
                 f"The target dict lacks outputs {missing}: the model's outputs are {names}, "
@@ -93,6 +97,7 @@ class CompileLoss:
                 raise ValueError(f"loss_weights has {len(weights)} entries but the model has {n} outputs.")
             self.weights = [float(w) for w in weights]
         self.single = n == 1
+        self.needs_target = [k for k, loss_obj in zip(names, self.losses) if loss_obj is not None]
         self.last_output_losses: list = []
         self.built = True
 
@@ -102,7 +107,7 @@ class CompileLoss:
             w = self.weights[0]
             return loss if w == 1.0 else loss * w
         names = self.output_names
-        trues = _flatten_targets(y_true, names)
+        trues = _flatten_targets(y_true, names, required=self.needs_target)
         preds = tree.flatten(y_pred)
         weights = _flatten_targets(sample_weight, names, "sample_weight") if sample_weight is not None else [None] * len(names)
         total = None
@@ -178,7 +183,8 @@ class CompileMetrics:
         """Resolve the metrics for the first batch's shapes."""
         self.output_names = names = list(output_names)
         n = len(names)
-        trues = _flatten_targets(y_true, names) if y_true is not None else [None] * n
+        trues = (_flatten_targets(y_true, names, required=self._outputs_with_metrics(names))
+                 if y_true is not None else [None] * n)
         preds = tree.flatten(y_pred)
         self.entries = []
         counters: dict = {}  # Keras 3's unique_name_counters: a repeated name gets _1, _2, ...
@@ -210,7 +216,18 @@ class CompileMetrics:
                         counters[name] = 1
                     self.entries.append((name, metric, i, weighted))
         self.single = n == 1
+        self.needs_target = sorted({names[i] for _, _, i, _ in self.entries}, key=names.index)
         self.built = True
+
+    def _outputs_with_metrics(self, names: list) -> list:
+        """Output names that a ``metrics``/``weighted_metrics`` argument gives at least one metric."""
+        needed = set()
+        for arg in (self._metrics_arg, self._weighted_arg):
+            if isinstance(arg, dict):
+                needed.update(k for k, v in arg.items() if v)
+            elif arg:
+                needed.update(names)
+        return [k for k in names if k in needed]
 
     @property
     def metrics(self) -> list:
@@ -226,7 +243,7 @@ class CompileMetrics:
                 metric.update_state(y_true, y_pred, sample_weight if weighted else None)
             return
         names = self.output_names
-        trues = _flatten_targets(y_true, names)
+        trues = _flatten_targets(y_true, names, required=self.needs_target)
         preds = tree.flatten(y_pred)
         weights = (_flatten_targets(sample_weight, names, "sample_weight")
                    if sample_weight is not None else [None] * len(names))

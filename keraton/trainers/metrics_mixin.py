@@ -98,9 +98,10 @@ class MetricsMixin:
         if not self._compile_metrics.built:
             self._compile_metrics.build(y, y_pred, names)
         self._output_loss_trackers = []
-        if self._compile_loss is not None and not self._compile_loss.single:
+        if self._compile_loss is not None and len(self._compile_loss.needs_target) > 1:
+            # As Keras 3: per-output "<name>_loss" logs only when more than one output has a loss.
             self._output_loss_trackers = [compile_utils.LossTracker(f"{n}_loss")
-                                          for n, loss_obj in zip(names, self._compile_loss.losses) if loss_obj is not None]
+                                          for n in self._compile_loss.needs_target]
         self._metrics_built = True
 
     def _update_trackers(self, loss, x, y, y_pred, sample_weight) -> None:

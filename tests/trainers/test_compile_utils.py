@@ -133,3 +133,26 @@ def test_repeated_metric_names_get_keras_suffixes(multi):
         pred = model.predict(x, verbose=0)
         assert logs["binary_accuracy"] == pytest.approx(np.mean((pred > 0.5) == y), abs=1e-6)
         assert logs["binary_accuracy_1"] == pytest.approx(np.mean((pred > 0.9) == y), abs=1e-6)
+
+
+@pytest.mark.parametrize("loss, y_keys", [({"o1": "mse"}, ["o1"]), ({"o1": "mse", "o2": None}, ["o1", "o2"])])
+def test_loss_for_some_outputs_trains_on_those_targets_alone(loss, y_keys):
+    """As Keras 3: outputs without a loss need no target, and one loss logs only ``loss``."""
+    rng = np.random.default_rng(23)
+    x = rng.normal(size=(32, 4)).astype("float32")
+    targets = {"o1": rng.normal(size=(32, 1)).astype("float32"),
+               "o2": rng.normal(size=(32, 2)).astype("float32")}
+    inp = keraton.Input((4,), name="in")
+    model = keraton.Model(inp, {"o1": keraton.layers.Dense(1, name="o1")(inp),
+                                "o2": keraton.layers.Dense(2, name="o2")(inp)})
+    model.compile(optimizer=keraton.optimizers.SGD(0.1), loss=loss)
+    kernel, bias = (w.copy() for w in model.get_layer("o1").get_weights())
+    o2_before = model.get_layer("o2").get_weights()
+    history = model.fit(x, {k: targets[k] for k in y_keys}, epochs=1, batch_size=32, verbose=0)
+    assert set(history.history) == {"loss"}
+    np.testing.assert_allclose(history.history["loss"],
+                               [np.mean((x @ kernel + bias - targets["o1"]) ** 2)], rtol=1e-5)
+    for a, b in zip(model.get_layer("o2").get_weights(), o2_before):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match=r"The target dict lacks outputs \['o1'\]"):
+        model.evaluate(x, {"o2": targets["o2"]}, verbose=0)
