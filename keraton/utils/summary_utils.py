@@ -85,10 +85,11 @@ def _wrap(text: str, width: int) -> list:
     A word longer than a whole line is cut with an ellipsis.
     """
     lines: list = []
-    line = ""
-    for word in text.split(" "):
-        if not line:
-            line = word
+    body = text.lstrip(" ")
+    line = text[: len(text) - len(body)]  # a nested layer's indent stays
+    for word in body.split(" "):
+        if not line.strip():
+            line += word
         elif len(line) + 1 + len(word) <= width:
             line += " " + word
         else:
@@ -153,7 +154,11 @@ def _column_widths(positions, line_length) -> list:
 
 def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
                   show_trainable=False, layer_range=None) -> None:
-    """Print the summary table of ``model`` (``keras.utils.print_summary``)."""
+    """Print the summary table of ``model`` (``keras.utils.print_summary``).
+
+    ``expand_nested=True`` lists a nested model's layers under it, marked
+    ``└`` and indented per level, as Keras 3 does.
+    """
     if print_fn is None:
         print_fn = print
     sequential_like = _is_sequential_like(model)
@@ -188,15 +193,25 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     lines.append(_rule(widths, "┏", "┳", "┓", "━"))
     lines.extend(_rows(headers, widths, "┃", "┃", "┃", align=align))
     lines.append(_rule(widths, "┡", "╇", "┩", "━"))
-    for i, layer in enumerate(layers):
+    def row_cells(layer, level):
         class_name = getattr(layer, "_summary_class_name", None) or type(layer).__name__
-        cells = [f"{layer.name} ({class_name})", _output_shape(layer), _param_count(layer)]
+        prefix = "   " * level + "└ " if level else ""  # Keras 3's nested-layer marker
+        cells = [f"{prefix}{layer.name} ({class_name})", _output_shape(layer), _param_count(layer)]
         if not sequential_like:
-            cells.append(_connections(layer, model))
+            cells.append(_connections(layer, model))  # nested layers: "-", as Keras
         if show_trainable:
             cells.append(("Y" if layer.trainable else "N") if layer.weights else "-")
+        rows = [cells]
+        nested = getattr(layer, "layers", None) if expand_nested else None
+        if nested and isinstance(nested, list):
+            for inner in nested:
+                rows.extend(row_cells(inner, level + 1))
+        return rows
+
+    table = [cells for layer in layers for cells in row_cells(layer, 0)]
+    for i, cells in enumerate(table):
         lines.extend(_rows(cells, widths, align=align))
-        if i < len(layers) - 1:
+        if i < len(table) - 1:
             lines.append(_rule(widths, "├", "┼", "┤", "─"))
     lines.append(_rule(widths, "└", "┴", "┘", "─"))
     weights = model.weights if model.built else []

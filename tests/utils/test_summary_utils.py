@@ -225,3 +225,31 @@ def test_long_names_wrap_like_keras():
 )
 def test_readable_memory_size(size, text):
     assert readable_memory_size(size) == text
+
+
+def _nested(K):
+    inner = K.Sequential([K.Input((10,)), K.layers.Dense(4, name="d4"), K.layers.Dense(2, name="d2")],
+                         name="inner")
+    inner.layers[0].trainable = False
+    x = K.Input((10,), name="x")
+    return K.Model(x, K.layers.Dense(1, name="head")(inner(x)), name="outer")
+
+
+def _nested_functional(K):
+    a = K.Input((3,), name="a")
+    b = K.Input((3,), name="b")
+    core_in = K.Input((3,), name="core_in")
+    core = K.Model(core_in, K.layers.Dense(2, name="core_dense")(core_in), name="core")
+    added = K.layers.Add(name="add")([core(a), core(b)])
+    return K.Model([a, b], added, name="siamese")
+
+
+@pytest.mark.parametrize("make", [_nested, _nested_functional])
+@pytest.mark.parametrize("kwargs", [{"expand_nested": True}, {"expand_nested": True, "show_trainable": True}])
+def test_expand_nested_lines_equal_keras(make, kwargs):
+    """Nested models' layers listed under them, indented and marked with └, as Keras 3 prints."""
+    keras = pytest.importorskip("keras")
+    keras.backend.clear_session()
+    ours, theirs = make(keraton), make(keras)
+    assert _ours(ours, **kwargs) == _theirs(theirs, **kwargs)
+    assert any("   └ " in line for line in _ours(ours, **kwargs))
