@@ -8,7 +8,8 @@ semantics (those of ``keras._legacy.backend``), computed with torch:
   shapes, linear algebra, creation, casting and random tensors;
 * :mod:`~keraton.backend_functions.nn_ops`: activations and crossentropies;
 * :mod:`~keraton.backend_functions.state_ops`: ``get_value``/``set_value``,
-  the learning phase, ``switch``.
+  the learning phase, ``switch``;
+* :mod:`~keraton.backend_functions.graph_ops`: ``function`` and ``eval``.
 
 Example:
     >>> from keraton import backend as K
@@ -16,6 +17,7 @@ Example:
     torch.Size([2, 1])
 """
 
+from keraton.backend_functions.graph_ops import eval, function
 from keraton.backend_functions.nn_ops import (
     bias_add,
     binary_crossentropy,
@@ -127,6 +129,8 @@ for _name in _TENSOR_FUNCTIONS:
 del _name
 
 __all__ = [
+    "eval",
+    "function",
     "abs", "all", "any", "arange", "argmax", "argmin", "batch_dot", "batch_flatten",
     "batch_get_value", "batch_set_value", "bias_add", "binary_crossentropy", "cast",
     "cast_to_floatx", "categorical_crossentropy", "clip", "concatenate", "constant",
