@@ -1,14 +1,16 @@
-"""Core layers: Input, Dense, Lambda, TorchModuleWrapper."""
+"""Core layers: Input, Dense, Identity, Lambda, TorchModuleWrapper."""
 
 from keraton.layers.core.dense import Dense
 from keraton.layers.core.einsum_dense import EinsumDense
 from keraton.layers.core.embedding import Embedding
+from keraton.layers.core.identity import Identity
 from keraton.layers.core.input_layer import Input, InputLayer
 from keraton.layers.core.lambda_layer import Lambda
 from keraton.layers.core.masking import Masking
 from keraton.layers.core.torch_module_wrapper import TorchModuleWrapper
 
-__all__ = ["Dense", "EinsumDense", "Embedding", "Input", "InputLayer", "Lambda", "Masking", "TorchModuleWrapper"]
+__all__ = ["Dense", "EinsumDense", "Embedding", "Identity", "Input", "InputLayer", "Lambda",
+           "Masking", "TorchModuleWrapper"]
 
 # Keras 2's keras.layers.core also held these; served lazily (their families import core).
 _KERAS2_NAMES = {

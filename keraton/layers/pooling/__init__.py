@@ -1,5 +1,11 @@
-"""Pooling layers: max and average pooling (1D/2D/3D) and their global forms, as ``keras.layers``."""
+"""Pooling layers: max and average pooling (1D/2D/3D), their global and adaptive forms."""
 
+from keraton.layers.pooling.adaptive_average_pooling1d import AdaptiveAveragePooling1D
+from keraton.layers.pooling.adaptive_average_pooling2d import AdaptiveAveragePooling2D
+from keraton.layers.pooling.adaptive_average_pooling3d import AdaptiveAveragePooling3D
+from keraton.layers.pooling.adaptive_max_pooling1d import AdaptiveMaxPooling1D
+from keraton.layers.pooling.adaptive_max_pooling2d import AdaptiveMaxPooling2D
+from keraton.layers.pooling.adaptive_max_pooling3d import AdaptiveMaxPooling3D
 from keraton.layers.pooling.average_pooling1d import AveragePooling1D
 from keraton.layers.pooling.average_pooling2d import AveragePooling2D
 from keraton.layers.pooling.average_pooling3d import AveragePooling3D
@@ -22,6 +28,8 @@ GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D = (GlobalAveragePooling1D, Glo
                                                      GlobalAveragePooling3D)
 
 __all__ = [
+    "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
     "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
     "AvgPool1D", "AvgPool2D", "AvgPool3D",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",

@@ -56,5 +56,6 @@ CASES = [
     # TorchModuleWrapper: weights are the module's parameters; no config to rebuild from.
     Case("torch_module_wrapper", lambda: layers.TorchModuleWrapper(nn.Linear(4, 3)), (2, 4),
          n_trainable=2, config_round_trip=False),
+    # Identity: any input passes through.
+    Case("identity", lambda: layers.Identity(), (2, 3, 4)),
 ]
-
