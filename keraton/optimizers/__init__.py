@@ -1,5 +1,6 @@
 """Keras 3 optimizers on PyTorch: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``,
-``Adadelta``, ``Adamax``, ``Nadam``, plus ``get`` / ``serialize`` / ``deserialize``.
+``Adadelta``, ``Adamax``, ``Nadam``, ``Lion``, ``Ftrl``, ``Lamb``, ``Adafactor``, plus
+``get`` / ``serialize`` / ``deserialize``.
 
 Each optimizer updates ``torch.nn.Parameter`` lists in place with Keras's
 update rules and defaults, through either the Keras API (``apply_gradients``,
@@ -10,24 +11,30 @@ from __future__ import annotations
 
 from keraton.optimizers import schedules
 from keraton.optimizers.adadelta import Adadelta
+from keraton.optimizers.adafactor import Adafactor
 from keraton.optimizers.adagrad import Adagrad
 from keraton.optimizers.adam import Adam
 from keraton.optimizers.adamax import Adamax
 from keraton.optimizers.adamw import AdamW
 from keraton.optimizers.base_optimizer import Optimizer
+from keraton.optimizers.ftrl import Ftrl
+from keraton.optimizers.lamb import Lamb
+from keraton.optimizers.lion import Lion
 from keraton.optimizers.nadam import Nadam
 from keraton.optimizers.rmsprop import RMSprop
 from keraton.optimizers.scalar_variable import ScalarVariable
 from keraton.optimizers.sgd import SGD
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
-ALL_OBJECTS = (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam)
+ALL_OBJECTS = (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion, Ftrl,
+               Lamb, Adafactor)
 # Names accepted by get(): Keras's lower-cased class names.
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS if cls is not Optimizer}
 
 __all__ = [
-    "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Optimizer", "RMSprop",
-    "ScalarVariable", "deserialize", "get", "schedules", "serialize",
+    "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
+    "Nadam", "Optimizer", "RMSprop", "ScalarVariable", "deserialize", "get", "schedules",
+    "serialize",
 ]
 
 

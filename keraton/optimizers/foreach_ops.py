@@ -80,6 +80,22 @@ def mul_(xs: list, scale) -> None:
         torch._foreach_mul_(xs, _per_tensor(scale, xs))
 
 
+def add_(xs: list, value) -> None:
+    """In place: ``x += value`` for every ``x``; ``value`` is a number or a 0-d tensor."""
+    if isinstance(value, numbers.Number):
+        torch._foreach_add_(xs, value)
+    else:
+        torch._foreach_add_(xs, _per_tensor(value, xs))
+
+
+def div_(xs: list, value) -> None:
+    """In place: ``x /= value`` for every ``x``; ``value`` is a number or a 0-d tensor."""
+    if isinstance(value, numbers.Number):
+        torch._foreach_div_(xs, value)
+    else:
+        torch._foreach_div_(xs, _per_tensor(value, xs))
+
+
 def add_scaled_(xs: list, ys: list, alpha) -> None:
     """In place: ``x += alpha * y``; ``alpha`` is a number (fused) or a 0-d tensor."""
     if isinstance(alpha, numbers.Number):

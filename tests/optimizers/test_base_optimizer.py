@@ -7,7 +7,8 @@ import torch
 import keraton.optimizers as optimizers
 from keraton.optimizers import SGD, Adam, Optimizer
 
-ALL_NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam"]
+ALL_NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Lion",
+             "Ftrl", "Lamb", "Adafactor"]
 
 
 def _sgd_step(grads, values=None, **kwargs):

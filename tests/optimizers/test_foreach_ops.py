@@ -59,3 +59,8 @@ def test_scaled_helpers_accept_numbers_and_tensors(scale):
     foreach_ops.sub_scaled_div_(xs, [torch.ones(2), torch.ones(3)], [torch.full((2,), 2.0), torch.full((3,), 2.0)], scale)
     assert torch.equal(xs[0], torch.full((2,), 0.75))
     assert xs[0].dtype == torch.float32
+    foreach_ops.add_(xs, scale)
+    assert torch.equal(xs[0], torch.full((2,), 1.25))
+    foreach_ops.div_(xs, scale)
+    assert torch.equal(xs[1], torch.full((3,), 2.5))
+    assert xs[1].dtype == torch.float32

@@ -9,7 +9,8 @@ import keraton.optimizers as optimizers
 from keraton.optimizers import SGD, Adam, RMSprop
 from keraton.optimizers.optimizer_config import check_number
 
-ALL_NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam"]
+ALL_NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Lion",
+             "Ftrl", "Lamb", "Adafactor"]
 
 
 class StepSchedule:
@@ -169,7 +170,8 @@ def test_saved_state_matches_keras_layout(keras):
         np.testing.assert_allclose(a.numpy(), b.numpy())
 
 
-@pytest.mark.parametrize("name", ["Adam", "AdamW", "Adadelta", "Adagrad", "Adamax", "Nadam", "RMSprop"])
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "Adadelta", "Adagrad", "Adamax", "Nadam",
+                                  "RMSprop", "Lamb"])
 def test_epsilon_none_is_the_backend_fuzz_factor_as_in_keras2(name):
     """Keras 2.2's signatures read ``epsilon=None`` as ``K.epsilon()``; copied code still passes it."""
     cls = getattr(keraton.optimizers, name)

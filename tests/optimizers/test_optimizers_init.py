@@ -10,6 +10,8 @@ from keraton.optimizers import SGD, Adam, Optimizer
     ("adam", "Adam"), ("Adam", "Adam"), ("SGD", "SGD"), ("sgd", "SGD"), ("rmsprop", "RMSprop"),
     ("RMSprop", "RMSprop"), ("adagrad", "Adagrad"), ("adadelta", "Adadelta"),
     ("adamax", "Adamax"), ("nadam", "Nadam"), ("adamw", "AdamW"), ("AdamW", "AdamW"),
+    ("lion", "Lion"), ("ftrl", "Ftrl"), ("Ftrl", "Ftrl"), ("lamb", "Lamb"),
+    ("adafactor", "Adafactor"),
 ])
 def test_get_by_name(name, cls):
     opt = optimizers.get(name)
