@@ -16,8 +16,12 @@ from keraton.losses.classes import (
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
     CategoricalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
     CategoricalHinge,
+    Circle,
     CosineSimilarity,
+    Dice,
     Hinge,
     Huber,
     KLDivergence,
@@ -30,13 +34,18 @@ from keraton.losses.classes import (
     Poisson,
     SparseCategoricalCrossentropy,
     SquaredHinge,
+    Tversky,
 )
 from keraton.losses.functions import (
     binary_crossentropy,
     binary_focal_crossentropy,
     categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
     categorical_hinge,
+    circle,
     cosine_similarity,
+    dice,
     hinge,
     huber,
     kl_divergence,
@@ -48,6 +57,7 @@ from keraton.losses.functions import (
     poisson,
     sparse_categorical_crossentropy,
     squared_hinge,
+    tversky,
 )
 from keraton.losses.loss import Loss, squeeze_or_expand_to_same_rank
 from keraton.saving.object_registration import get_registered_object
@@ -68,11 +78,13 @@ ALL_OBJECTS = (
     KLDivergence, Poisson, BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
     SparseCategoricalCrossentropy, MeanSquaredError, MeanAbsoluteError,
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, CosineSimilarity, LogCosh, Huber,
-    Hinge, SquaredHinge, CategoricalHinge,
+    Hinge, SquaredHinge, CategoricalHinge, CategoricalFocalCrossentropy, Dice, Tversky, Circle,
+    CategoricalGeneralizedCrossEntropy,
     kl_divergence, poisson, binary_crossentropy, binary_focal_crossentropy,
     categorical_crossentropy, sparse_categorical_crossentropy, mean_squared_error,
     mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
     cosine_similarity, log_cosh, huber, hinge, squared_hinge, categorical_hinge,
+    categorical_focal_crossentropy, dice, tversky, circle, categorical_generalized_cross_entropy,
 )
 
 ALL_OBJECTS_DICT = {obj.__name__: obj for obj in ALL_OBJECTS}
@@ -129,14 +141,17 @@ def get(identifier):
 
 __all__ = [
     "ALL_OBJECTS", "ALL_OBJECTS_DICT", "BCE", "BinaryCrossentropy", "BinaryFocalCrossentropy",
-    "CategoricalCrossentropy", "CategoricalHinge", "CosineSimilarity", "Hinge", "Huber", "KLD",
-    "KLDivergence", "LogCosh", "Loss", "LossFunctionWrapper", "MAE", "MAPE", "MSE", "MSLE",
-    "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredError",
+    "CategoricalCrossentropy", "CategoricalFocalCrossentropy",
+    "CategoricalGeneralizedCrossEntropy", "CategoricalHinge", "Circle", "CosineSimilarity", "Dice",
+    "Hinge", "Huber", "KLD", "KLDivergence", "LogCosh", "Loss", "LossFunctionWrapper", "MAE",
+    "MAPE", "MSE", "MSLE", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredError",
     "MeanSquaredLogarithmicError", "Poisson", "SparseCategoricalCrossentropy", "SquaredHinge",
-    "bce", "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
-    "categorical_hinge", "cosine_similarity", "deserialize", "get", "hinge", "huber",
-    "kl_divergence", "kld", "kullback_leibler_divergence", "log_cosh", "logcosh", "mae", "mape",
-    "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error",
-    "mean_squared_logarithmic_error", "mse", "msle", "poisson", "serialize",
-    "sparse_categorical_crossentropy", "squared_hinge", "squeeze_or_expand_to_same_rank",
+    "Tversky", "bce", "binary_crossentropy", "binary_focal_crossentropy",
+    "categorical_crossentropy", "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy", "categorical_hinge", "circle", "cosine_similarity",
+    "deserialize", "dice", "get", "hinge", "huber", "kl_divergence", "kld",
+    "kullback_leibler_divergence", "log_cosh", "logcosh", "mae", "mape", "mean_absolute_error",
+    "mean_absolute_percentage_error", "mean_squared_error", "mean_squared_logarithmic_error",
+    "mse", "msle", "poisson", "serialize", "sparse_categorical_crossentropy", "squared_hinge",
+    "squeeze_or_expand_to_same_rank", "tversky",
 ]

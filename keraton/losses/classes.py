@@ -305,3 +305,116 @@ class SparseCategoricalCrossentropy(_SimpleLoss):
             y_true = y_true.long()
         return F.cross_entropy(y_pred, y_true)
 
+
+
+class CategoricalFocalCrossentropy(_SimpleLoss):
+    """Focal categorical cross-entropy for one-hot targets (Keras ``CategoricalFocalCrossentropy``).
+
+    Down-weights well-classified samples by ``alpha * (1 - p) ** gamma``; see
+    :func:`~keraton.losses.categorical_focal_crossentropy`.  Config keeps
+    ``from_logits``, ``label_smoothing``, ``axis``, ``alpha`` and ``gamma``.
+
+    Example::
+
+        >>> loss = CategoricalFocalCrossentropy()
+        >>> round(float(loss([[0., 1., 0.], [0., 0., 1.]],
+        ...                  [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])), 4)
+        0.2332
+    """
+
+    _fn = staticmethod(fns.categorical_focal_crossentropy)
+    _config_keys = ("from_logits", "label_smoothing", "axis", "alpha", "gamma")
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy",
+                 dtype=None):
+        super().__init__(reduction=reduction, name=name, dtype=dtype, alpha=alpha, gamma=gamma,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+class Dice(_SimpleLoss):
+    """Dice loss ``1 - 2|y p| / (|y| + |p|)`` (Keras ``Dice``, name ``'dice'``).
+
+    ``axis=None`` (default) gives one value for the whole batch, as Keras.  Config
+    keeps ``axis``.
+
+    Example::
+
+        >>> loss = Dice(axis=-1)
+        >>> round(float(loss([[1., 0.], [1., 1.]], [[0.8, 0.2], [0.6, 0.4]])), 4)
+        0.2667
+    """
+
+    _fn = staticmethod(fns.dice)
+    _config_keys = ("axis",)
+
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
+        super().__init__(reduction=reduction, name=name, dtype=dtype, axis=axis)
+
+
+class Tversky(_SimpleLoss):
+    """Tversky loss with false-positive/negative weights ``alpha``/``beta`` (Keras ``Tversky``).
+
+    ``alpha = beta = 0.5`` (default) is the Dice loss; see
+    :func:`~keraton.losses.tversky`.  Config keeps ``alpha``, ``beta``, ``axis``.
+
+    Example::
+
+        >>> loss = Tversky(alpha=0.3, beta=0.7, axis=-1)
+        >>> round(float(loss([[1., 0.], [1., 1.]], [[0.8, 0.2], [0.6, 0.4]])), 4)
+        0.2154
+    """
+
+    _fn = staticmethod(fns.tversky)
+    _config_keys = ("alpha", "beta", "axis")
+
+    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky",
+                 axis=None, dtype=None):
+        super().__init__(reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta,
+                         axis=axis)
+
+
+class Circle(_SimpleLoss):
+    """Circle loss for embedding learning (Keras ``Circle``, name ``'circle'``).
+
+    ``y_true``: integer labels ``(batch,)``; ``y_pred``: L2-normalised
+    embeddings ``(batch, dim)``.  Averages over the samples with a positive
+    loss, as Keras.  Config keeps ``gamma``, ``margin``, ``remove_diagonal``.
+
+    Example::
+
+        >>> emb = torch.tensor([[1.0, 0.0], [0.6, 0.8], [0.8, 0.6], [0.0, 1.0]])
+        >>> round(float(Circle()([0, 0, 1, 1], emb)), 3)
+        49.664
+    """
+
+    _fn = staticmethod(fns.circle)
+    _config_keys = ("gamma", "margin", "remove_diagonal")
+
+    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True,
+                 reduction="sum_over_batch_size", name="circle", dtype=None):
+        super().__init__(reduction=reduction, name=name, dtype=dtype, gamma=gamma, margin=margin,
+                         remove_diagonal=remove_diagonal)
+
+
+class CategoricalGeneralizedCrossEntropy(_SimpleLoss):
+    """Generalized cross-entropy for noisy labels (Keras ``CategoricalGeneralizedCrossEntropy``).
+
+    ``(1 - p_y ** q) / q`` with ``q`` in ``(0, 1)``: ``q -> 0`` tends to the
+    cross-entropy, ``q = 1`` is the MAE.  Config keeps ``q``.
+
+    Example::
+
+        >>> loss = CategoricalGeneralizedCrossEntropy(q=0.5)
+        >>> round(float(loss([1, 0], [[0.2, 0.8], [0.75, 0.25]])), 4)
+        0.2395
+    """
+
+    _fn = staticmethod(fns.categorical_generalized_cross_entropy)
+    _config_keys = ("q",)
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size",
+                 name="categorical_generalized_cross_entropy", dtype=None):
+        if not 0 < q < 1:
+            raise ValueError("q must be in the interval (0, 1)")
+        super().__init__(reduction=reduction, name=name, dtype=dtype, q=q)

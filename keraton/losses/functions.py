@@ -312,3 +312,109 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         res = torch.where(valid, res, 0.0)
         res._keras_mask = valid
     return res
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """Focal categorical cross-entropy (Keras ``categorical_focal_crossentropy``).
+
+    ``sum(-alpha * (1 - p) ** gamma * y * log(p))`` over ``axis``, with ``p``
+    the predictions (softmax of logits if ``from_logits``) divided by their sum
+    and clipped to ``[epsilon, 1 - epsilon]``; ``label_smoothing`` gives
+    ``y * (1 - s) + s / num_classes``.
+    """
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
+                         f"{type(axis)}")
+    y_true, y_pred = _prep(y_true, y_pred)
+    y_true, y_pred = _same_shape("categorical_focal_crossentropy", y_true, y_pred, _ONE_HOT_HINT)
+    if y_pred.shape[-1] == 1:
+        warnings.warn(
+            "In loss categorical_focal_crossentropy, expected y_pred.shape to be (batch_size, "
+            f"num_classes) with num_classes > 1. Received: y_pred.shape={tuple(y_pred.shape)}. "
+            "Consider using 'binary_crossentropy' if you only have 2 classes.",
+            SyntaxWarning,
+            stacklevel=2,
+        )
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+    if from_logits:
+        y_pred = torch.softmax(y_pred, dim=axis)
+    eps = backend.epsilon()
+    output = torch.clamp(y_pred / torch.sum(y_pred, dim=axis, keepdim=True), eps, 1.0 - eps)
+    focal = alpha * torch.pow(1.0 - output, gamma) * (-y_true * torch.log(output))
+    return torch.sum(focal, dim=axis)
+
+
+def dice(y_true, y_pred, axis=None):
+    """Dice loss ``1 - 2 |y * p| / (|y| + |p| + epsilon)`` summed over ``axis`` (Keras ``dice``).
+
+    ``axis=None`` (Keras's default) reduces the whole batch to one scalar; give
+    e.g. ``axis=(1, 2)`` for one value per sample.
+    """
+    y_true, y_pred = _elementwise("dice", y_true, y_pred)
+    intersection = torch.sum(y_true * y_pred, dim=axis)
+    union = torch.sum(y_true, dim=axis) + torch.sum(y_pred, dim=axis)
+    return 1 - 2.0 * intersection / (union + backend.epsilon())
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """Tversky loss ``1 - tp / (tp + alpha fp + beta fn + epsilon)`` (Keras ``tversky``).
+
+    Sums run over ``axis``, with ``tp = sum(y * p)`` and, as Keras 3.15
+    computes them, ``fp = sum(y * (1 - p))`` and ``fn = sum(p * (1 - y))``.
+    ``axis=None`` reduces the whole batch to one scalar.
+    """
+    y_true, y_pred = _elementwise("tversky", y_true, y_pred)
+    intersection = torch.sum(y_true * y_pred, dim=axis)
+    fp = torch.sum((1 - y_pred) * y_true, dim=axis)
+    fn = torch.sum(y_pred * (1 - y_true), dim=axis)
+    return 1 - intersection / (intersection + fp * alpha + fn * beta + backend.epsilon())
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """Generalized cross-entropy ``(1 - p_y ** q) / q`` for integer labels.
+
+    Matches Keras's ``categorical_generalized_cross_entropy``: ``y_true`` holds
+    integer class ids, ``y_pred`` probabilities over the last axis, and ``p_y``
+    is the probability of the true class.
+    """
+    if not isinstance(y_pred, torch.Tensor):
+        y_pred = torch.as_tensor(y_pred, dtype=backend.standardize_dtype(None))
+    y_true = torch.as_tensor(y_true, device=y_pred.device).long()
+    p = torch.sum(y_pred * F.one_hot(y_true, y_pred.shape[-1]).to(y_pred.dtype), dim=-1)
+    return (1 - torch.pow(p, q)) / q
+
+
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True, gamma=80,
+           margin=0.4):
+    """Circle loss of L2-normalised embeddings (Keras ``circle``; Sun et al., 2020).
+
+    ``y_true`` holds integer labels ``(batch,)``, ``y_pred`` embeddings
+    ``(batch, dim)``; pairs with equal labels (against ``ref_labels`` /
+    ``ref_embeddings``, by default the batch itself, without the diagonal when
+    ``remove_diagonal``) are positives, the others negatives.  Returns one loss
+    per sample, carrying a ``_keras_mask`` of the positive losses so that a
+    :class:`~keraton.losses.Loss` averages over those only, as Keras does.
+    """
+    if not isinstance(y_pred, torch.Tensor):
+        y_pred = torch.as_tensor(y_pred, dtype=backend.standardize_dtype(None))
+    y_true = torch.as_tensor(y_true, device=y_pred.device).to(torch.int32)
+    ref_embeddings = y_pred if ref_embeddings is None else \
+        torch.as_tensor(ref_embeddings, device=y_pred.device).to(y_pred.dtype)
+    ref_labels = y_true if ref_labels is None else \
+        torch.as_tensor(ref_labels, device=y_pred.device).to(torch.int32)
+    distances = torch.clamp(1 - y_pred @ ref_embeddings.T, min=0.0)
+    positive = y_true.reshape(-1, 1) == ref_labels.reshape(1, -1)
+    negative = ~positive
+    if remove_diagonal:
+        positive = positive & ~torch.eye(*positive.shape, dtype=torch.bool, device=y_pred.device)
+    pos_weights = torch.clamp((margin + distances) * positive, min=0.0)
+    neg_weights = torch.clamp((1 + margin - distances) * negative, min=0.0)
+    pos_wdists = -gamma * pos_weights * (margin - distances)
+    neg_wdists = gamma * neg_weights * (1 - margin - distances)
+    p_loss = torch.logsumexp(torch.where(positive, pos_wdists, float("-inf")), dim=1)
+    n_loss = torch.logsumexp(torch.where(negative, neg_wdists, float("-inf")), dim=1)
+    loss = F.softplus(p_loss + n_loss)
+    loss._keras_mask = loss > 0
+    return loss

@@ -130,7 +130,11 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
             sample_weight = sample_weight.to(device=values.device, dtype=dtype)
     if mask is not None:
         sample_weight = apply_mask(sample_weight, mask.to(values.device), dtype, reduction)
-    if sample_weight is not None:
+    if sample_weight is not None and values.dim() == 0:
+        # A loss reduced to one value (``dice``/``tversky`` with ``axis=None``) is
+        # scaled by every weight, as Keras's broadcasting does.
+        values = values * sample_weight
+    elif sample_weight is not None:
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         extra = values.dim() - sample_weight.dim()
         if extra > 0 and sample_weight.dim() > 0:

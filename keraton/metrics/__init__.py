@@ -6,7 +6,8 @@ Classes are streaming metrics (:class:`Metric`); ``get``, ``serialize`` and
 ``MeanSquaredError()`` instances (``'acc'`` is accepted as ``'accuracy'``).
 The Keras 2 metric functions (``mse``, ``mae``, ``binary_accuracy``,
 ``categorical_accuracy``, ``sparse_categorical_accuracy``,
-``top_k_categorical_accuracy``...) are exported for the trainer and for users.
+``top_k_categorical_accuracy``, ``pearson_correlation``...) are exported for
+the trainer and for users.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from keraton.losses.functions import (
     binary_crossentropy,
     binary_focal_crossentropy,
     categorical_crossentropy,
+    categorical_focal_crossentropy,
     categorical_hinge,
     hinge,
     huber,
@@ -58,7 +60,15 @@ from keraton.metrics.confusion_metrics import (
     TrueNegatives,
     TruePositives,
 )
+from keraton.metrics.correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
+from keraton.metrics.f_score_metrics import F1Score, FBetaScore
 from keraton.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from keraton.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from keraton.metrics.metric import Metric
 from keraton.metrics.probabilistic_metrics import (
     BinaryCrossentropy,
@@ -75,6 +85,7 @@ from keraton.metrics.regression_metrics import (
     MeanAbsolutePercentageError,
     MeanSquaredError,
     MeanSquaredLogarithmicError,
+    R2Score,
     RootMeanSquaredError,
     cosine_similarity,
 )
@@ -94,7 +105,7 @@ acc = accuracy
 ALL_OBJECTS = (
     Metric, Mean, Sum, MeanMetricWrapper,
     MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError,
+    MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError, R2Score,
     AUC, FalseNegatives, FalsePositives, Precision, PrecisionAtRecall, Recall,
     RecallAtPrecision, SensitivityAtSpecificity, SpecificityAtSensitivity, TrueNegatives,
     TruePositives,
@@ -103,6 +114,9 @@ ALL_OBJECTS = (
     SparseCategoricalCrossentropy,
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+    F1Score, FBetaScore,
+    IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU,
+    PearsonCorrelation, ConcordanceCorrelation,
 )
 
 # Names that ``get``/``deserialize`` accept, mapped to metric classes (as Keras 3).
@@ -124,7 +138,8 @@ _FUNCTIONS = (
     mean_squared_logarithmic_error, log_cosh, huber, kl_divergence, poisson,
     binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
     sparse_categorical_crossentropy, hinge, squared_hinge, categorical_hinge,
-    cosine_similarity,
+    cosine_similarity, categorical_focal_crossentropy, pearson_correlation,
+    concordance_correlation,
 )
 # Metric functions by name, used to rebuild ``MeanMetricWrapper(fn=...)`` from a config.
 FUNCTIONS_DICT = {fn.__name__: fn for fn in _FUNCTIONS}
