@@ -225,6 +225,9 @@ class CompileMetrics:
         for arg in (self._metrics_arg, self._weighted_arg):
             if isinstance(arg, dict):
                 needed.update(k for k, v in arg.items() if v)
+            elif (isinstance(arg, (list, tuple)) and len(arg) == len(names) > 1
+                  and all(isinstance(a, (list, tuple)) or a is None for a in arg)):
+                needed.update(k for k, group in zip(names, arg) if group)  # one list per output
             elif arg:
                 needed.update(names)
         return [k for k in names if k in needed]

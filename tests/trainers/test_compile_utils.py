@@ -156,3 +156,17 @@ def test_loss_for_some_outputs_trains_on_those_targets_alone(loss, y_keys):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match=r"The target dict lacks outputs \['o1'\]"):
         model.evaluate(x, {"o2": targets["o2"]}, verbose=0)
+
+
+@pytest.mark.parametrize("metrics_arg", [{"o1": ["mae"]}, [["mae"], None], [["mae"], []]])
+def test_outputs_without_loss_or_metrics_need_no_target(metrics_arg):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(16, 4)).astype("float32")
+    y1 = rng.normal(size=(16, 1)).astype("float32")
+    inp = keraton.Input((4,))
+    model = keraton.Model(inp, {"o1": keraton.layers.Dense(1, name="o1")(inp),
+                                "o2": keraton.layers.Dense(2, name="o2")(inp)})
+    model.compile("sgd", loss={"o1": "mse"}, metrics=metrics_arg)
+    logs = model.evaluate(x, {"o1": y1}, verbose=0, return_dict=True)
+    pred = model.predict(x, verbose=0)["o1"]
+    assert logs["o1_mae"] == pytest.approx(float(np.mean(np.abs(pred - y1))), rel=1e-5)
