@@ -227,6 +227,30 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     return torch.mean(focal, dim=axis)
 
 
+def _one_hot_inputs(name: str, y_true, y_pred, label_smoothing, axis):
+    """The checks and label smoothing shared by the one-hot categorical crossentropies, as Keras's.
+
+    ``axis`` must be an int; shapes are matched; a single-class ``y_pred``
+    warns (it wants ``binary_crossentropy``); smoothing gives
+    ``y * (1 - s) + s / num_classes``.
+    """
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+    y_true, y_pred = _prep(y_true, y_pred)
+    y_true, y_pred = _same_shape(name, y_true, y_pred, _ONE_HOT_HINT)
+    if y_pred.shape[-1] == 1:
+        warnings.warn(
+            f"In loss {name}, expected y_pred.shape to be (batch_size, "
+            f"num_classes) with num_classes > 1. Received: y_pred.shape={tuple(y_pred.shape)}. "
+            "Consider using 'binary_crossentropy' if you only have 2 classes.",
+            SyntaxWarning,
+            stacklevel=3,
+        )
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+    return y_true, y_pred
+
+
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Categorical cross-entropy over ``axis`` for one-hot ``y_true`` (Keras ``categorical_crossentropy``).
 
@@ -234,20 +258,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     ``[epsilon, 1 - epsilon]``, as Keras 3 does; ``label_smoothing`` gives
     ``y * (1 - s) + s / num_classes``.
     """
-    if isinstance(axis, bool):
-        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
-    y_true, y_pred = _prep(y_true, y_pred)
-    y_true, y_pred = _same_shape("categorical_crossentropy", y_true, y_pred, _ONE_HOT_HINT)
-    if y_pred.shape[-1] == 1:
-        warnings.warn(
-            "In loss categorical_crossentropy, expected y_pred.shape to be (batch_size, "
-            f"num_classes) with num_classes > 1. Received: y_pred.shape={tuple(y_pred.shape)}. "
-            "Consider using 'binary_crossentropy' if you only have 2 classes.",
-            SyntaxWarning,
-            stacklevel=2,
-        )
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+    y_true, y_pred = _one_hot_inputs("categorical_crossentropy", y_true, y_pred, label_smoothing,
+                                     axis)
     if from_logits:
         log_prob = F.log_softmax(y_pred, dim=axis)
     else:
@@ -323,21 +335,8 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     and clipped to ``[epsilon, 1 - epsilon]``; ``label_smoothing`` gives
     ``y * (1 - s) + s / num_classes``.
     """
-    if isinstance(axis, bool):
-        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
-                         f"{type(axis)}")
-    y_true, y_pred = _prep(y_true, y_pred)
-    y_true, y_pred = _same_shape("categorical_focal_crossentropy", y_true, y_pred, _ONE_HOT_HINT)
-    if y_pred.shape[-1] == 1:
-        warnings.warn(
-            "In loss categorical_focal_crossentropy, expected y_pred.shape to be (batch_size, "
-            f"num_classes) with num_classes > 1. Received: y_pred.shape={tuple(y_pred.shape)}. "
-            "Consider using 'binary_crossentropy' if you only have 2 classes.",
-            SyntaxWarning,
-            stacklevel=2,
-        )
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+    y_true, y_pred = _one_hot_inputs("categorical_focal_crossentropy", y_true, y_pred,
+                                     label_smoothing, axis)
     if from_logits:
         y_pred = torch.softmax(y_pred, dim=axis)
     eps = backend.epsilon()
