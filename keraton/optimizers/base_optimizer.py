@@ -285,8 +285,7 @@ class Optimizer(OptimizerState):
                     f"Expected {len(self._model_variables_moving_average)} variables (the ones "
                     f"the optimizer was built with), received {len(var_list)}."
                 )
-            with torch.no_grad():
-                torch._foreach_copy_(var_list, self._model_variables_moving_average)
+            torch._foreach_copy_(var_list, self._model_variables_moving_average)
 
     def scale_loss(self, loss):
         """Multiply ``loss`` by ``loss_scale_factor`` when one is set (Keras API)."""

@@ -225,8 +225,10 @@ class Trainer(MetricsMixin, OnBatchMixin):
         if loss.requires_grad:
             self.optimizer.scale_loss(loss).backward()
             self.optimizer.step()  # also applies the weights' constraints, as Keras's optimizers do
-        else:  # everything frozen: Keras trains on (metrics, callbacks) without an update
-            warnings.warn("The model does not have any trainable weights.", stacklevel=2)
+        else:  # nothing to update: Keras trains on (metrics, callbacks) with a warning
+            warnings.warn("The model does not have any trainable weights." if not self.trainable_weights
+                          else "The loss does not depend on any trainable weight: nothing is updated.",
+                          stacklevel=2)
         self._update_trackers(loss, x, y, y_pred, sample_weight)
         return self._step_logs
 

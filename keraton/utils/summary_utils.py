@@ -193,6 +193,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     lines.append(_rule(widths, "┏", "┳", "┓", "━"))
     lines.extend(_rows(headers, widths, "┃", "┃", "┃", align=align))
     lines.append(_rule(widths, "┡", "╇", "┩", "━"))
+
     def row_cells(layer, level):
         class_name = getattr(layer, "_summary_class_name", None) or type(layer).__name__
         prefix = "   " * level + "└ " if level else ""  # Keras 3's nested-layer marker

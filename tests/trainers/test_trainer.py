@@ -453,3 +453,14 @@ def test_fit_ends_with_the_ema_weights_like_keras():
     np.testing.assert_allclose(ours_loss, keras_loss, rtol=1e-5)
     for a, b in zip(ours_w, keras_w):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_fit_with_a_loss_that_ignores_the_weights_warns_and_updates_nothing():
+    model = keraton.Sequential([keraton.Input((3,)), keraton.layers.Dense(1)])
+    model.compile("sgd", loss=lambda y_true, y_pred: torch.mean(y_true * 0.0) + 1.0)
+    kernel = model.get_weights()[0]
+    x, y = np.ones((4, 3), "float32"), np.ones((4, 1), "float32")
+    with pytest.warns(UserWarning, match="The loss does not depend on any trainable weight"):
+        history = model.fit(x, y, epochs=1, verbose=0)
+    assert history.history["loss"] == [1.0]
+    np.testing.assert_array_equal(model.get_weights()[0], kernel)
