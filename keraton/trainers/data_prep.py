@@ -3,9 +3,10 @@
 Turns what Keras users pass (NumPy arrays, Python lists such as the seed's
 ``[1, 2, 3, 4]``, torch tensors, lists/dicts of those) into torch tensors with
 the model's input dtypes, expands 1-D inputs to ``(n, 1)`` as tf.keras 2 did,
-checks shapes, sample counts and finiteness, folds ``class_weight`` into
-sample weights and splits off validation data.  Each check raises a
-``ValueError`` that says what was expected, what was given and what to do.
+checks shapes, sample counts and finiteness, splits off ``validation_split``
+and then folds ``class_weight`` into the training part's sample weights.  Each
+check raises a ``ValueError`` that says what was expected, what was given and
+what to do.
 """
 
 from __future__ import annotations
@@ -199,16 +200,21 @@ def prepare_data(model, x, y=None, sample_weight=None, class_weight=None, valida
                     "sample_weight_mode='temporal' expects sample weights of shape (samples, "
                     f"timesteps), got shape {tuple(t.shape)}."
                 )
-    if class_weight:
-        if y is None or not isinstance(y, torch.Tensor):
-            raise ValueError(
-                "class_weight is only supported for models with a single output and a y array; "
-                "use sample_weight for multi-output models."
-            )
-        weights = utils.class_weight_to_sample_weights(y, class_weight)
-        sample_weight = weights if sample_weight is None else sample_weight * weights
+    if class_weight and (y is None or not isinstance(y, torch.Tensor)):
+        raise ValueError(
+            "class_weight is only supported for models with a single output and a y array; "
+            "use sample_weight for multi-output models."
+        )
     # Keras ignores validation_split when validation_data is given.
-    return (x, y, sample_weight), _prepare_validation(model, validation_data)
+    validation = _prepare_validation(model, validation_data)
+    train = (x, y, sample_weight)
+    if validation is None and validation_split:
+        train, validation = split_validation(train, validation_split)
+    if class_weight:  # after the split: class weights weigh the training part only, as in Keras
+        x, y, sample_weight = train
+        weights = utils.class_weight_to_sample_weights(y, class_weight)
+        train = (x, y, weights if sample_weight is None else sample_weight * weights)
+    return train, validation
 
 
 def _prepare_validation(model, validation_data):

@@ -70,3 +70,25 @@ def test_errors(bad, match):
     y = kwargs.pop("y")
     with pytest.raises((ValueError, TypeError), match=match):
         prepare_data(_model(), x, y, **kwargs)
+
+
+def test_class_weight_weighs_the_training_part_only_not_the_validation_split():
+    """As tf.keras 2 and Keras 3: val_loss of validation_split data is unweighted (lr=0 run)."""
+    rng = np.random.RandomState(3)
+    x = rng.rand(100, 6).astype("float32")
+    labels = rng.randint(0, 3, 100)
+    y = np.eye(3, dtype="float32")[labels]
+    model = keraton.Sequential([keraton.Input((6,)), keraton.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=keraton.optimizers.SGD(learning_rate=0.0), loss="categorical_crossentropy")
+    weights = {0: 1.0, 1: 2.0, 2: 0.5}
+    history = model.fit(x, y, batch_size=20, epochs=1, verbose=0, class_weight=weights, shuffle=False,
+                        validation_split=0.3)
+    unweighted = model.evaluate(x[70:], y[70:], verbose=0)
+    weighted = model.evaluate(x[70:], y[70:], sample_weight=np.array([weights[i] for i in labels[70:]]),
+                              verbose=0)
+    assert history.history["val_loss"][0] == pytest.approx(unweighted, rel=1e-6)
+    assert abs(unweighted - weighted) > 1e-3  # the check above could tell the two apart
+    # The training loss is class-weighted: it equals the weighted evaluation of the first 70.
+    train_weighted = model.evaluate(x[:70], y[:70], sample_weight=np.array([weights[i] for i in labels[:70]]),
+                                    batch_size=20, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(train_weighted, rel=1e-5)
