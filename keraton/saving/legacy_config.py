@@ -11,12 +11,14 @@ Differences handled, as tf.keras 2.x wrote them:
 * ``inbound_nodes`` is a list of nodes, each a list of
   ``[layer_name, node_index, tensor_index, kwargs]`` (one per input tensor);
 * a few arguments exist only in Keras 2 (``time_major``, BatchNormalization's
-  ``fused``/``renorm``...); they are dropped when their value is the default.
+  ``fused``/``renorm``...); they are dropped when their value is the default;
+* ``hard_sigmoid`` meant Keras 2's formula; it loads as Keras 3's, with a warning.
 """
 
 from __future__ import annotations
 
 import copy
+import warnings
 
 # Keras-2-only arguments and the value Keras 3's behaviour corresponds to.
 _KERAS2_ONLY = {"time_major": False, "fused": None, "renorm": False, "renorm_clipping": None,
@@ -46,6 +48,13 @@ def _layer_from_keras2(entry: dict) -> dict:
         elif key in inner and key == "time_major":
             raise ValueError(f"Layer {inner.get('name')!r} was saved with time_major=True, which "
                              "Keras 3 (and keraton) do not support.")
+    for key in ("activation", "recurrent_activation"):
+        if inner.get(key) == "hard_sigmoid":
+            warnings.warn(
+                f"Layer {inner.get('name')!r} of this tf.keras 2 file uses {key}='hard_sigmoid', "
+                "which tf.keras 2 computed as clip(0.2 * x + 0.5, 0, 1) and Keras 3 (and keraton) "
+                "as relu6(x + 3) / 6: its outputs will differ slightly from tf.keras 2's.",
+                UserWarning, stacklevel=2)
     axis = inner.get("axis")
     if isinstance(axis, list) and len(axis) == 1 and isinstance(axis[0], int):
         inner["axis"] = axis[0]  # tf.keras 2 wrote a built layer's axis as a list, as Keras 3 reads it

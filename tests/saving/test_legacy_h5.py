@@ -166,3 +166,16 @@ def test_nested_model_weights_travel_as_one_layer(tmp_path):
     km = keras.saving.load_model(str(tmp_path / "n.h5"), compile=False)
     np.testing.assert_allclose(km.predict(x.numpy(), verbose=0), model(x).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_keras2_hard_sigmoid_loads_as_keras3_with_a_warning():
+    """tf.keras 2's hard_sigmoid was clip(0.2x + 0.5); Keras 3's is relu6(x + 3) / 6: say so."""
+    from keraton.saving.legacy_config import from_keras2
+
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 3, 2], "name": "in"}},
+        {"class_name": "LSTM", "config": {"name": "lstm", "units": 2,
+                                          "recurrent_activation": "hard_sigmoid"}}]}}
+    with pytest.warns(UserWarning, match="'lstm'.*recurrent_activation='hard_sigmoid'.*0.2 \\* x"):
+        converted = from_keras2(config)
+    assert converted["config"]["layers"][1]["config"]["recurrent_activation"] == "hard_sigmoid"
