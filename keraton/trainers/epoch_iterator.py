@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
+
 
 class EpochIterator:
     """Yields ``(step, batch)`` for one epoch at a time, as Keras 3's ``EpochIterator``.
 
     Without ``steps_per_epoch`` an epoch is one pass over the data.  With it,
-    an epoch is that many batches; the data iterator carries over between
-    epochs and restarts when exhausted, as Keras does.
+    an epoch is that many batches and the data iterator carries over between
+    epochs, as Keras does; when data of known length runs out mid-epoch, the
+    epoch ends there with a warning and the next one starts the data again
+    (Keras 3's rule).  A source of unknown length restarts and goes on.
     """
 
     def __init__(self, adapter, steps_per_epoch=None):
@@ -41,6 +45,13 @@ class EpochIterator:
                 self.adapter.on_epoch_end()
                 if restarted:
                     return  # the source is empty
+                if step and self.adapter.num_batches is not None:
+                    warnings.warn(
+                        f"Your input ran out of data after {step} of the {self._steps} steps of "
+                        "this epoch; the epoch ends there and the next one starts the data again. "
+                        "Make sure the data holds at least steps_per_epoch batches.",
+                        UserWarning, stacklevel=2)
+                    return
                 restarted = True
                 continue
             restarted = False

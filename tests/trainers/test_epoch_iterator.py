@@ -19,13 +19,16 @@ def test_full_pass_each_epoch():
     assert _firsts(it) == [0, 4, 8]
 
 
-def test_steps_per_epoch_continues_then_restarts():
+def test_steps_per_epoch_continues_then_ends_the_epoch_when_data_runs_out():
+    """Keras 3's rule: the iterator carries over; running out ends that epoch short, with a warning."""
     adapter = ArrayDataAdapter(torch.arange(10.0).reshape(10, 1), batch_size=4)
     it = EpochIterator(adapter, steps_per_epoch=2)
     assert it.steps_per_epoch == 2
     assert _firsts(it) == [0, 4]
-    assert _firsts(it) == [8, 0]
-    assert [s for s, _ in it.enumerate_epoch()] == [0, 1]
+    with pytest.warns(UserWarning, match="ran out of data after 1 of the 2 steps"):
+        assert _firsts(it) == [8]
+    assert _firsts(it) == [0, 4]
+    assert [s for s, _ in it.enumerate_epoch()] == [0]
 
 
 def test_invalid_steps():

@@ -130,9 +130,11 @@ def test_initial_epoch_steps_per_epoch_and_epoch_list():
     x, y = _data(n=40)
     model = _mlp(keraton)
     model.compile("sgd", "sparse_categorical_crossentropy")
-    h = model.fit(x, y, epochs=5, initial_epoch=2, batch_size=10, steps_per_epoch=3, verbose=0)
+    with pytest.warns(UserWarning, match="ran out of data"):
+        h = model.fit(x, y, epochs=5, initial_epoch=2, batch_size=10, steps_per_epoch=3, verbose=0)
     assert h.epoch == [2, 3, 4]
-    assert model.optimizer.iterations.numpy() == 9
+    # 4 batches, 3 per epoch: 3, then the 1 left (the epoch ends short), then 3; Keras 3.15: 7.
+    assert model.optimizer.iterations.numpy() == 7
 
 
 # ---------------------------------------------------------------- evaluate / predict forms
