@@ -85,7 +85,12 @@ def _conform_strings(model, t, spec, name):
 
 
 def _conform_inputs(model, x):
-    """Cast to the input layers' dtypes, expand rank-1 inputs, and check non-batch dimensions."""
+    """Cast to the input layers' dtypes, adjust a rank off by a trailing 1, check non-batch dimensions.
+
+    Rank-1 data for a 2-D input gains an axis (tf.keras 2); otherwise a rank
+    one short gains a trailing axis of 1 when the input ends in 1, and a rank
+    one too many loses a trailing axis of 1 (Keras 3's ``_adjust_input_rank``).
+    """
     inputs = model.inputs
     if not inputs:
         return tree.map_structure(
@@ -116,8 +121,11 @@ def _conform_inputs(model, x):
                 f"a {backend.dtype_name(t.dtype)} array. Pass a NumPy array or list of str."
             )
         else:
-            if t.dim() == 1 and len(spec.shape) == 2:
-                t = t.unsqueeze(-1)
+            rank = len(spec.shape)
+            if t.dim() == rank - 1 and (rank == 2 or spec.shape[-1] == 1):
+                t = t.unsqueeze(-1)  # tf.keras 2 expanded 1-D data; Keras 3 a missing axis of 1
+            elif t.dim() == rank + 1 and t.shape[-1] == 1:
+                t = t.squeeze(-1)  # Keras 3 drops a trailing axis of 1 the input does not have
             if spec.dtype.is_floating_point and t.dtype != spec.dtype:
                 t = t.to(spec.dtype)
             elif not spec.dtype.is_floating_point and t.is_floating_point():

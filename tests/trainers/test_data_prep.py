@@ -92,3 +92,20 @@ def test_class_weight_weighs_the_training_part_only_not_the_validation_split():
     train_weighted = model.evaluate(x[:70], y[:70], sample_weight=np.array([weights[i] for i in labels[:70]]),
                                     batch_size=20, verbose=0)
     assert history.history["loss"][0] == pytest.approx(train_weighted, rel=1e-5)
+
+
+@pytest.mark.parametrize("input_shape, data_shape", [((4,), (6, 4, 1)), ((3, 1), (6, 3)), ((), (6, 1))])
+def test_data_rank_off_by_a_trailing_one_is_adjusted_as_keras3(input_shape, data_shape):
+    """Keras 3's _adjust_input_rank: drop a trailing 1 the input lacks, or add one it has."""
+    inp = keraton.Input(input_shape)
+    model = keraton.Model(inp, keraton.layers.Lambda(lambda t: t * 2.0)(inp))
+    x = np.arange(np.prod(data_shape), dtype="float32").reshape(data_shape)
+    out = model.predict(x, verbose=0)
+    assert out.shape == (6, *input_shape)
+    np.testing.assert_array_equal(out.reshape(-1), 2.0 * x.reshape(-1))
+
+
+def test_data_rank_off_by_a_non_one_axis_is_still_refused():
+    model = keraton.Sequential([keraton.Input((4,)), keraton.layers.Dense(2)])
+    with pytest.raises(ValueError, match=r"expects data of shape \(None, 4\).*\(5, 4, 2\)"):
+        model.predict(np.ones((5, 4, 2), "float32"), verbose=0)
