@@ -9,6 +9,7 @@ from keraton import (
     applications,
     backend,
     callbacks,
+    config,
     constraints,
     datasets,
     distribution,
@@ -18,15 +19,19 @@ from keraton import (
     metrics,
     mixed_precision,
     models,
+    ops,
     optimizers,
     preprocessing,
+    random,
     regularizers,
     saving,
+    tree,
     utils,
     wrappers,
 )
 from keraton.layers import Input, InputSpec, KerasTensor, Layer
 from keraton.models import Model, Sequential
+from keraton.variables import Variable
 
 __version__ = "0.1.0"
 
@@ -37,9 +42,11 @@ __all__ = [
     "Layer",
     "Model",
     "Sequential",
+    "Variable",
     "activations",
     "backend",
     "callbacks",
+    "config",
     "constraints",
     "datasets",
     "distribution",
@@ -49,10 +56,13 @@ __all__ = [
     "metrics",
     "mixed_precision",
     "models",
+    "ops",
     "optimizers",
     "preprocessing",
+    "random",
     "regularizers",
     "saving",
+    "tree",
     "utils",
     "applications",
     "wrappers",

@@ -98,6 +98,17 @@ def standardize_dtype(dtype) -> torch.dtype:
     return _DTYPES[name]
 
 
+def result_type(*dtypes) -> str:
+    """The dtype name an op on ``dtypes`` gives, by Keras 3's promotion (``result_type``).
+
+    Python ``int``/``float`` are weak types; promoted 64-bit results narrow to
+    32 bits, as on Keras 3's torch backend.
+    """
+    from keraton.ops._utils import result_type as _result_type
+
+    return dtype_name(_result_type(*dtypes))
+
+
 def dtype_name(dtype: torch.dtype) -> str:
     """Return Keras's name (``'float32'``) for a torch dtype."""
     return str(dtype).replace("torch.", "")

@@ -140,3 +140,10 @@ def test_dtype_name_and_helpers():
     assert backend.is_keras_tensor(x) and not backend.is_keras_tensor(torch.zeros(1))
     assert backend.int_shape(x) == (None, 3, 4)
     assert backend.int_shape(torch.zeros(2, 5)) == (2, 5)
+
+
+@pytest.mark.parametrize("dtypes", [("int32", float), ("int8", "uint8"), ("float16", "float64"),
+                                    ("bool", int), ("int64", "float32"), ()])
+def test_result_type_matches_keras(dtypes):
+    keras = pytest.importorskip("keras")
+    assert keraton.backend.result_type(*dtypes) == keras.backend.result_type(*dtypes)

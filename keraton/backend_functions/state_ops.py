@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from keraton.backend_functions.tensor_ops import _t
+from keraton.layers.weight_layout import assign_keras_value, keras_shape
 
 # Keras 2's global learning phase: 0 (inference) unless set.  keraton layers take
 # their mode from the module (``layer.train()``/``fit``); this value only serves
@@ -50,8 +51,16 @@ def set_value(x, value) -> None:
     ``K.set_value(model.optimizer.lr, 0.01)`` changes the learning rate used by
     the next step.  A shape different from ``x``'s raises ``ValueError``.
     """
-    if hasattr(x, "assign") and hasattr(x, "numpy"):  # ScalarVariable
+    if not isinstance(x, torch.Tensor) and hasattr(x, "assign"):  # ScalarVariable
         x.assign(value)
+        return
+    if hasattr(x, "_from_keras"):  # a weight stored in torch's layout: value is in Keras's
+        shape = keras_shape(x)
+        new = np.asarray(value)
+        if tuple(new.shape) != shape:
+            raise ValueError(f"set_value expects a value of shape {shape}, got "
+                             f"{tuple(new.shape)}.")
+        assign_keras_value(x, new)
         return
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"set_value expects a tensor, nn.Parameter or optimizer variable (such as "

@@ -401,13 +401,18 @@ def is_tensor(x) -> bool:
 
 
 def variable(value, dtype=None, name=None, constraint=None):
-    """A trainable ``torch.nn.Parameter`` holding ``value``, as Keras 2's ``K.variable``.
+    """A trainable :class:`keraton.Variable` holding ``value``, as Keras 2's ``K.variable``.
 
-    Integer and bool values give a non-trainable parameter (torch cannot
+    Integer and bool values give a variable without gradients (torch cannot
     differentiate them).
     """
+    from keraton.variables import Variable
+
     tensor = torch.as_tensor(np.asarray(value), dtype=standardize_dtype(dtype)).clone()
-    return torch.nn.Parameter(tensor, requires_grad=tensor.is_floating_point())
+    result = Variable._wrap(tensor, trainable=True, name=name or "variable")
+    if constraint is not None:
+        result.constraint = constraint
+    return result
 
 
 def constant(value, dtype=None, shape=None, name=None):

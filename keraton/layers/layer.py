@@ -4,8 +4,10 @@ A keraton layer follows Keras's four-part shape: ``__init__`` stores the
 config, ``build(input_shape)`` creates weights with ``add_weight`` the first
 time the layer sees an input, ``call`` computes, ``get_config`` returns what
 ``__init__`` took.  It is also a plain ``nn.Module``: its weights are
-``nn.Parameter``s (``state_dict()``, ``.to()``, ``named_parameters()`` all work)
-and ``forward`` is ``call``.
+``keraton.Variable``s, ``nn.Parameter`` subclasses with Keras's variable API
+(``state_dict()``, ``.to()``, ``named_parameters()`` all work), and ``forward``
+is ``call``.  A ``Variable`` assigned to a layer attribute is tracked as one of
+its weights, as in Keras.
 
 Two Keras behaviours shape the design:
 
@@ -50,6 +52,7 @@ from keraton.layers.weight_layout import (  # noqa: F401  (re-exported)
 from keraton.mixed_precision import autocast as autocast_utils
 from keraton.mixed_precision import policy as dtype_policies
 from keraton.utils import tree
+from keraton.variables import Variable
 
 
 def _has_array(x) -> bool:
@@ -115,8 +118,7 @@ class Layer(SymbolicCallMixin, nn.Module):
         self._dtype = backend.standardize_dtype(self._dtype_policy.variable_dtype)
         self.autocast = autocast
         self.built = False
-        self._own_weights: list[nn.Parameter] = []
-        self._created_trainable: dict[int, bool] = {}
+        self._own_weights: list[Variable] = []
         self._call_losses: list = []
         self._inbound_nodes: list = []
         self._build_shapes = None
@@ -150,8 +152,8 @@ class Layer(SymbolicCallMixin, nn.Module):
         constraint=None,
         name: str | None = None,
         **kwargs,
-    ) -> nn.Parameter:
-        """Create a weight, register it as an ``nn.Parameter`` and return it (Keras's ``add_weight``).
+    ) -> Variable:
+        """Create a weight, register it as a parameter and return it (Keras's ``add_weight``).
 
         Accepts Keras 3's signature (``shape, initializer, dtype, trainable,
         autocast, regularizer, constraint``) and Keras 2's (``name, shape,
@@ -198,9 +200,10 @@ class Layer(SymbolicCallMixin, nn.Module):
         init = initializers.get(initializer)
         value = init(shape, dtype=torch_dtype) if not isinstance(init, torch.Tensor) else init
         value = torch.as_tensor(value, dtype=torch_dtype).reshape(shape)
-        param = nn.Parameter(value, requires_grad=bool(trainable) and self._trainable and torch_dtype.is_floating_point)
-        param._keras_name = name
-        param._keras_layer = self.name
+        param = Variable._wrap(value, trainable=bool(trainable), name=name, layer=self.name)
+        if not self._trainable:
+            param.requires_grad_(False)
+        param._keras_autocast = bool(autocast)
         param._keras_regularizer = regularizers.get(regularizer)
         param._keras_constraint = constraints.get(constraint)
         attr = name.replace("/", "_").replace(".", "_")
@@ -208,16 +211,24 @@ class Layer(SymbolicCallMixin, nn.Module):
             attr = f"{attr}_{len(self._own_weights)}"
         self.register_parameter(attr, param)
         self._own_weights.append(param)
-        self._created_trainable[id(param)] = bool(trainable)
         return param
+
+    def __setattr__(self, name, value):
+        # Keras tracks a Variable assigned to a layer attribute as a weight of that layer.
+        if isinstance(value, Variable) and "_own_weights" in self.__dict__ and not any(
+                value is w for w in self._own_weights):
+            if value.__dict__.get("_keras_layer") is None:
+                value._keras_layer = self.__dict__.get("name")
+            self._own_weights.append(value)
+        super().__setattr__(name, value)
 
     def _sublayers(self):
         """Direct child layers (any ``Layer`` among this module's children)."""
         return [m for m in self.children() if isinstance(m, Layer)]
 
     def _own_split(self):
-        trainable = [w for w in self._own_weights if self._created_trainable[id(w)]]
-        non_trainable = [w for w in self._own_weights if not self._created_trainable[id(w)]]
+        trainable = [w for w in self._own_weights if w.trainable]
+        non_trainable = [w for w in self._own_weights if not w.trainable]
         return trainable, non_trainable
 
     def _extra_torch_parameters(self):
@@ -282,7 +293,7 @@ class Layer(SymbolicCallMixin, nn.Module):
                     else:
                         p.requires_grad_(flags.pop(id(p), p.requires_grad))
                 for w in module._own_weights:
-                    w.requires_grad_(value and module._created_trainable[id(w)] and w.is_floating_point())
+                    w.requires_grad_(value and w.trainable and w.is_floating_point())
 
     def get_weights(self) -> list:
         """Return the weights as a list of NumPy arrays (copies) in Keras's layout and order."""

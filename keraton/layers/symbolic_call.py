@@ -53,29 +53,21 @@ class SymbolicCallMixin:
         return self._run_on_zeros(args, kwargs)
 
     def _run_on_zeros(self, args, kwargs):
-        results = []
-        for fill in (2, 3):
-            def concrete(t, fill=fill):
-                if isinstance(t, KerasTensor):
-                    shape = [fill if d is None else d for d in t.shape]
-                    return torch.zeros(shape, dtype=t.dtype)
-                return t
-
-            c_args = tree.map_structure(concrete, args)
-            c_kwargs = tree.map_structure(concrete, kwargs)
-            if _call_accepts(type(self), "training"):
-                c_kwargs.setdefault("training", False)
-            was_training = self.training
-            self.train(False)
+        # Zeros first; ops that refuse zeros (inv, cholesky, solve) get identity matrices.
+        # Seed generators are put back afterwards, so that shape inference does not use
+        # up draws that the first real call would make.
+        seed_states = _seed_generator_states(self)
+        try:
             try:
-                with torch.no_grad():
-                    out = nn.Module.__call__(self, *c_args, **c_kwargs)
-            finally:
-                self.train(was_training)
-                for layer in _PENDING_LOSS_LAYERS:
-                    layer._call_losses = []
-                _PENDING_LOSS_LAYERS.clear()
-            results.append(out)
+                results = [self._run_on_values(args, kwargs, fill, "zeros") for fill in (2, 3)]
+            except Exception as error:
+                try:
+                    results = [self._run_on_values(args, kwargs, fill, "eye") for fill in (2, 3)]
+                except Exception:
+                    raise error from None
+        finally:
+            for generator, state in seed_states:
+                generator.state.copy_(state)
 
         def merge(a, b):
             if not isinstance(a, torch.Tensor):
@@ -85,6 +77,27 @@ class SymbolicCallMixin:
 
         flat_a, flat_b = tree.flatten(results[0]), tree.flatten(results[1])
         return tree.pack_sequence_as(results[0], [merge(a, b) for a, b in zip(flat_a, flat_b)])
+
+    def _run_on_values(self, args, kwargs, fill, kind):
+        def concrete(t):
+            if isinstance(t, KerasTensor):
+                return _placeholder([fill if d is None else d for d in t.shape], t.dtype, kind)
+            return t
+
+        c_args = tree.map_structure(concrete, args)
+        c_kwargs = tree.map_structure(concrete, kwargs)
+        if _call_accepts(type(self), "training"):
+            c_kwargs.setdefault("training", False)
+        was_training = self.training
+        self.train(False)
+        try:
+            with torch.no_grad():
+                return nn.Module.__call__(self, *c_args, **c_kwargs)
+        finally:
+            self.train(was_training)
+            for layer in _PENDING_LOSS_LAYERS:
+                layer._call_losses = []
+            _PENDING_LOSS_LAYERS.clear()
 
     # ------------------------------------------------------------------ graph info
     def _node_attr(self, attr: str, what: str):
@@ -106,3 +119,27 @@ class SymbolicCallMixin:
     def output(self):
         """The symbolic output of the layer's first call (functional API)."""
         return self._node_attr("outputs", "output")
+
+
+def _placeholder(shape, dtype, kind) -> torch.Tensor:
+    """A concrete stand-in for a symbolic tensor: zeros, or identity matrices in the last
+    two axes (floating dtypes only) for ops that need invertible inputs."""
+    value = torch.zeros(shape, dtype=dtype)
+    if kind == "eye" and (dtype.is_floating_point or dtype.is_complex):
+        if len(shape) >= 2:
+            value = value + torch.eye(shape[-2], shape[-1], dtype=dtype)
+        else:
+            value = value + 1
+    return value
+
+
+def _seed_generator_states(layer) -> list:
+    """``(generator, state copy)`` for every ``keras.random.SeedGenerator`` the layer holds."""
+    from keraton.random import SeedGenerator
+
+    found = []
+    for module in layer.modules():
+        for value in vars(module).values():
+            if isinstance(value, SeedGenerator):
+                found.append((value, value.state.clone()))
+    return found

@@ -2,8 +2,9 @@
 
 Matches ``keras.metrics.Metric`` of Keras 3: ``update_state`` accumulates,
 ``result`` reads, ``reset_state`` zeroes, calling the metric does both.  State
-variables are plain torch tensors made by :meth:`Metric.add_variable` and
-updated in place; they follow the device of the first update's inputs.  Every
+variables are :class:`keraton.Variable` tensors made by
+:meth:`Metric.add_variable` (``assign``/``assign_add`` as in Keras) and updated
+in place; they follow the device of the first update's inputs.  Every
 ``update_state`` (also in user subclasses) runs under ``torch.no_grad()`` so a
 metric never holds on to the autograd graph, and nothing in it reads a value
 back to the host: results are read only when the caller asks for them.
@@ -16,6 +17,7 @@ import functools
 import torch
 
 from keraton import backend
+from keraton.variables import Variable, rewrap
 
 # Keras 3 variables' aggregations, plus keraton's "max" and "min".
 _AGGREGATIONS = (None, "none", "sum", "mean", "only_first_replica", "max", "min")
@@ -112,14 +114,21 @@ class Metric:
                 f"Expected one of {_AGGREGATIONS}. Received: aggregation={aggregation!r}")
         dtype = self._torch_dtype if dtype is None else backend.standardize_dtype(dtype)
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        value = _initial_value(initializer, shape, dtype, self._device)
+        value = Variable._wrap(_initial_value(initializer, shape, dtype, self._device),
+                               trainable=False, name=name or "variable", layer=self.name)
+        value._keras_aggregation = aggregation or "none"
         self._variables.append(value)
         self.__dict__.setdefault("_variable_aggregations", []).append(aggregation or "none")
         return value
 
-    def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
-        """Keras 2 alias of :meth:`add_variable`."""
-        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None, aggregation="sum",
+                   synchronization=None):
+        """Alias of :meth:`add_variable` in Keras 3's order; Keras 2's ``add_weight(name, ...)``
+        (a string first argument) is understood too."""
+        if isinstance(shape, str):  # Keras 2: add_weight(name, shape=(), ...)
+            shape, name = (), shape
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype,
+                                 aggregation=aggregation, name=name)
 
     def track_metric(self, metric):
         """Register a sub-metric whose variables count as this metric's variables."""
@@ -139,7 +148,7 @@ class Metric:
         device = torch.device(device)
         moved = {}
         for i, value in enumerate(self._variables):
-            new = value.to(device)
+            new = rewrap(value.to(device), like=value)
             moved[id(value)] = new
             self._variables[i] = new
         for key, value in list(self.__dict__.items()):

@@ -251,6 +251,21 @@ class Optimizer(OptimizerState):
             "or _parallel_update_step(grads, variables, learning_rate, indices)."
         )
 
+    def assign(self, variable, value):
+        """Set ``variable`` to ``value`` in place (Keras's helper for custom ``update_step``)."""
+        with torch.no_grad():
+            variable.copy_(torch.as_tensor(value, dtype=variable.dtype, device=variable.device))
+
+    def assign_add(self, variable, value):
+        """Add ``value`` to ``variable`` in place (Keras's helper for custom ``update_step``)."""
+        with torch.no_grad():
+            variable.add_(torch.as_tensor(value, dtype=variable.dtype, device=variable.device))
+
+    def assign_sub(self, variable, value):
+        """Subtract ``value`` from ``variable`` in place (Keras's helper for ``update_step``)."""
+        with torch.no_grad():
+            variable.sub_(torch.as_tensor(value, dtype=variable.dtype, device=variable.device))
+
     def _overwrite_with_gradients(self, grads, variables, indices):
         """Variables flagged ``overwrite_with_gradient`` take their gradient as value (Keras)."""
         flagged = set(self._overwrite_indices)

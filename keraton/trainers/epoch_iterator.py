@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 
+from keraton import config
+
 
 class EpochIterator:
     """Yields ``(step, batch)`` for one epoch at a time, as Keras 3's ``EpochIterator``.
@@ -13,6 +15,7 @@ class EpochIterator:
     epochs, as Keras does; when data of known length runs out mid-epoch, the
     epoch ends there with a warning and the next one starts the data again
     (Keras 3's rule).  A source of unknown length restarts and goes on.
+    ``keras.config.set_max_steps_per_epoch(n)`` caps the steps of every epoch.
     """
 
     def __init__(self, adapter, steps_per_epoch=None):
@@ -20,6 +23,9 @@ class EpochIterator:
         if steps_per_epoch is not None and int(steps_per_epoch) <= 0:
             raise ValueError(f"steps_per_epoch must be a positive integer, got {steps_per_epoch}.")
         self._steps = int(steps_per_epoch) if steps_per_epoch is not None else None
+        cap = config.max_steps_per_epoch()  # keras.config.set_max_steps_per_epoch
+        if cap and (self._steps is None or self._steps > cap):
+            self._steps = int(cap)
         self._iterator = None
 
     @property

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import torch
 
+from keraton import config
 from keraton import optimizers as optimizers_module
 from keraton.layers import layer as layer_module
 from keraton.mixed_precision.autocast import float32_outputs
@@ -285,6 +286,8 @@ class Trainer(MetricsMixin, OnBatchMixin):
         if y is None and self._target_tensors is not None:
             y = self._target_tensors
         epochs = int(epochs)
+        if config.max_epochs():  # keras.config.set_max_epochs
+            epochs = min(epochs, int(config.max_epochs()))
         verbose = _resolve_verbose(verbose)
         train, val = prepare_data(self, x, y, sample_weight, class_weight=class_weight,
                                   validation_split=validation_split, validation_data=validation_data)

@@ -13,6 +13,11 @@ from keraton.saving.serialization_lib import deserialize_keras_object, serialize
 from keraton.utils.file_utils import get_file
 from keraton.utils.history_plot import plot_history
 from keraton.utils.image_dataset_utils import image_dataset_from_directory
+from keraton.utils.io_utils import (
+    disable_interactive_logging,
+    enable_interactive_logging,
+    is_interactive_logging_enabled,
+)
 from keraton.utils.model_visualization import model_to_dot, plot_model
 from keraton.utils.numerical_utils import normalize, to_categorical
 from keraton.utils.progbar import Progbar
@@ -26,6 +31,7 @@ from keraton.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 __all__ = ["CustomObjectScope", "custom_object_scope", "deserialize_keras_object",
            "get_custom_objects", "get_registered_name", "get_registered_object",
            "register_keras_serializable", "serialize_keras_object", "model_to_dot", "plot_history", "plot_model",
-           "Progbar", "PyDataset", "Sequence", "get_file", "image_dataset_from_directory",
+           "Progbar", "disable_interactive_logging", "enable_interactive_logging",
+           "is_interactive_logging_enabled", "PyDataset", "Sequence", "get_file", "image_dataset_from_directory",
            "normalize", "pad_sequences", "print_summary", "set_random_seed",
            "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical"]

@@ -1,11 +1,14 @@
 """Text progress bar, matching `keras.utils.Progbar` (Keras 3) output."""
 
+import logging
 import math
 import os
 import sys
 import time
 
 import numpy as np
+
+from keraton.utils.io_utils import is_interactive_logging_enabled
 
 _BOLD = "\x1b[1m"
 _GREEN = "\x1b[32m"
@@ -75,6 +78,8 @@ def _to_number(value):
 def _interactive_stdout():
     """Whether stdout can redraw a line in place: a TTY, a Jupyter kernel or a
     PyCharm console (Keras's check, minus its always-true `"posix"` test)."""
+    if not is_interactive_logging_enabled():
+        return False
     stdout = sys.stdout
     isatty = getattr(stdout, "isatty", None)
     try:
@@ -278,7 +283,12 @@ class Progbar:
 def print_msg(message, line_break=True):
     """Write `message` (plus a newline if `line_break`) to the current
     `sys.stdout` and flush, like Keras's `io_utils.print_msg`; falls back to a
-    lossy encoding when the stream cannot encode the bar characters."""
+    lossy encoding when the stream cannot encode the bar characters.  After
+    `keras.config.disable_interactive_logging()` it goes to the `"keraton"`
+    logger at INFO level instead, as Keras sends it to `logging`."""
+    if not is_interactive_logging_enabled():
+        logging.getLogger("keraton").info(message)
+        return
     if line_break:
         message += "\n"
     stdout = sys.stdout
