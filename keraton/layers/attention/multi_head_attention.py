@@ -27,7 +27,9 @@ class MultiHeadAttention(Layer):
     ``output_shape``).  Weights are in Keras's layout and order.  For 3-D inputs
     with no scores to return and no dropout to apply, attention runs in
     ``torch.nn.functional.scaled_dot_product_attention`` with Keras's masking
-    (as Keras's torch backend does); otherwise it runs with explicit einsums.
+    (as Keras's torch backend does); otherwise, or when flash attention is
+    switched off (``flash_attention=False`` or
+    ``keras.config.disable_flash_attention()``), it runs with explicit einsums.
 
     Args:
         num_heads: number of attention heads.
@@ -268,7 +270,7 @@ class MultiHeadAttention(Layer):
                            return_attention_scores=False, use_causal_mask=False):
         """Attention on projected ``(B, T, N, H)`` tensors; returns ``(output, scores or None)``."""
         dropping = bool(training) and self._dropout > 0
-        fused = query.dim() == 4 and not return_attention_scores and (
+        fused = query.dim() == 4 and not return_attention_scores and self._fused_allowed() and (
             self._dropout == 0 or (not dropping and attention_mask is None))
         if fused:
             bias = None
@@ -290,6 +292,16 @@ class MultiHeadAttention(Layer):
         scores = self._masked_softmax(scores, attention_mask)
         weights = attention_dropout(scores, self._dropout, self._generator) if dropping else scores
         return torch.einsum(self._combine_equation, weights, value), scores
+
+    def _fused_allowed(self) -> bool:
+        """False when ``flash_attention=False`` was given or, with the default ``None``, after
+        ``keras.config.disable_flash_attention()``: then the explicit einsum path runs."""
+        flash = self._flash_attention
+        if flash is None:
+            from keraton import config
+
+            flash = config.is_flash_attention_enabled()
+        return flash is not False
 
     def _masked_softmax(self, scores, mask):
         if mask is not None:

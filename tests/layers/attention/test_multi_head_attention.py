@@ -301,3 +301,29 @@ def test_keras_file_round_trip(tmp_path, direction, scalar_weights):
     inputs = [_t((2, 5, 6), 0), _t((2, 4, 6), 1)]
     a, b = model(inputs), loaded(inputs)
     np.testing.assert_allclose(a.detach().cpu().numpy(), b.detach().cpu().numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("switch", ["argument", "config"])
+def test_flash_attention_off_runs_the_einsum_path_with_equal_numbers(switch, monkeypatch):
+    import keraton
+
+    torch.manual_seed(0)
+    query = torch.randn(2, 5, 8)
+    fused = keraton.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    expected = fused(query, query).detach()
+    off = keraton.layers.MultiHeadAttention(
+        num_heads=2, key_dim=4, flash_attention=False if switch == "argument" else None)
+    off.build(query.shape, query.shape)
+    off.set_weights(fused.get_weights())
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the fused kernel ran although flash attention is off")
+
+    monkeypatch.setattr(torch.nn.functional, "scaled_dot_product_attention", refuse)
+    if switch == "config":
+        keraton.config.disable_flash_attention()
+    try:
+        got = off(query, query).detach()
+    finally:
+        keraton.config.enable_flash_attention()
+    torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
