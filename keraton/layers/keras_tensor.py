@@ -49,44 +49,39 @@ class KerasTensor:
             "and call model.predict(...) to get values."
         )
 
-    # Arithmetic on symbolic tensors becomes a recorded operation, as in Keras.
-    def _op(self, op, other, reverse=False):
-        from keraton.layers.core.lambda_layer import SymbolicOp
+    # Arithmetic on symbolic tensors becomes a recorded operation node, as in Keras
+    # (saved as Keras's Add, Subtract, Multiply, TrueDivide, Negative, GetItem).
+    def _op(self, op, *args):
+        from keraton import ops
 
-        return SymbolicOp(op, reverse=reverse, name=_op_name(op))(self, other)
+        return getattr(ops, op)(*args)
 
     def __add__(self, other):
-        return self._op("add", other)
+        return self._op("add", self, other)
 
     def __radd__(self, other):
-        return self._op("add", other, reverse=True)
+        return self._op("add", other, self)
 
     def __sub__(self, other):
-        return self._op("subtract", other)
+        return self._op("subtract", self, other)
 
     def __rsub__(self, other):
-        return self._op("subtract", other, reverse=True)
+        return self._op("subtract", other, self)
 
     def __mul__(self, other):
-        return self._op("multiply", other)
+        return self._op("multiply", self, other)
 
     def __rmul__(self, other):
-        return self._op("multiply", other, reverse=True)
+        return self._op("multiply", other, self)
 
     def __truediv__(self, other):
-        return self._op("divide", other)
+        return self._op("true_divide", self, other)
 
     def __rtruediv__(self, other):
-        return self._op("divide", other, reverse=True)
+        return self._op("true_divide", other, self)
 
     def __neg__(self):
-        return self._op("multiply", -1.0)
+        return self._op("negative", self)
 
     def __getitem__(self, key):
-        from keraton.layers.core.lambda_layer import SymbolicOp
-
-        return SymbolicOp("get_item", key=key, name=_op_name("get_item"))(self)
-
-
-def _op_name(op: str) -> str:
-    return backend.unique_object_name(op)
+        return self._op("get_item", self, key)

@@ -220,11 +220,22 @@ class Layer(SymbolicCallMixin, nn.Module):
             if value.__dict__.get("_keras_layer") is None:
                 value._keras_layer = self.__dict__.get("name")
             self._own_weights.append(value)
+        elif (type(value) is list and value and not name.startswith("_")
+              and "_modules" in self.__dict__ and all(isinstance(v, Layer) for v in value)):
+            # Keras tracks a list of layers held by an attribute (``self.blocks = [Dense(...)
+            # for _ in range(3)]``): their weights are the layer's, trained and saved.
+            value = LayerList(value)
         super().__setattr__(name, value)
 
     def _sublayers(self):
-        """Direct child layers (any ``Layer`` among this module's children)."""
-        return [m for m in self.children() if isinstance(m, Layer)]
+        """Direct child layers (any ``Layer`` among this module's children, lists flattened)."""
+        out = []
+        for m in self.children():
+            if isinstance(m, Layer):
+                out.append(m)
+            elif isinstance(m, LayerList):
+                out.extend(c for c in m if isinstance(c, Layer))
+        return _unique(out)
 
     def _own_split(self):
         trainable = [w for w in self._own_weights if w.trainable]
@@ -235,7 +246,7 @@ class Layer(SymbolicCallMixin, nn.Module):
         """Parameters of plain ``nn.Module`` children (not keraton layers), trained like weights."""
         out = []
         for child in self.children():
-            if not isinstance(child, Layer):
+            if not isinstance(child, (Layer, LayerList)):
                 out.extend(child.parameters())
         return out
 
@@ -339,15 +350,22 @@ class Layer(SymbolicCallMixin, nn.Module):
 
     @property
     def losses(self) -> list:
-        """Losses from the last call (``add_loss``, activity regularizers) plus weight regularization."""
-        out = list(self._call_losses)
+        """Losses from the last call (``add_loss``, activity regularizers) plus weight regularization.
+
+        As Keras: every layer's ``add_loss`` values first, then all weight regularization terms.
+        """
+        call_losses, reg_losses = [], []
+        self._gather_losses(call_losses, reg_losses)
+        return call_losses + reg_losses
+
+    def _gather_losses(self, call_losses: list, reg_losses: list) -> None:
+        call_losses.extend(self._call_losses)
         for w in self._own_weights:
             reg = w._keras_regularizer
             if reg is not None:
-                out.append(reg(w))
+                reg_losses.append(reg(w))
         for layer in self._sublayers():
-            out.extend(layer.losses)
-        return out
+            layer._gather_losses(call_losses, reg_losses)
 
     # ------------------------------------------------------------------ build/call
     def build(self, input_shape) -> None:
@@ -503,6 +521,11 @@ class Layer(SymbolicCallMixin, nn.Module):
         return self._dtype_policy.compute_dtype
 
     @property
+    def variable_dtype(self) -> str:
+        """The dtype name of the layer's weights (``"float32"`` under ``"mixed_float16"``)."""
+        return self._dtype_policy.variable_dtype
+
+    @property
     def dtype_policy(self):
         """The layer's :class:`keraton.mixed_precision.DTypePolicy` (Keras 3)."""
         return self._dtype_policy
@@ -572,6 +595,14 @@ def _attach_mask(outputs, mask) -> None:
                 target._keras_mask = None
         else:
             target._keras_mask = mask
+
+
+class LayerList(nn.ModuleList):
+    """A list of layers assigned to a layer attribute, registered so torch and Keras see it.
+
+    Behaves as a list for iteration, indexing, ``len`` and ``append``; the
+    layers' weights belong to the owning layer in the list's order.
+    """
 
 
 def _unique(items: list) -> list:

@@ -418,3 +418,17 @@ class CategoricalGeneralizedCrossEntropy(_SimpleLoss):
         if not 0 < q < 1:
             raise ValueError("q must be in the interval (0, 1)")
         super().__init__(reduction=reduction, name=name, dtype=dtype, q=q)
+
+
+class CTC(_SimpleLoss):
+    """Connectionist Temporal Classification loss (Keras ``CTC``, name ``'ctc'``).
+
+    Labels are integers padded with 0 (the blank class), predictions are
+    logits of shape ``(batch, time, num_classes)``; see :func:`~keraton.losses.ctc`.
+    """
+
+    _fn = staticmethod(fns.ctc)
+
+    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
+        super().__init__(reduction=reduction, name=name, dtype=dtype)
+

@@ -417,3 +417,28 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal
     loss = F.softplus(p_loss + n_loss)
     loss._keras_mask = loss > 0
     return loss
+
+
+def ctc(y_true, y_pred):
+    """CTC loss per sample (Keras ``ctc``): ``y_true`` integer labels padded with 0, ``y_pred`` logits.
+
+    ``y_true`` is ``(batch, max_label_length)`` with 0 the blank/padding class;
+    ``y_pred`` is ``(batch, time, num_classes)`` unnormalized logits.  Every time
+    step of ``y_pred`` counts, and a label's length is its count of non-zero
+    entries, as Keras 3 computes them.
+    """
+    from keraton.ops.nn import ctc_loss
+
+    y_pred = torch.as_tensor(y_pred)
+    y_true = torch.as_tensor(y_true, device=y_pred.device)
+    if y_true.dim() != 2 or y_pred.dim() != 3:
+        raise ValueError(
+            "ctc expects y_true of shape (batch, max_label_length) and y_pred of shape "
+            f"(batch, time, num_classes); received y_true.shape={tuple(y_true.shape)} and "
+            f"y_pred.shape={tuple(y_pred.shape)}.")
+    y_true = y_true.to(torch.int32)
+    batch, time = y_pred.shape[0], y_pred.shape[1]
+    label_length = (y_true != 0).sum(dim=-1).to(torch.int32)
+    logit_length = torch.full((batch,), time, dtype=torch.int32, device=y_pred.device)
+    return ctc_loss(y_true, y_pred, label_length, logit_length, mask_index=0)
+

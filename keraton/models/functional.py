@@ -9,6 +9,7 @@ no dict lookups by tensor, no structure walking for single-input layers.
 from __future__ import annotations
 
 from keraton.layers.core.input_layer import InputLayer
+from keraton.layers.core.operation_layer import OperationLayer
 from keraton.layers.keras_tensor import KerasTensor
 from keraton.models import pool_reorder
 from keraton.models.model import Model
@@ -92,8 +93,13 @@ class Functional(Model):
 
     @property
     def layers(self) -> list:
-        """Input layers, then every layer in the order the graph runs them (Keras's order)."""
-        return list(self._layer_list)
+        """Input layers, then every layer in the order the graph runs them (Keras's order).
+
+        As Keras 3, ``keraton.ops`` calls on symbolic tensors (operation nodes) are
+        not layers here (``len(model.layers)``, ``model.layers[-2]``), though
+        ``summary()`` and the saved config still show them.
+        """
+        return [layer for layer in self._layer_list if not isinstance(layer, OperationLayer)]
 
     def call(self, inputs, training=None, mask=None):
         """Run the recorded graph on ``inputs`` (tensor, list, or dict keyed by input names)."""

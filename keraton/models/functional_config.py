@@ -2,13 +2,16 @@
 
 A layer entry carries ``inbound_nodes``: the arguments of each call, with
 symbolic tensors written as ``{"class_name": "__keras_tensor__", "config":
-{"shape", "dtype", "keras_history": [layer_name, node_index, tensor_index]}}``.
+{"shape", "dtype", "keras_history": [layer_name, node_index, tensor_index]}}``
+(slices and ``...`` of an index as ``__slice__``/``__ellipsis__``).  Ops on
+symbolic tensors are Keras ``Operation`` entries (module ``keras.src.ops.*``).
 Node indices count only the calls that belong to the model being saved.
 """
 
 from __future__ import annotations
 
 from keraton import backend
+from keraton.layers.core.operation_layer import OperationLayer
 from keraton.layers.keras_tensor import KerasTensor
 from keraton.saving.serialization_lib import serialize_keras_object
 from keraton.utils import tree
@@ -37,11 +40,17 @@ def functional_get_config(model) -> dict:
                 "config": {"shape": list(a.shape), "dtype": backend.dtype_name(a.dtype),
                            "keras_history": history_of(a)},
             }
+        if isinstance(a, slice):
+            return {"class_name": "__slice__",
+                    "config": {"start": a.start, "stop": a.stop, "step": a.step}}
+        if a is Ellipsis:
+            return {"class_name": "__ellipsis__", "config": {}}
         return serialize_keras_object(a)
 
     layer_configs = []
-    for layer in model.layers:
-        entry = serialize_keras_object(layer)
+    for layer in model._layer_list:  # operation nodes included
+        keras_entry = getattr(layer, "keras_entry", None)  # ops: Keras's Operation entry
+        entry = keras_entry() if keras_entry is not None else serialize_keras_object(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
             {"args": [tree.map_structure(serialize_arg, a) for a in node.call_args],
@@ -75,7 +84,10 @@ def functional_from_config(cls, config: dict, custom_objects=None):
     outputs_of = {}  # layer name -> list of outputs per replayed node
     pending = []
     for entry in config["layers"]:
-        layer = deserialize_layer(entry, custom_objects=custom_objects)
+        if str(entry.get("module", "")).startswith("keras.src.ops"):
+            layer = OperationLayer.from_keras_entry(entry)
+        else:
+            layer = deserialize_layer(entry, custom_objects=custom_objects)
         name = entry.get("name", layer.name)
         created[name] = layer
         if type(layer).__name__ == "InputLayer":
@@ -87,14 +99,19 @@ def functional_from_config(cls, config: dict, custom_objects=None):
             layer._pending_build = build_config
 
     def resolve(value):
+        if isinstance(value, dict) and value.get("class_name") == "__slice__":
+            c = value["config"]
+            return slice(c.get("start"), c.get("stop"), c.get("step"))
+        if isinstance(value, dict) and value.get("class_name") == "__ellipsis__":
+            return Ellipsis
         if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
             lname, node_index, tensor_index = value["config"]["keras_history"]
             produced = outputs_of.get(lname, [])
             if node_index >= len(produced):
                 raise LookupError
             return tree.flatten(produced[node_index])[tensor_index]
-        if isinstance(value, list):
-            return [resolve(v) for v in value]
+        if isinstance(value, (list, tuple)):
+            return type(value)(resolve(v) for v in value)
         if isinstance(value, dict):
             return {k: resolve(v) for k, v in value.items()}
         return value

@@ -48,10 +48,14 @@ class Model(Trainer, Keras2ModelMixin, Layer):
 
     def __init__(self, *args, **kwargs):
         if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise TypeError(
-                "Model(inputs, outputs) builds a functional model; a subclass of Model that wants "
-                "this must inherit from keraton.models.Functional."
-            )
+            # Keras 3: ``class CustomModel(keras.Model)`` built as ``CustomModel(inputs, outputs)``
+            # (the "customize fit()" idiom) is a functional model running the subclass's
+            # overrides; the instance moves to a cached subclass that adds ``Functional``.
+            from keraton.models.functional import Functional
+
+            self.__class__ = _with_functional(type(self), Functional)
+            Functional.__init__(self, *args, **kwargs)
+            return
         Layer.__init__(self, **kwargs)
         Trainer.__init__(self)
 
@@ -147,6 +151,19 @@ class Model(Trainer, Keras2ModelMixin, Layer):
             self.train(was_training)
         self.built = True
 
+    def build_from_config(self, config) -> None:
+        """Build from ``get_build_config()``: a subclassed model runs ``call`` once (Keras 3).
+
+        So a subclassed model loaded from a ``.keras`` file has its weights before they load.
+        """
+        shape = (config or {}).get("input_shape")
+        if (not self.built and type(self)._maybe_build is Model._maybe_build  # not Sequential
+                and isinstance(shape, (list, tuple)) and shape
+                and all(d is None or isinstance(d, int) for d in shape)):
+            self.build(tuple(shape))
+            return
+        super().build_from_config(config)
+
     def _maybe_build(self, input_shapes) -> None:
         # A subclassed model builds its sublayers by running call(); nothing to create itself.
         if not self.built:
@@ -215,3 +232,19 @@ class Model(Trainer, Keras2ModelMixin, Layer):
 
 def _one_or_list(shapes: list):
     return shapes[0] if len(shapes) == 1 else shapes
+
+
+_FUNCTIONAL_SUBCLASSES: dict = {}
+
+
+def _with_functional(cls, functional):
+    """``cls`` with ``Functional`` spliced in before ``Model`` in its MRO (one class per ``cls``)."""
+    if issubclass(cls, functional):
+        return cls
+    sub = _FUNCTIONAL_SUBCLASSES.get(cls)
+    if sub is None:
+        sub = type(cls.__name__, (cls, functional),
+                   {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                    "__doc__": cls.__doc__})
+        _FUNCTIONAL_SUBCLASSES[cls] = sub
+    return sub

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from keraton import backend
-from keraton.backend_functions.symbolic import symbolic_aware
+from keraton.backend_functions.symbolic import _as_lambda_layer, _is_symbolic
 
 # Keras's Python-type map on its torch backend ("int" is int32 there, not int64).
 _PYTHON_DTYPES = {bool: "bool", int: "int32", float: None, "int": "int32", "float": None}
@@ -97,13 +97,27 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> torch.Tensor:
 def keras_op(fn):
     """Mark ``fn`` as a public op: on Keras tensors (functional API) it becomes a graph node.
 
-    With no ``KerasTensor`` among the arguments the function runs directly;
-    otherwise the call is recorded as a ``Lambda`` layer, so that
-    ``keras.ops.expand_dims(inputs, -1)`` works between ``Input`` and ``Model``.
+    With no ``KerasTensor`` among the arguments the function runs directly.
+    Otherwise the call is recorded as Keras 3 records it, an operation node
+    (``keraton.layers.OperationLayer``) that saves under Keras's class name, so
+    that ``keras.ops.expand_dims(inputs, -1)`` works between ``Input`` and
+    ``Model`` and the model's file loads in Keras; ops Keras has no node for
+    become a ``Lambda`` layer.
     """
-    wrapped = symbolic_aware(fn)
-    functools.update_wrapper(wrapped, fn)
-    return wrapped
+    op = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if not (any(_is_symbolic(a) for a in args)
+                or any(_is_symbolic(v) for v in kwargs.values())):
+            return fn(*args, **kwargs)
+        from keraton.layers.core.operation_layer import keras_op_entry, symbolic_op_call
+
+        if keras_op_entry(op) is not None:
+            return symbolic_op_call(op, fn, args, kwargs)
+        return _as_lambda_layer(fn, args, kwargs)
+
+    return wrapper
 
 
 # ---------------------------------------------------------------------------

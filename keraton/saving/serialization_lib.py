@@ -11,7 +11,11 @@ from __future__ import annotations
 import inspect
 import types
 
-from keraton.saving.object_registration import get_registered_name, get_registered_object
+from keraton.saving.object_registration import (
+    custom_object_scope,
+    get_registered_name,
+    get_registered_object,
+)
 
 # keraton module -> the module name Keras 3 writes for the same family.
 _KERAS_MODULES = {
@@ -35,7 +39,8 @@ def _keras_module_of(obj) -> str | None:
         return explicit
     parts = cls.__module__.split(".")
     if parts[0] != "keraton":
-        return cls.__module__
+        # As Keras: a class defined in the running script is written with no module.
+        return None if cls.__module__ == "__main__" else cls.__module__
     if len(parts) > 1 and parts[1] in _KERAS_MODULES:
         return _KERAS_MODULES[parts[1]]
     return "keras"
@@ -115,13 +120,37 @@ def deserialize_keras_object(config, module_objects: dict | None = None, custom_
         cls = get_registered_object(registered, custom_objects, module_objects)
     if cls is None:
         cls = get_registered_object(class_name, custom_objects, module_objects)
+    if cls is None and module_objects is None:
+        cls = _builtin_from_module(config.get("module"), class_name)
     if cls is None:
         raise ValueError(_unknown(kind, class_name))
     if not inspect.isclass(cls):
         return cls
     if "custom_objects" in inspect.signature(cls.from_config).parameters:
         return cls.from_config(inner, custom_objects=custom_objects)
+    if custom_objects:
+        # As Keras: custom objects stay visible to the ``*.get(...)`` calls a constructor
+        # makes (a Dense's custom ``kernel_initializer``/``kernel_regularizer`` config).
+        with custom_object_scope(custom_objects):
+            return cls.from_config(inner)
     return cls.from_config(inner)
+
+
+def _builtin_from_module(module, name):
+    """The keraton class a Keras ``"module"`` entry names (``"keras.layers"`` + ``"Dense"``).
+
+    Lets the family-agnostic ``keras.utils.deserialize_keras_object`` rebuild
+    built-in objects, as Keras does from the module recorded in the config.
+    """
+    if not isinstance(module, str) or module.split(".")[0] != "keras":
+        return None
+    import importlib
+
+    parts = module.split(".")[1:]
+    family = next((f for f in _KERAS_MODULES if f in parts), None)
+    target = importlib.import_module("keraton" if family is None else f"keraton.{family}")
+    obj = getattr(target, name, None)
+    return obj if inspect.isclass(obj) or callable(obj) else None
 
 
 def _unknown(kind: str, name) -> str:

@@ -271,9 +271,22 @@ class LossTracker:
         self.total = None
         self.count = 0
 
-    def update_state(self, value: torch.Tensor, batch_size: int) -> None:
-        """Add one batch's mean loss, weighted by its size."""
-        value = value.detach() * batch_size
+    def update_state(self, value, batch_size=None, sample_weight=None) -> None:
+        """Add one batch's mean loss, weighted by its size.
+
+        As the ``Mean`` Keras keeps here, ``update_state(loss)`` from a custom
+        ``train_step`` (``for metric in self.metrics: ...``) weighs the value by 1,
+        and ``sample_weight=`` is accepted as the weight.
+        """
+        if batch_size is None:
+            batch_size = 1 if sample_weight is None else sample_weight
+        value = torch.as_tensor(value).detach()
+        if value.ndim or isinstance(batch_size, torch.Tensor):
+            weight = torch.as_tensor(batch_size, dtype=value.dtype, device=value.device)
+            weight = torch.broadcast_to(weight, value.shape)
+            value, batch_size = (value * weight).sum(), float(weight.sum())
+        else:
+            value = value * batch_size
         self.total = value if self.total is None else self.total + value
         self.count += batch_size
 

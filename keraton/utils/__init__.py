@@ -34,4 +34,15 @@ __all__ = ["CustomObjectScope", "custom_object_scope", "deserialize_keras_object
            "Progbar", "disable_interactive_logging", "enable_interactive_logging",
            "is_interactive_logging_enabled", "PyDataset", "Sequence", "get_file", "image_dataset_from_directory",
            "normalize", "pad_sequences", "print_summary", "set_random_seed",
-           "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical"]
+           "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical",
+           "pack_x_y_sample_weight", "unpack_x_y_sample_weight"]
+
+
+def __getattr__(name):
+    # keras.utils.(un)pack_x_y_sample_weight, for custom train_step code; imported on
+    # first use because the data adapters import keraton.utils themselves.
+    if name in ("pack_x_y_sample_weight", "unpack_x_y_sample_weight"):
+        from keraton.trainers.data_adapters import data_adapter_utils
+
+        return getattr(data_adapter_utils, name)
+    raise AttributeError(f"module 'keraton.utils' has no attribute {name!r}")

@@ -84,7 +84,7 @@ class _Graph:
         return str(id(layer))
 
     def add_model(self, model, indent="  "):
-        layers = list(model.layers)
+        layers = list(getattr(model, "_layer_list", None) or model.layers)  # with ops
         members = {id(layer) for layer in layers}
         for layer in self._source_inputs(layers, members):
             layers.insert(0, layer)

@@ -117,7 +117,7 @@ def test_array_parts_make_up_the_global_batches(shuffle):
 
     inner = ArrayDataAdapter(torch.arange(51.0).reshape(51, 1), batch_size=25, shuffle=shuffle)
     with pytest.warns(UserWarning, match="skipped a batch of 1 sample"):
-        parts = [[b[0][:, 0].tolist() for b in _sharded(inner, r, 2).get_torch_iterator()]
+        parts = [[b[:, 0].tolist() for b in _sharded(inner, r, 2).get_torch_iterator()]
                  for r in range(2)]
     assert [len(p) for p in parts[0]] == [13, 13] and [len(p) for p in parts[1]] == [12, 12]
     globals_ = [parts[0][i] + parts[1][i] for i in range(2)]

@@ -183,9 +183,11 @@ def test_nested_model_as_layer():
     model = _model_nested(keraton)
     inner = model.get_layer("inner")
     assert isinstance(inner, keraton.Model)
-    # Keras's order: by decreasing depth (distance to the output), then first visit.
-    assert [layer.name for layer in model.layers] == ["x", "mid", "get_item", "inner", "add",
-                                                      "head"]
+    # Keras's order: by decreasing depth (distance to the output), then first visit; the
+    # operation nodes (``[:, :2]``, ``+``) are not layers, as in Keras 3.
+    assert [layer.name for layer in model.layers] == ["x", "mid", "inner", "head"]
+    assert [layer.name for layer in model._layer_list] == ["x", "mid", "get_item", "inner", "add",
+                                                           "head"]
     x = torch.randn(4, 3)
     expected = model.get_layer("head")(model.get_layer("mid")(x)[:, :2] + inner(x))
     torch.testing.assert_close(model(x), expected)

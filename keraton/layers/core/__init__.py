@@ -1,4 +1,4 @@
-"""Core layers: Input, Dense, Identity, Lambda, TorchModuleWrapper."""
+"""Core layers: Input, Dense, Identity, Lambda, TorchModuleWrapper, the Wrapper base class."""
 
 from keraton.layers.core.dense import Dense
 from keraton.layers.core.einsum_dense import EinsumDense
@@ -8,9 +8,10 @@ from keraton.layers.core.input_layer import Input, InputLayer
 from keraton.layers.core.lambda_layer import Lambda
 from keraton.layers.core.masking import Masking
 from keraton.layers.core.torch_module_wrapper import TorchModuleWrapper
+from keraton.layers.core.wrapper import Wrapper
 
 __all__ = ["Dense", "EinsumDense", "Embedding", "Identity", "Input", "InputLayer", "Lambda",
-           "Masking", "TorchModuleWrapper"]
+           "Masking", "TorchModuleWrapper", "Wrapper"]
 
 # Keras 2's keras.layers.core also held these; served lazily (their families import core).
 _KERAS2_NAMES = {

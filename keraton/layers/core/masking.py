@@ -28,6 +28,8 @@ class Masking(Layer):
         self.built = True
 
     def _keep(self, inputs):
+        if not isinstance(inputs, torch.Tensor):  # compute_mask(numpy_array), as Keras allows
+            inputs = torch.as_tensor(inputs)
         return (inputs != self.mask_value).any(dim=-1, keepdim=True)
 
     def call(self, inputs):

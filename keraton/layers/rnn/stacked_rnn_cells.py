@@ -26,7 +26,8 @@ class StackedRNNCells(Layer):
                     "StackedRNNCells: all cells must have a `call` method and a `state_size` "
                     f"attribute. Received: {cell!r}"
                 )
-        self.cells = list(cells)
+        # A plain list (the cells are registered one by one below, as cell_<i>).
+        object.__setattr__(self, "cells", list(cells))
         for i, cell in enumerate(self.cells):
             self.add_module(f"cell_{i}", cell)
 

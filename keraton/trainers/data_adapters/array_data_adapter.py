@@ -69,7 +69,7 @@ class ArrayDataAdapter(DataAdapter):
 
     def _pack(self, flat_batch):
         if self._simple:
-            return tuple(flat_batch)
+            return tuple(flat_batch) if isinstance(self._structure, tuple) else flat_batch[0]
         it = iter(flat_batch)
         return tree.map_structure(lambda t: None if t is None else next(it), self._structure)
 

@@ -30,9 +30,14 @@ def unpack_x_y_sample_weight(data):
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """Inverse of :func:`unpack_x_y_sample_weight`."""
+    """Inverse of :func:`unpack_x_y_sample_weight`.
+
+    As Keras: with no ``y`` a single ``x`` (tensor or dict) comes back bare,
+    so ``train_step(self, data)`` of ``fit(x)`` gets the tensor itself; a
+    list/tuple ``x`` is wrapped as ``(x,)`` to stay unambiguous.
+    """
     if y is None:
-        return (x,)
+        return (x,) if isinstance(x, (tuple, list)) else x
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)
