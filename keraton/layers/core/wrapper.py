@@ -39,8 +39,8 @@ class Wrapper(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild the wrapped layer from ``config["layer"]``, then this wrapper."""
-        from keraton.layers import deserialize
+        from keraton.layers.rnn.rnn import deserialize_layer
 
         config = dict(config)
-        layer = deserialize(config.pop("layer"), custom_objects=custom_objects)
+        layer = deserialize_layer(config.pop("layer"), custom_objects)
         return cls(layer, **config)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from keraton.layers.core.wrapper import Wrapper
 from keraton.layers.layer import Layer, _call_accepts
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Apply ``layer`` to each time step of a ``(batch, time, ...)`` input, as ``keras.layers.TimeDistributed``.
 
     The time axis is folded into the batch so the wrapped layer runs once on
     ``(batch * time, ...)``, then unfolded: the same function as Keras's
     per-step loop, in one call.  The wrapped layer's weights are shared by all
     steps; a mask ``(batch, time)`` is passed on per step when the layer takes one.
+    A :class:`~keraton.layers.Wrapper`, whose config holds the wrapped layer.
 
     Example:
         >>> layer = keraton.layers.TimeDistributed(keraton.layers.Dense(8))
@@ -25,8 +27,7 @@ class TimeDistributed(Layer):
                 "Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. "
                 f"Received: {layer!r}"
             )
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _child_shape(self, input_shape):
@@ -65,20 +66,3 @@ class TimeDistributed(Layer):
             kwargs["mask"] = mask.reshape((batch * steps,) + tuple(mask.shape[2:]))
         outputs = self.layer(inputs.reshape((batch * steps,) + tuple(inputs.shape[2:])), **kwargs)
         return outputs.reshape((batch, steps) + tuple(outputs.shape[1:]))
-
-    def get_config(self) -> dict:
-        """Keras 3's config: the serialized wrapped layer."""
-        from keraton.saving.serialization_lib import serialize_keras_object
-
-        config = super().get_config()
-        config["layer"] = serialize_keras_object(self.layer)
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        """Rebuild with the wrapped layer deserialized."""
-        from keraton.layers.rnn.rnn import deserialize_layer
-
-        config = dict(config)
-        layer = deserialize_layer(config.pop("layer"), custom_objects)
-        return cls(layer, **config)
