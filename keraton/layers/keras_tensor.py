@@ -85,3 +85,63 @@ class KerasTensor:
 
     def __getitem__(self, key):
         return self._op("get_item", self, key)
+
+    def __abs__(self):
+        return self._op("absolute", self)
+
+    def __invert__(self):
+        return self._op("logical_not", self)
+
+    def __lt__(self, other):
+        return self._op("less", self, other)
+
+    def __le__(self, other):
+        return self._op("less_equal", self, other)
+
+    def __gt__(self, other):
+        return self._op("greater", self, other)
+
+    def __ge__(self, other):
+        return self._op("greater_equal", self, other)
+
+    def __pow__(self, other):
+        return self._op("power", self, other)
+
+    def __rpow__(self, other):
+        return self._op("power", other, self)
+
+    def __matmul__(self, other):
+        return self._op("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return self._op("matmul", other, self)
+
+    def __floordiv__(self, other):
+        return self._op("floor_divide", self, other)
+
+    def __rfloordiv__(self, other):
+        return self._op("floor_divide", other, self)
+
+    def __mod__(self, other):
+        return self._op("mod", self, other)
+
+    def __rmod__(self, other):
+        return self._op("mod", other, self)
+
+    def __and__(self, other):
+        return self._op("logical_and", self, other)
+
+    def __rand__(self, other):
+        return self._op("logical_and", other, self)
+
+    def __or__(self, other):
+        return self._op("logical_or", self, other)
+
+    def __ror__(self, other):
+        return self._op("logical_or", other, self)
+
+    def __xor__(self, other):
+        return self._op("logical_xor", self, other)
+
+    def __rxor__(self, other):
+        return self._op("logical_xor", other, self)

@@ -61,6 +61,9 @@ def _flatten_targets(y, names: list, what: str = "y", required=None):
             )
         return list(y)
     if n != 1 and what == "y":
+        if required is not None and len(required) <= 1:
+            # As Keras: one target for the only output with a loss (``loss=[fn, None]``).
+            return [y if k in required else None for k in names]
         raise ValueError(
             f"The model has {n} outputs ({names}) but a single y array was given. Pass a list "
             "of targets, one per output, or a dict keyed by output name."

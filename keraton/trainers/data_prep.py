@@ -247,6 +247,8 @@ def _unpack_validation(validation_data):
         vx, vy = validation_data[0], validation_data[1]
         vsw = validation_data[2] if len(validation_data) == 3 else None
         return vx, vy, vsw
+    if isinstance(validation_data, tuple) and len(validation_data) == 1:
+        return validation_data[0], None, None  # (x_val,): targets-free models, as Keras
     raise ValueError(
         "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight); "
         f"got {type(validation_data).__name__}"

@@ -120,13 +120,17 @@ class Trainer(MetricsMixin, OnBatchMixin):
     # ------------------------------------------------------------------ losses
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """Total loss of a batch: compiled losses plus ``model.losses`` (regularization), as Keras 3."""
-        if self._compile_loss is None:
-            raise ValueError(
-                f"Model '{self.name}' was compiled without a loss. Pass `loss=` to compile(), or "
-                "override compute_loss()/train_step()."
-            )
         if not self._metrics_built:  # a custom train_step calls this before any built-in step
             self._build_compiled(y, y_pred)
+        if self._compile_loss is None:
+            # Only add_loss()/regularization losses, as Keras's OCR example (CTC via add_loss).
+            extra = self._step_regularization()
+            if extra is None:
+                raise ValueError(
+                    f"Model '{self.name}' was compiled without a loss. Pass `loss=` to compile(), "
+                    "or override compute_loss()/train_step()."
+                )
+            return extra
         try:
             loss = self._compile_loss(y, y_pred, sample_weight)
         except ValueError:

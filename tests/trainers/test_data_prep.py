@@ -58,7 +58,7 @@ def test_class_weight_becomes_sample_weight():
 
 
 @pytest.mark.parametrize("bad,match", [
-    (dict(validation_data=(np.zeros(2),)), "validation_data must be a tuple"),
+    (dict(validation_data=(np.zeros(2),) * 4), "validation_data must be a tuple"),
     (dict(x=np.array(["a", "b"])), r"dtype float32, but the data are strings"),
     (dict(y=np.array(["a", "b"])), "not numeric"),
     (dict(x=None), "x is None"),

@@ -112,7 +112,10 @@ def _zeros_like_cached(cell, bias):
     """A zero ``bias_hh`` for the fused kernel, created once per shape/device/dtype."""
     zeros = cell.__dict__.get("_zero_bias_hh")
     if zeros is None or zeros.shape != bias.shape or zeros.device != bias.device or zeros.dtype != bias.dtype:
-        zeros = torch.zeros_like(bias, requires_grad=False)
+        # Not an inference tensor, even when first made under predict's
+        # inference_mode: training later saves it for backward.
+        with torch.inference_mode(False):
+            zeros = torch.zeros_like(bias, requires_grad=False)
         cell.__dict__["_zero_bias_hh"] = zeros
     return zeros
 
