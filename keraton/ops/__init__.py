@@ -8,8 +8,9 @@ The namespaces ``keraton.ops.numpy``, ``.nn``, ``.linalg`` and ``.image``
 mirror Keras's; every function but the image ones is also here at the top.
 """
 
-from keraton.ops import image, linalg, nn, numpy  # noqa: F401
+from keraton.ops import image, linalg, math, nn, numpy  # noqa: F401
 from keraton.ops.core import *  # noqa: F401,F403
 from keraton.ops.linalg import *  # noqa: F401,F403
+from keraton.ops.math import *  # noqa: F401,F403
 from keraton.ops.nn import *  # noqa: F401,F403
 from keraton.ops.numpy import *  # noqa: F401,F403
