@@ -28,6 +28,7 @@ from torch import nn
 from keraton import backend
 from keraton.layers.weight_layout import keras_shape, keras_value
 
+# Keras 3 variables' aggregations, plus keraton's "max" and "min" (for metric states).
 _AGGREGATIONS = (None, "none", "sum", "mean", "only_first_replica", "max", "min")
 _CONCRETE = (torch.Tensor, np.ndarray, list, tuple, int, float, bool, np.generic)
 

@@ -17,10 +17,7 @@ import functools
 import torch
 
 from keraton import backend
-from keraton.variables import Variable, rewrap
-
-# Keras 3 variables' aggregations, plus keraton's "max" and "min".
-_AGGREGATIONS = (None, "none", "sum", "mean", "only_first_replica", "max", "min")
+from keraton.variables import _AGGREGATIONS, Variable, rewrap
 
 
 def _first_tensor(args, kwargs):
