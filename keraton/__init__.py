@@ -13,6 +13,8 @@ from keraton import (
     constraints,
     datasets,
     distribution,
+    dtype_policies,
+    export,
     initializers,
     layers,
     losses,
@@ -29,27 +31,53 @@ from keraton import (
     utils,
     wrappers,
 )
+from keraton.backend import device_scope as device
+from keraton.initializers import Initializer
 from keraton.layers import Input, InputSpec, KerasTensor, Layer
+from keraton.losses import Loss
+from keraton.metrics import Metric
+from keraton.mixed_precision import DTypePolicy, FloatDTypePolicy
 from keraton.models import Model, Sequential
+from keraton.name_scopes import name_scope
+from keraton.optimizers import Optimizer
+from keraton.regularizers import Regularizer
 from keraton.variables import Variable
 
 __version__ = "0.1.0"
 
+
+
+def version() -> str:
+    """keraton's version string (``keras.version()``)."""
+    return __version__
+
+
 __all__ = [
+    "DTypePolicy",
+    "FloatDTypePolicy",
+    "Initializer",
     "Input",
     "InputSpec",
     "KerasTensor",
     "Layer",
+    "Loss",
+    "Metric",
     "Model",
+    "Optimizer",
+    "Regularizer",
     "Sequential",
     "Variable",
+    "name_scope",
     "activations",
     "backend",
     "callbacks",
     "config",
     "constraints",
     "datasets",
+    "device",
     "distribution",
+    "dtype_policies",
+    "export",
     "initializers",
     "layers",
     "losses",
@@ -65,5 +93,6 @@ __all__ = [
     "tree",
     "utils",
     "applications",
+    "version",
     "wrappers",
 ]

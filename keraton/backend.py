@@ -129,6 +129,47 @@ def unique_object_name(prefix: str) -> str:
     return prefix if count == 0 else f"{prefix}_{count}"
 
 
+def get_uid(prefix: str = "") -> int:
+    """The next number for ``prefix``: 1, 2, 3, ... (``keras.backend.get_uid``).
+
+    It shares the counters that name layers: after one ``Dense`` exists,
+    ``get_uid("dense")`` is 2, and the next ``Dense`` is ``dense_2``.
+    """
+    _NAME_COUNTERS[prefix] += 1
+    return _NAME_COUNTERS[prefix]
+
+
+def is_float_dtype(dtype) -> bool:
+    """Whether ``dtype`` (a name, torch dtype or NumPy dtype) is a floating type (Keras 3)."""
+    return "float" in dtype_name(standardize_dtype(dtype))
+
+
+def is_int_dtype(dtype) -> bool:
+    """Whether ``dtype`` is a signed or unsigned integer type (Keras 3)."""
+    return "int" in dtype_name(standardize_dtype(dtype))
+
+
+def device_scope(device_name) -> torch.device:
+    """A context manager placing the tensors and weights created inside on a device
+    (``keras.device``): ``with keraton.device("cpu"):``, ``"gpu:0"`` (Keras's name for
+    ``"cuda:0"``), ``"cuda"``, ``"mps"`` or a ``torch.device``.
+    """
+    if isinstance(device_name, torch.device):
+        return device_name
+    if not isinstance(device_name, str):
+        raise ValueError(f"device_scope expects a device name such as 'cpu' or 'gpu:0'. "
+                         f"Received: device_name={device_name!r}")
+    name = device_name.lower().strip()
+    name = name.split("/device:")[-1] if "/device:" in name else name
+    if name.startswith("gpu"):
+        name = "cuda" + name[3:]
+    try:
+        return torch.device(name)
+    except RuntimeError as e:
+        raise ValueError(f"Unknown device {device_name!r}: expected 'cpu', 'gpu:<n>', 'cuda:<n>' "
+                         f"or another torch device name ({e}).") from None
+
+
 def clear_session() -> None:
     """Reset the layer-name counters, as ``keras.backend.clear_session()`` does.
 

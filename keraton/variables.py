@@ -27,6 +27,7 @@ from torch import nn
 
 from keraton import backend
 from keraton.layers.weight_layout import keras_shape, keras_value
+from keraton.name_scopes import join_path
 
 # Keras 3 variables' aggregations, plus keraton's "max" and "min" (for metric states).
 _AGGREGATIONS = (None, "none", "sum", "mean", "only_first_replica", "max", "min")
@@ -83,7 +84,8 @@ class Variable(nn.Parameter):
                 f"Variable: invalid value for argument `aggregation`. Expected one of "
                 f"{_AGGREGATIONS}. Received: aggregation={aggregation!r}")
         value = _initial_value(initializer, shape, dtype)
-        variable = cls._wrap(value, trainable=bool(trainable), name=name or "variable")
+        name = name or "variable"
+        variable = cls._wrap(value, trainable=bool(trainable), name=name, path=join_path(name))
         variable._keras_autocast = bool(autocast)
         variable._keras_aggregation = aggregation or "none"
         variable._keras_synchronization = synchronization
@@ -94,12 +96,17 @@ class Variable(nn.Parameter):
 
     @classmethod
     def _wrap(cls, tensor: torch.Tensor, trainable: bool = True, name: str = "variable",
-              layer: str | None = None) -> Variable:
-        """A variable sharing ``tensor``'s storage (no copy); keraton's internal constructor."""
+              layer: str | None = None, path: str | None = None) -> Variable:
+        """A variable sharing ``tensor``'s storage (no copy); keraton's internal constructor.
+
+        ``layer``: the owning layer's name (tf.keras 2's ``.h5`` weight names use it);
+        ``path``: the full Keras path (default ``<layer>/<name>``).
+        """
         requires_grad = trainable and (tensor.is_floating_point() or tensor.is_complex())
         variable = torch.Tensor._make_subclass(cls, tensor.detach(), requires_grad)
         variable._keras_name = name
         variable._keras_layer = layer
+        variable._keras_path = path
         variable._keras_trainable = bool(trainable)
         return variable
 
@@ -111,7 +118,10 @@ class Variable(nn.Parameter):
 
     @property
     def path(self) -> str:
-        """``"<layer name>/<variable name>"`` for layer weights, else the name (Keras 3)."""
+        """The name scopes open at creation and the name: ``"sequential/dense/kernel"`` (Keras 3)."""
+        path = self.__dict__.get("_keras_path")
+        if path:
+            return path
         layer = self.__dict__.get("_keras_layer")
         return f"{layer}/{self.name}" if layer else self.name
 

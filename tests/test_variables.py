@@ -87,7 +87,7 @@ def test_variable_assigned_to_a_layer_attribute_is_a_tracked_weight():
     layer = Scale()
     assert [w.name for w in layer.trainable_weights] == ["scale"]
     assert [w.name for w in layer.non_trainable_weights] == ["offset"]
-    assert layer.scale.path == f"{layer.name}/scale"
+    assert layer.scale.path == "scale"  # made in __init__, outside any name scope (as Keras)
     layer.set_weights([np.array(3.0), np.array(0.5)])
     np.testing.assert_allclose(layer(np.ones((1, 2), "float32")).detach().numpy(), [[3.5, 3.5]])
 

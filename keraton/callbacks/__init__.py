@@ -11,6 +11,8 @@ from keraton.callbacks.learning_rate_scheduler import LearningRateScheduler
 from keraton.callbacks.model_checkpoint import ModelCheckpoint
 from keraton.callbacks.progbar_logger import ProgbarLogger
 from keraton.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from keraton.callbacks.remote_monitor import RemoteMonitor
+from keraton.callbacks.swap_ema_weights import SwapEMAWeights
 from keraton.callbacks.tensorboard import TensorBoard
 from keraton.callbacks.terminate_on_nan import TerminateOnNaN
 
@@ -27,5 +29,7 @@ __all__ = [
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "TensorBoard",
+    "RemoteMonitor",
+    "SwapEMAWeights",
     "TerminateOnNaN",
 ]

@@ -52,11 +52,13 @@ __all__ = [
     "HeNormal",
     "HeUniform",
     "Identity",
+    "IdentityInitializer",
     "Initializer",
     "LecunNormal",
     "LecunUniform",
     "Ones",
     "Orthogonal",
+    "OrthogonalInitializer",
     "RandomNormal",
     "RandomUniform",
     "TruncatedNormal",
@@ -176,3 +178,5 @@ def get(identifier):
             obj = obj()
         return obj
     raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+IdentityInitializer = Identity  # Keras 3's long names
+OrthogonalInitializer = Orthogonal

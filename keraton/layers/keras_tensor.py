@@ -92,6 +92,11 @@ class KerasTensor:
     def __invert__(self):
         return self._op("logical_not", self)
 
+    def __ne__(self, other):
+        # As Keras: ``!=`` is the symbolic ``not_equal`` (``==`` stays identity, so KerasTensors
+        # can sit in lists and dicts).
+        return self._op("not_equal", self, other)
+
     def __lt__(self, other):
         return self._op("less", self, other)
 

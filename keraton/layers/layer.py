@@ -33,6 +33,7 @@ from keraton.layers.call_context import (  # noqa: F401  (re-exported)
     _call_accepts,
 )
 from keraton.layers.input_spec import InputSpec, check_input_spec
+from keraton.layers.layer_scope import NameScopeMixin
 from keraton.layers.shape_utils import (  # noqa: F401  (re-exported for layer families)
     _as_batch_shape,
     _is_shape,
@@ -43,6 +44,14 @@ from keraton.layers.shape_utils import (  # noqa: F401  (re-exported for layer f
     _tupled,
 )
 from keraton.layers.symbolic_call import SymbolicCallMixin
+from keraton.layers.tracking import (  # noqa: F401  (LayerList re-exported)
+    LayerDict,
+    LayerList,
+    TrackedDict,
+    TrackedList,
+    should_track,
+    track,
+)
 from keraton.layers.weight_layout import (  # noqa: F401  (re-exported)
     assign_keras_value,
     keras_shape,
@@ -51,6 +60,7 @@ from keraton.layers.weight_layout import (  # noqa: F401  (re-exported)
 )
 from keraton.mixed_precision import autocast as autocast_utils
 from keraton.mixed_precision import policy as dtype_policies
+from keraton.name_scopes import join_path
 from keraton.utils import tree
 from keraton.variables import Variable
 
@@ -66,7 +76,7 @@ def _has_array(x) -> bool:
     return False
 
 
-class Layer(SymbolicCallMixin, nn.Module):
+class Layer(NameScopeMixin, SymbolicCallMixin, nn.Module):
     """Base class of all keraton layers: a ``torch.nn.Module`` with Keras's layer API.
 
     Args:
@@ -88,6 +98,7 @@ class Layer(SymbolicCallMixin, nn.Module):
 
     # Models leave the mask their inner layers put on the output as it is.
     _mask_from_call = False
+    _first_calls = True
 
     def __init__(
         self,
@@ -200,7 +211,9 @@ class Layer(SymbolicCallMixin, nn.Module):
         init = initializers.get(initializer)
         value = init(shape, dtype=torch_dtype) if not isinstance(init, torch.Tensor) else init
         value = torch.as_tensor(value, dtype=torch_dtype).reshape(shape)
-        param = Variable._wrap(value, trainable=bool(trainable), name=name, layer=self.name)
+        with self._open_name_scope():
+            path = join_path(name)
+        param = Variable._wrap(value, trainable=bool(trainable), name=name, layer=self.name, path=path)
         if not self._trainable:
             param.requires_grad_(False)
         param._keras_autocast = bool(autocast)
@@ -214,27 +227,42 @@ class Layer(SymbolicCallMixin, nn.Module):
         return param
 
     def __setattr__(self, name, value):
+        modules = self.__dict__.get("_modules")
+        if modules is not None and isinstance(modules.get(name), (LayerList, LayerDict)):
+            del modules[name]  # a tracked container attribute is being replaced
+            self.__dict__.pop(name, None)
         # Keras tracks a Variable assigned to a layer attribute as a weight of that layer.
         if isinstance(value, Variable) and "_own_weights" in self.__dict__ and not any(
                 value is w for w in self._own_weights):
             if value.__dict__.get("_keras_layer") is None:
                 value._keras_layer = self.__dict__.get("name")
             self._own_weights.append(value)
-        elif (type(value) is list and value and not name.startswith("_")
-              and "_modules" in self.__dict__ and all(isinstance(v, Layer) for v in value)):
-            # Keras tracks a list of layers held by an attribute (``self.blocks = [Dense(...)
-            # for _ in range(3)]``): their weights are the layer's, trained and saved.
-            value = LayerList(value)
+        elif isinstance(value, (TrackedList, TrackedDict)) and modules is not None:
+            object.__setattr__(self, name, track(self, name, value))  # ``self.blocks += [...]``
+            return
+        elif modules is not None and not name.startswith("_") and should_track(value):
+            # Keras tracks layers held in a list, dict or tuple attribute (``self.blocks =
+            # [Dense(...) for _ in range(3)]``, or ``[]`` then ``append``): see tracking.py.
+            object.__setattr__(self, name, track(self, name, value))
+            return
         super().__setattr__(name, value)
 
+    def __delattr__(self, name):
+        modules = self.__dict__.get("_modules")
+        if modules is not None and isinstance(modules.get(name), (LayerList, LayerDict)):
+            del modules[name]
+            self.__dict__.pop(name, None)
+            return
+        super().__delattr__(name)
+
     def _sublayers(self):
-        """Direct child layers (any ``Layer`` among this module's children, lists flattened)."""
+        """Direct child layers (any ``Layer`` among this module's children, containers flattened)."""
         out = []
         for m in self.children():
             if isinstance(m, Layer):
                 out.append(m)
-            elif isinstance(m, LayerList):
-                out.extend(c for c in m if isinstance(c, Layer))
+            elif isinstance(m, (LayerList, LayerDict)):
+                out.extend(c for c in m.children() if isinstance(c, Layer))
         return _unique(out)
 
     def _own_split(self):
@@ -246,7 +274,11 @@ class Layer(SymbolicCallMixin, nn.Module):
         """Parameters of plain ``nn.Module`` children (not keraton layers), trained like weights."""
         out = []
         for child in self.children():
-            if not isinstance(child, (Layer, LayerList)):
+            if isinstance(child, (LayerList, LayerDict)):
+                for member in child.children():
+                    if not isinstance(member, Layer):
+                        out.extend(member.parameters())
+            elif not isinstance(child, Layer):
                 out.extend(child.parameters())
         return out
 
@@ -400,6 +432,13 @@ class Layer(SymbolicCallMixin, nn.Module):
             if _has_array(first):
                 args, kwargs = self._arrays_to_tensors(args, kwargs)
                 first = args[0] if args else kwargs["inputs"]
+        if self._first_calls:
+            # Until a call has gone through, weights created inside it (sublayers built
+            # lazily) get this layer's scope in their path; later calls skip the scope.
+            with self._open_name_scope():
+                outputs = self._eager_call(first, args, kwargs)
+            self._first_calls = False
+            return outputs
         return self._eager_call(first, args, kwargs)
 
     def _arrays_to_tensors(self, args, kwargs):
@@ -595,14 +634,6 @@ def _attach_mask(outputs, mask) -> None:
                 target._keras_mask = None
         else:
             target._keras_mask = mask
-
-
-class LayerList(nn.ModuleList):
-    """A list of layers assigned to a layer attribute, registered so torch and Keras see it.
-
-    Behaves as a list for iteration, indexing, ``len`` and ``append``; the
-    layers' weights belong to the owning layer in the list's order.
-    """
 
 
 def _unique(items: list) -> list:

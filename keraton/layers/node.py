@@ -35,3 +35,23 @@ class Node:
     def is_input(self) -> bool:
         """True for the node of an ``InputLayer``: it has no inputs."""
         return not self.input_tensors
+
+
+def get_source_inputs(tensor) -> list:
+    """The ``Input`` tensors that ``tensor`` is computed from (``keras.utils.get_source_inputs``).
+
+    An input tensor (or a value that no layer made) is its own source.
+    """
+    history = getattr(tensor, "_keras_history", None)
+    if history is None:
+        return [tensor]
+    layer, node_index, _ = history
+    node = layer._inbound_nodes[node_index]
+    if not node.input_tensors:
+        return [tensor]
+    sources = []
+    for parent in node.input_tensors:
+        for source in get_source_inputs(parent):
+            if not any(source is s for s in sources):
+                sources.append(source)
+    return sources

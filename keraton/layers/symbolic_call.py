@@ -21,6 +21,10 @@ class SymbolicCallMixin:
     """Symbolic calls, output-shape inference and graph information of a ``Layer``."""
 
     def _symbolic_call(self, *args, **kwargs):
+        with self._open_name_scope():
+            return self._symbolic_call_in_scope(args, kwargs)
+
+    def _symbolic_call_in_scope(self, args, kwargs):
         from keraton.layers.node import Node
 
         first = args[0] if args else kwargs["inputs"]

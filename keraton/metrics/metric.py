@@ -17,6 +17,7 @@ import functools
 import torch
 
 from keraton import backend
+from keraton.name_scopes import join_path, name_scope
 from keraton.variables import _AGGREGATIONS, Variable, rewrap
 
 
@@ -111,8 +112,11 @@ class Metric:
                 f"Expected one of {_AGGREGATIONS}. Received: aggregation={aggregation!r}")
         dtype = self._torch_dtype if dtype is None else backend.standardize_dtype(dtype)
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        name = name or "variable"
+        with name_scope._for(self.name.replace("/", ">"), self):
+            path = join_path(name)
         value = Variable._wrap(_initial_value(initializer, shape, dtype, self._device),
-                               trainable=False, name=name or "variable", layer=self.name)
+                               trainable=False, name=name, layer=self.name, path=path)
         value._keras_aggregation = aggregation or "none"
         self._variables.append(value)
         self.__dict__.setdefault("_variable_aggregations", []).append(aggregation or "none")

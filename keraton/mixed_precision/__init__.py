@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from keraton.mixed_precision.policy import (
     DTypePolicy,
+    FloatDTypePolicy,
     Policy,
     get,
     global_policy,
@@ -28,5 +29,5 @@ def __getattr__(name):
         return LossScaleOptimizer
     raise AttributeError(f"module 'keraton.mixed_precision' has no attribute {name!r}")
 
-__all__ = ["DTypePolicy", "LossScaleOptimizer", "Policy", "dtype_policy", "get", "global_policy",
+__all__ = ["DTypePolicy", "FloatDTypePolicy", "LossScaleOptimizer", "Policy", "dtype_policy", "get", "global_policy",
            "set_dtype_policy", "set_global_policy"]

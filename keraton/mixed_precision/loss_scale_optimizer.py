@@ -63,9 +63,10 @@ class LossScaleOptimizer(Optimizer):
         self.dynamic_growth_steps = dynamic_growth_steps
         self.inner_optimizer.loss_scale_factor = None
         # Keras's counter is int32; ScalarVariable counts in int64 (same values when saved).
-        self.step_counter = ScalarVariable(0, "int64", name=f"{self.name}/step_counter")
-        self.dynamic_scale = ScalarVariable(float(initial_scale), "float32",
-                                            name=f"{self.name}/dynamic_scale")
+        self.step_counter = ScalarVariable(0, "int64", name="step_counter",
+                                           path=self._path_of("step_counter"))
+        self.dynamic_scale = ScalarVariable(float(initial_scale), "float32", name="dynamic_scale",
+                                            path=self._path_of("dynamic_scale"))
 
     def build(self, var_list):
         """Build the inner optimizer for ``var_list``."""

@@ -138,3 +138,6 @@ def get(identifier) -> DTypePolicy:
     if isinstance(identifier, dict):
         return DTypePolicy(identifier.get("config", identifier).get("name"))
     return DTypePolicy(identifier)
+
+
+FloatDTypePolicy = DTypePolicy  # Keras 3's name for a policy of float dtypes

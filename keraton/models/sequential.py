@@ -109,8 +109,9 @@ class Sequential(Keras2SequentialMixin, Model):
                                            name=None)
         x = self._input_layer._output_tensor
         inputs = x
-        for layer in self._stack:
-            x = layer(x)
+        with self._open_name_scope():  # Keras: the layers' weights are "<model>/<layer>/..."
+            for layer in self._stack:
+                x = layer(x)
         self._input_list = [inputs]
         self._output_list = [x]
         self._inputs_struct, self._outputs_struct = inputs, x

@@ -33,7 +33,7 @@ ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS if cls is n
 
 __all__ = [
     "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
-    "Nadam", "Optimizer", "RMSprop", "ScalarVariable", "deserialize", "get", "schedules",
+    "LossScaleOptimizer", "Nadam", "Optimizer", "RMSprop", "ScalarVariable", "deserialize", "get", "schedules",
     "serialize",
 ]
 
@@ -82,3 +82,7 @@ def get(identifier):
         f"Could not interpret optimizer identifier: {identifier!r}. Expected an optimizer name "
         f"(one of {sorted(ALL_OBJECTS_DICT)}), a config dict or an Optimizer instance."
     )
+
+
+# Keras 3 also exports it here; imported last (it subclasses Optimizer).
+from keraton.mixed_precision.loss_scale_optimizer import LossScaleOptimizer  # noqa: E402

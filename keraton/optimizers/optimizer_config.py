@@ -156,7 +156,8 @@ class OptimizerConfig:
     def state_dict(self) -> dict:
         """torch-style state: ``{"config", "variables"}`` (tensors are the live state, not copies)."""
         return {"config": self.get_config(),
-                "variables": [v.value if isinstance(v, ScalarVariable) else v for v in self.variables]}
+                "variables": [v.value if isinstance(v, ScalarVariable) else v.detach()
+                              for v in self.variables]}
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore the state written by :meth:`state_dict` (the optimizer must be built)."""

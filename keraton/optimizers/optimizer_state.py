@@ -15,8 +15,10 @@ import re
 import torch
 
 from keraton import backend
+from keraton.name_scopes import join_path, name_scope
 from keraton.optimizers.optimizer_config import OptimizerConfig, check_number
 from keraton.optimizers.scalar_variable import ScalarVariable
+from keraton.variables import Variable
 
 
 class OptimizerState(OptimizerConfig):
@@ -66,7 +68,8 @@ class OptimizerState(OptimizerConfig):
                              f"Received: gradient_accumulation_steps={gradient_accumulation_steps!r}")
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self.built = False
-        self._iterations = ScalarVariable(0, dtype="int64", name=f"{self.name}/iteration")
+        self._iterations = ScalarVariable(0, dtype="int64", name="iteration",
+                                          path=self._path_of("iteration"))
         self._learning_rate = None
         self._set_learning_rate(learning_rate)
         self._trainable_variables = []
@@ -95,7 +98,8 @@ class OptimizerState(OptimizerConfig):
                 f"to change it during training. Received: learning_rate={value!r}"
             )
         else:
-            self._learning_rate = ScalarVariable(value, "float32", name=f"{self.name}/learning_rate")
+            self._learning_rate = ScalarVariable(value, "float32", name="learning_rate",
+                                                 path=self._path_of("learning_rate"))
 
     @property
     def learning_rate(self):
@@ -191,9 +195,16 @@ class OptimizerState(OptimizerConfig):
             fill = {"zeros": 0.0, "ones": 1.0}.get(initializer, initializer)
             value = torch.full(tuple(shape), check_number("initializer", fill, low=None),
                                dtype=dtype, device=device)
+        name = name or "variable"
+        value = Variable._wrap(value, trainable=False, name=name, path=self._path_of(name))
         self._variables.append(value)
-        self._variable_names.append(name or "variable")
+        self._variable_names.append(name)
         return value
+
+    def _path_of(self, name: str) -> str:
+        """Keras's path of an optimizer variable: ``"adam/dense_kernel_momentum"``."""
+        with name_scope._for(self.name, self):
+            return join_path(name)
 
     def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
         """Create a state tensor shaped like ``reference_variable``, on its device and dtype."""

@@ -53,12 +53,13 @@ class ScalarVariable:
     ndim = 0
     trainable = False
 
-    def __init__(self, value, dtype: str = "float32", name: str | None = None):
+    def __init__(self, value, dtype: str = "float32", name: str | None = None,
+                 path: str | None = None):
         if dtype not in ("float32", "float64", "int64"):
             raise ValueError(f"ScalarVariable dtype must be 'float32', 'float64' or 'int64', got {dtype!r}.")
         self.dtype = dtype
         self.name = name
-        self.path = name
+        self.path = path or name
         self._value = self._cast(value)
 
     def _cast(self, value):

@@ -8,7 +8,7 @@ from keraton.saving.object_registration import (
     get_registered_object,
     register_keras_serializable,
 )
-from keraton.saving.saving_api import load_model, save_model
+from keraton.saving.saving_api import load_model, load_weights, save_model, save_weights
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = [
@@ -19,7 +19,9 @@ __all__ = [
     "get_registered_name",
     "get_registered_object",
     "load_model",
+    "load_weights",
     "register_keras_serializable",
     "save_model",
+    "save_weights",
     "serialize_keras_object",
 ]

@@ -73,12 +73,17 @@ def serialize_keras_object(obj):
         }
     if hasattr(obj, "get_config"):
         cls = type(obj)
-        return {
+        serialized = {
             "module": _keras_module_of(obj),
             "class_name": getattr(cls, "_keras_class_name", cls.__name__),
             "config": obj.get_config(),
             "registered_name": None if _is_builtin(obj) else get_registered_name(cls),
         }
+        # As Keras: a built layer's entry says the input shape it was built for.
+        build_config = obj.get_build_config() if hasattr(obj, "get_build_config") else None
+        if build_config is not None:
+            serialized["build_config"] = build_config
+        return serialized
     if hasattr(obj, "tolist"):  # numpy arrays and scalars in configs
         return obj.tolist()
     raise TypeError(
@@ -127,13 +132,37 @@ def deserialize_keras_object(config, module_objects: dict | None = None, custom_
     if not inspect.isclass(cls):
         return cls
     if "custom_objects" in inspect.signature(cls.from_config).parameters:
-        return cls.from_config(inner, custom_objects=custom_objects)
-    if custom_objects:
+        obj = cls.from_config(inner, custom_objects=custom_objects)
+    elif custom_objects:
         # As Keras: custom objects stay visible to the ``*.get(...)`` calls a constructor
         # makes (a Dense's custom ``kernel_initializer``/``kernel_regularizer`` config).
         with custom_object_scope(custom_objects):
-            return cls.from_config(inner)
-    return cls.from_config(inner)
+            obj = cls.from_config(inner)
+    else:
+        obj = cls.from_config(inner)
+    _build_from_entry(obj, config.get("build_config"))
+    return obj
+
+
+def _build_from_entry(obj, build_config) -> None:
+    """Build a deserialized layer from its entry's ``build_config``, as Keras does.
+
+    A layer whose ``build_from_config`` cannot read the entry (a format written
+    by another library) is left unbuilt with a warning: it builds on its first call.
+    """
+    if not isinstance(build_config, dict) or getattr(obj, "built", True):
+        return
+    if not hasattr(obj, "build_from_config"):
+        return
+    try:
+        obj.build_from_config(build_config)
+    except (TypeError, ValueError, KeyError, IndexError, RuntimeError) as e:
+        import warnings
+
+        warnings.warn(
+            f"Could not build {type(obj).__name__} '{getattr(obj, 'name', '')}' from its "
+            f"build_config {build_config!r} ({type(e).__name__}: {e}); it will be built on its "
+            "first call instead.", stacklevel=3)
 
 
 def _builtin_from_module(module, name):

@@ -1,6 +1,8 @@
 """Utilities with Keras's names: progress bar, summary, seeds, one-hot encoding, normalisation,
 and (as ``keras.utils`` re-exports them) the custom-object registry and serialization."""
 
+from keraton.backend import clear_session, is_keras_tensor
+from keraton.layers.node import get_source_inputs
 from keraton.saving.object_registration import (
     CustomObjectScope,
     custom_object_scope,
@@ -10,9 +12,11 @@ from keraton.saving.object_registration import (
     register_keras_serializable,
 )
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from keraton.utils.dtype_utils import standardize_dtype
 from keraton.utils.file_utils import get_file
 from keraton.utils.history_plot import plot_history
 from keraton.utils.image_dataset_utils import image_dataset_from_directory
+from keraton.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from keraton.utils.io_utils import (
     disable_interactive_logging,
     enable_interactive_logging,
@@ -28,7 +32,9 @@ from keraton.utils.summary_utils import print_summary
 from keraton.utils.text_dataset_utils import text_dataset_from_directory
 from keraton.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
-__all__ = ["CustomObjectScope", "custom_object_scope", "deserialize_keras_object",
+__all__ = ["CustomObjectScope", "array_to_img", "clear_session", "custom_object_scope",
+           "get_source_inputs", "img_to_array", "is_keras_tensor", "load_img", "save_img",
+           "standardize_dtype", "deserialize_keras_object",
            "get_custom_objects", "get_registered_name", "get_registered_object",
            "register_keras_serializable", "serialize_keras_object", "model_to_dot", "plot_history", "plot_model",
            "Progbar", "disable_interactive_logging", "enable_interactive_logging",

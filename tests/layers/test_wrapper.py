@@ -26,7 +26,8 @@ def test_wrapper_builds_tracks_weights_and_computes_like_keras():
     x = np.random.default_rng(0).normal(size=(4, 5)).astype("float32")
     theirs(x)
     ours.build((None, 5))
-    assert [w.path for w in ours.weights] == ["inner/kernel", "inner/bias"]
+    assert [w.path for w in ours.weights] == [w.path for w in theirs.weights] == [
+        "double/inner/kernel", "double/inner/bias"]
     ours.set_weights([np.asarray(w) for w in theirs.get_weights()])
     np.testing.assert_allclose(ours(x).detach().numpy(), np.asarray(theirs(x).detach()),
                                rtol=1e-6)

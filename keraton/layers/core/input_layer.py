@@ -78,6 +78,10 @@ class InputLayer(Layer):
             "optional": self.optional,
         }
 
+    def get_build_config(self):
+        """None: an input layer has nothing to build (Keras writes no ``build_config`` for it)."""
+        return None
+
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
           tensor=None, optional=False, **kwargs):
