@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import math
 
+import numpy as np
 import torch
 
 from keraton.saving.object_registration import get_registered_object
@@ -121,7 +122,8 @@ class L1(Regularizer):
 
     def get_config(self) -> dict:
         """Return ``{"l1": l1}``."""
-        return {"l1": self.l1}
+        # Keras keeps l1 in a float32 tensor, so its config reads 0.009999999776482582.
+        return {"l1": float(np.float32(self.l1))}
 
 
 class L2(Regularizer):
@@ -178,7 +180,7 @@ class OrthogonalRegularizer(Regularizer):
 
     def get_config(self) -> dict:
         """Return ``{"factor": factor, "mode": mode}``."""
-        return {"factor": self.factor, "mode": self.mode}
+        return {"factor": float(np.float32(self.factor)), "mode": self.mode}  # float32, as Keras
 
 
 # Lowercase aliases, as in Keras (``keras.regularizers.l2 is L2``).

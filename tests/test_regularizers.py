@@ -129,10 +129,12 @@ def test_keras_config_loads():
 
 @pytest.mark.parametrize(
     "name,cls,config",
-    [("l1", "L1", {"l1": 0.01}), ("L1", "L1", {"l1": 0.01}), ("l2", "L2", {"l2": 0.01}),
-     ("L2", "L2", {"l2": 0.01}), ("L1L2", "L1L2", {"l1": 0.0, "l2": 0.0}),
+    # L1's and OrthogonalRegularizer's factors pass through float32 in Keras's configs
+    [("l1", "L1", {"l1": 0.009999999776482582}), ("L1", "L1", {"l1": 0.009999999776482582}),
+     ("l2", "L2", {"l2": 0.01}), ("L2", "L2", {"l2": 0.01}), ("L1L2", "L1L2", {"l1": 0.0, "l2": 0.0}),
      ("l1l2", "L1L2", {"l1": 0.0, "l2": 0.0}), ("l1_l2", "L1L2", {"l1": 0.01, "l2": 0.01}),
-     ("orthogonal_regularizer", "OrthogonalRegularizer", {"factor": 0.01, "mode": "rows"})],
+     ("orthogonal_regularizer", "OrthogonalRegularizer",
+      {"factor": 0.009999999776482582, "mode": "rows"})],
 )
 def test_get_by_name(name, cls, config):
     reg = regularizers.get(name)
@@ -165,3 +167,12 @@ def test_base_class():
     assert regularizers.Regularizer()(torch.ones(3)) == 0.0
     with pytest.raises(NotImplementedError):
         regularizers.Regularizer().get_config()
+
+
+@pytest.mark.parametrize("make", [lambda r: r.L1(), lambda r: r.L1(0.3), lambda r: r.L2(0.3),
+                                  lambda r: r.L1L2(0.3, 0.1),
+                                  lambda r: r.OrthogonalRegularizer(0.3, mode="columns")],
+                         ids=["l1_default", "l1", "l2", "l1l2", "orthogonal"])
+def test_configs_equal_keras(make):
+    keras = pytest.importorskip("keras")
+    assert make(regularizers).get_config() == make(keras.regularizers).get_config()

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from keraton import backend
+from keraton.layers.weight_layout import assign_keras_value, keras_shape, keras_value
 from keraton.optimizers.scalar_variable import ScalarVariable
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
@@ -126,22 +127,35 @@ class OptimizerConfig:
             return
         self.set_weights([store[str(i)] for i in range(len(variables))])
 
-    @torch.no_grad()
     def set_weights(self, weights) -> None:
-        """Assign a list of arrays to :attr:`variables`, checking shapes (Keras API)."""
+        """Assign a list of arrays to :attr:`variables`, checking shapes (Keras API).
+
+        Arrays are in Keras's layout, as :meth:`get_weights` returns them: the
+        slots of a conv kernel are ``(kh, kw, in, out)`` like the kernel.
+        """
+        self._assign_all(weights, keras_layout=True)
+
+    @torch.no_grad()
+    def _assign_all(self, weights, keras_layout: bool) -> None:
         if not self.built:
             raise ValueError("set_weights() needs a built optimizer: call optimizer.build(var_list) first.")
         variables = self.variables
         if len(weights) != len(variables):
             raise ValueError(f"Expected {len(variables)} weights, received {len(weights)}.")
         for variable, weight in zip(variables, weights, strict=True):
-            if tuple(np.shape(weight)) != tuple(variable.shape):
+            if isinstance(variable, ScalarVariable):
+                expected = ()
+            else:
+                expected = keras_shape(variable) if keras_layout else tuple(variable.shape)
+            if tuple(np.shape(weight)) != tuple(expected):
                 raise ValueError(
                     f"Optimizer weight of shape {tuple(np.shape(weight))} does not match the "
-                    f"variable of shape {tuple(variable.shape)}."
+                    f"variable of shape {tuple(expected)}."
                 )
             if isinstance(variable, ScalarVariable):
                 variable.assign(np.asarray(weight))
+            elif keras_layout:
+                assign_keras_value(variable, torch.as_tensor(np.asarray(weight)))
             else:
                 variable.copy_(torch.as_tensor(np.asarray(weight)))
         self._after_variables_loaded()
@@ -161,14 +175,14 @@ class OptimizerConfig:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore the state written by :meth:`state_dict` (the optimizer must be built)."""
-        self.set_weights([t.detach().cpu().numpy() if t.dtype != torch.bfloat16 else t.float().numpy()
-                          for t in state_dict["variables"]])
+        self._assign_all([t.detach().cpu().numpy() if t.dtype != torch.bfloat16 else t.float().numpy()
+                          for t in state_dict["variables"]], keras_layout=False)
 
 
 def _to_numpy(variable) -> np.ndarray:
     if isinstance(variable, ScalarVariable):
         return variable.numpy()
-    variable = variable.detach()
+    variable = keras_value(variable)
     if variable.dtype == torch.bfloat16:
         variable = variable.float()
     return variable.cpu().numpy()

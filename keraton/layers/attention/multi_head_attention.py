@@ -125,22 +125,7 @@ class MultiHeadAttention(Layer):
     # ------------------------------------------------------------------ build
     def __call__(self, *args, **kwargs):
         """Build from the query, value and key shapes (the base class sees only the first input), then call."""
-        if not args and "query" in kwargs:
-            args = (kwargs.pop("query"),)
-        value = args[1] if len(args) > 1 else kwargs.get("value")
-        key = args[2] if len(args) > 2 else kwargs.get("key")
-        if not args or value is None:
-            raise TypeError(
-                f"Layer '{self.name}' (MultiHeadAttention) must be called with `query` and "
-                "`value` tensors (and optionally `key`), e.g. mha(query, value)."
-            )
-        if not self.built:
-            shapes = [_shapes_of(t) for t in (args[0], value, key)]
-            self.build(*shapes)
-            self._build_shapes = {"query_shape": _as_batch_shape(shapes[0]),
-                                  "value_shape": _as_batch_shape(shapes[1]),
-                                  "key_shape": _as_batch_shape(shapes[2]) if key is not None else None}
-            self.built = True
+        args = build_from_query_value_key(self, "MultiHeadAttention", "mha", args, kwargs)
         return super().__call__(*args, **kwargs)
 
     def build(self, query_shape, value_shape=None, key_shape=None) -> None:
@@ -375,6 +360,27 @@ class MultiHeadAttention(Layer):
             "seed": self.seed,
         })
         return config
+
+
+def build_from_query_value_key(layer, kind: str, example: str, args: tuple, kwargs: dict) -> tuple:
+    """The positional arguments of an attention call (``query`` moved out of ``kwargs``), after
+    building ``layer`` from the query, value and key shapes on its first call."""
+    if not args and "query" in kwargs:
+        args = (kwargs.pop("query"),)
+    value = args[1] if len(args) > 1 else kwargs.get("value")
+    key = args[2] if len(args) > 2 else kwargs.get("key")
+    if not args or value is None:
+        raise TypeError(
+            f"Layer '{layer.name}' ({kind}) must be called with `query` and `value` tensors "
+            f"(and optionally `key`), e.g. {example}(query, value).")
+    if not layer.built:
+        shapes = [_shapes_of(t) for t in (args[0], value, key)]
+        layer.build(*shapes)
+        layer._build_shapes = {"query_shape": _as_batch_shape(shapes[0]),
+                               "value_shape": _as_batch_shape(shapes[1]),
+                               "key_shape": _as_batch_shape(shapes[2]) if key is not None else None}
+        layer.built = True
+    return args
 
 
 def _attention_equations(rank, attn_axes):

@@ -16,6 +16,15 @@ def _transpose(w):
     return w.t()
 
 
+
+def forget_bias_initializer(base, units):
+    """Keras's ``unit_forget_bias``: ``base`` for the i, c, o blocks and ones for the forget block."""
+    def init(shape, dtype=None):
+        ones = initializers.get("ones")((units,), dtype=dtype)
+        return torch.cat([base((units,), dtype=dtype), ones, base((2 * units,), dtype=dtype)])
+    return init
+
+
 class LSTMCell(RNNCellBase):
     """One LSTM step, as ``keras.layers.LSTMCell``.
 
@@ -71,11 +80,7 @@ class LSTMCell(RNNCellBase):
         if self.use_bias:
             init = self.bias_initializer
             if self.unit_forget_bias:
-                base = self.bias_initializer
-
-                def init(shape, dtype=None):
-                    ones = initializers.get("ones")((units,), dtype=dtype)
-                    return torch.cat([base((units,), dtype=dtype), ones, base((2 * units,), dtype=dtype)])
+                init = forget_bias_initializer(self.bias_initializer, units)
             self.bias = self.add_weight(shape=(4 * units,), initializer=init, name="bias",
                                         regularizer=self.bias_regularizer,
                                         constraint=self.bias_constraint)

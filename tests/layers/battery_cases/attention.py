@@ -53,7 +53,24 @@ class MultiHeadAttention(layers.MultiHeadAttention):
         raise ValueError(_REASON)
 
 
+class GroupQueryAttention(layers.GroupQueryAttention):
+    """``GroupQueryAttention`` called on one tensor as ``gqa(x, x)`` (battery harness)."""
+
+    def __call__(self, inputs, **kwargs):
+        return super().__call__(inputs, inputs, **kwargs)
+
+    def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
+        return super().compute_output_shape(query_shape, value_shape or query_shape, key_shape)
+
+    @classmethod
+    def from_config(cls, config):
+        raise ValueError(_REASON)
+
+
 CASES = [
+    Case("group_query_attention", lambda: GroupQueryAttention(head_dim=3, num_query_heads=4,
+                                                              num_key_value_heads=2),
+         (2, 3, 4), n_trainable=8, config_round_trip=False, covers=("GroupedQueryAttention",)),
     Case("attention_dot", lambda: Attention(), (2, 3, 4), config_round_trip=False),
     # Attention's own weights (use_scale, score_mode="concat") are scalars, which the battery's
     # wrong-shape check cannot perturb (shape () + 1 is still ()); they are tested against Keras
