@@ -15,10 +15,10 @@ import re
 import torch
 
 from keraton import backend
+from keraton.layers.weight_layout import set_keras_layout
 from keraton.name_scopes import join_path, name_scope
 from keraton.optimizers.optimizer_config import OptimizerConfig, check_number
 from keraton.optimizers.scalar_variable import ScalarVariable
-from keraton.layers.weight_layout import set_keras_layout
 from keraton.variables import Variable
 
 

@@ -47,6 +47,13 @@ def affine_transform(images: torch.Tensor, transform: torch.Tensor, interpolatio
     t = [transform[:, i].view(batch, 1, 1) for i in range(6)]
     x_in = t[0] * xs + t[1] * ys + t[2]
     y_in = t[3] * xs + t[4] * ys + t[5]
+    return sample(images, x_in, y_in, interpolation, fill_mode, fill_value)
+
+
+def sample(images: torch.Tensor, x_in: torch.Tensor, y_in: torch.Tensor, interpolation: str,
+           fill_mode: str = "constant", fill_value=0.0) -> torch.Tensor:
+    """Sample a ``(B, H, W, C)`` batch at the ``(B, H, W)`` input points, as Keras's ``map_coordinates``."""
+    batch, height, width, channels = images.shape
     flat = images.reshape(batch, height * width, channels)
     out = torch.zeros_like(images)
     for yi, wy in _nodes(y_in, interpolation):
@@ -56,7 +63,8 @@ def affine_transform(images: torch.Tensor, transform: torch.Tensor, interpolatio
             values = values.reshape(batch, height, width, channels)
             if fill_mode == "constant":
                 valid = (yi >= 0) & (yi < height) & (xi >= 0) & (xi < width)
-                values = torch.where(valid.unsqueeze(-1), values, torch.as_tensor(fill_value, dtype=dtype))
+                values = torch.where(valid.unsqueeze(-1), values,
+                                     torch.as_tensor(fill_value, dtype=images.dtype))
             if wy is not None:
                 values = values * (wy * wx).unsqueeze(-1)
             out = out + values
