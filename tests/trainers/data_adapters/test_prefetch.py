@@ -40,15 +40,30 @@ def test_prefetch_stops_its_thread_when_the_consumer_stops():
     assert len(produced) <= 3 + 2 + 2  # bounded by the queue, not run to infinity
 
 
-class _Slow:
+class _Overlapping:
+    """Items whose loads record how many run at once; each waits (up to 5 s) for company, so a
+    pool that loads in parallel shows overlap without the test depending on timing."""
+
+    def __init__(self, workers):
+        self.workers = workers
+        self.active = 0
+        self.most = 0
+        self.lock = threading.Condition()
+
     def __getitem__(self, i):
-        time.sleep(0.05)
+        with self.lock:
+            self.active += 1
+            self.most = max(self.most, self.active)
+            self.lock.notify_all()
+            self.lock.wait_for(lambda: self.active >= self.workers, timeout=5.0)
+        time.sleep(0.001)
+        with self.lock:
+            self.active -= 1
         return i * i
 
 
 @pytest.mark.parametrize("workers", [2, 4])
 def test_ordered_map_is_ordered_and_parallel(workers):
-    start = time.perf_counter()
-    assert list(ordered_map(_Slow(), range(8), workers=workers)) == [i * i for i in range(8)]
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.8 * 8 * 0.05, elapsed  # serial would take 0.4 s
+    source = _Overlapping(workers)
+    assert list(ordered_map(source, range(8), workers=workers)) == [i * i for i in range(8)]
+    assert source.most == workers  # the pool ran `workers` loads at the same time, never more
