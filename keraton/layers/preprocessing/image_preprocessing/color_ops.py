@@ -1,7 +1,7 @@
 """What the Keras 3 color augmentation layers share: the color maths and a base with Keras's transform API.
 
-The colour-space conversions are Keras's torch backend (``ops.image.rgb_to_hsv``,
-``hsv_to_rgb``, ``rgb_to_grayscale``) op for op, so a transformation drawn by a
+The colour-space conversions are ``keraton.ops.image``'s (Keras's ``rgb_to_hsv``,
+``hsv_to_rgb``, ``rgb_to_grayscale``, op for op), so a transformation drawn by a
 Keras layer and applied here gives Keras's numbers.
 """
 
@@ -35,51 +35,24 @@ def transform_value_range(images: torch.Tensor, original_range, target_range) ->
 
 
 def rgb_to_grayscale(images: torch.Tensor) -> torch.Tensor:
-    """``(..., 3)`` RGB (or ``(..., 1)``) channels_last images to one luma channel, as Keras on torch."""
-    channels = images.shape[-1]
-    if channels == 1:
-        return images.clone()
-    if channels != 3:
-        raise ValueError("Invalid channel size: expected 3 (RGB) or 1 (Grayscale). "
-                         f"Received input with shape: images.shape={tuple(images.shape)}")
-    r, g, b = images.unbind(dim=-1)
-    return (0.2989 * r + 0.587 * g + 0.114 * b).to(images.dtype).unsqueeze(-1)
+    """``(..., 3)`` RGB (or ``(..., 1)``) channels_last images to one luma channel (``ops.image``)."""
+    from keraton.ops import image as image_ops  # lazy: keraton.ops imports the layers
 
-
-def _check_rgb(images: torch.Tensor, what: str) -> None:
-    if images.shape[-1] != 3:
-        raise ValueError(f"{what} expects RGB images with 3 channels; received images of shape "
-                         f"{tuple(images.shape)} (channels last inside the layer).")
+    return image_ops.rgb_to_grayscale(images, data_format="channels_last")
 
 
 def rgb_to_hsv(images: torch.Tensor) -> torch.Tensor:
-    """Channels_last float RGB to HSV (hue and saturation in ``[0, 1]``, value the channel maximum)."""
-    _check_rgb(images, "rgb_to_hsv")
-    eps = torch.finfo(images.dtype).eps
-    images = torch.where(torch.abs(images) < eps, 0.0, images)
-    r, g, b = images.unbind(dim=-1)
-    value = torch.maximum(torch.maximum(r, g), b)
-    range_ = value - torch.minimum(torch.minimum(r, g), b)
-    safe_value = torch.where(value > 0, value, 1.0)
-    safe_range = torch.where(range_ > 0, range_, 1.0)
-    saturation = torch.where(value > 0, range_ / safe_value, 0.0)
-    norm = 1.0 / (6.0 * safe_range)
-    hue = torch.where(value == g, norm * (b - r) + 2.0 / 6.0, norm * (r - g) + 4.0 / 6.0)
-    hue = torch.where(value == r, norm * (g - b), hue)
-    hue = torch.where(range_ > 0, hue, 0.0) + (hue < 0.0).to(hue.dtype)
-    return torch.stack([hue, saturation, value], dim=-1)
+    """Channels_last float RGB to HSV, each in ``[0, 1]`` (``ops.image.rgb_to_hsv``)."""
+    from keraton.ops import image as image_ops  # lazy: keraton.ops imports the layers
+
+    return image_ops.rgb_to_hsv(images, data_format="channels_last")
 
 
 def hsv_to_rgb(images: torch.Tensor) -> torch.Tensor:
-    """Channels_last HSV back to RGB (the inverse of ``rgb_to_hsv``)."""
-    _check_rgb(images, "hsv_to_rgb")
-    hue, saturation, value = images.unbind(dim=-1)
-    dh = torch.remainder(hue, 1.0) * 6.0
-    dr = torch.clip(torch.abs(dh - 3.0) - 1.0, 0.0, 1.0)
-    dg = torch.clip(2.0 - torch.abs(dh - 2.0), 0.0, 1.0)
-    db = torch.clip(2.0 - torch.abs(dh - 4.0), 0.0, 1.0)
-    one_minus_s = 1.0 - saturation
-    return torch.stack([value * (one_minus_s + saturation * d) for d in (dr, dg, db)], dim=-1)
+    """Channels_last HSV back to RGB (``ops.image.hsv_to_rgb``)."""
+    from keraton.ops import image as image_ops  # lazy: keraton.ops imports the layers
+
+    return image_ops.hsv_to_rgb(images, data_format="channels_last")
 
 
 def uniform(shape, low, high, generator) -> torch.Tensor:

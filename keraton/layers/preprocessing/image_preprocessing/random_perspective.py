@@ -4,46 +4,11 @@ from __future__ import annotations
 
 import torch
 
-from keraton.layers.preprocessing.image_preprocessing.affine import INTERPOLATIONS, sample
+from keraton.layers.preprocessing.image_preprocessing.affine import INTERPOLATIONS
 from keraton.layers.preprocessing.image_preprocessing.transformation_augmentation import (
     TransformationAugmentation,
     check_unit_factor,
 )
-
-
-def homography(start_points: torch.Tensor, end_points: torch.Tensor) -> torch.Tensor:
-    """The ``(batch, 8)`` projective maps sending ``end_points`` to ``start_points`` (Keras's linear system)."""
-    rows, targets = [], []
-    zeros = torch.zeros_like(end_points[:, 0, 0])
-    ones = torch.ones_like(zeros)
-    for i in range(4):
-        sx, sy = start_points[:, i, 0], start_points[:, i, 1]
-        ex, ey = end_points[:, i, 0], end_points[:, i, 1]
-        rows.append(torch.stack([ex, ey, ones, zeros, zeros, zeros, -sx * ex, -sx * ey], dim=-1))
-        rows.append(torch.stack([zeros, zeros, zeros, ex, ey, ones, -sy * ex, -sy * ey], dim=-1))
-        targets += [sx, sy]
-    matrix = torch.stack(rows, dim=1)
-    target = torch.stack(targets, dim=-1).unsqueeze(-1)
-    solve_dtype = torch.promote_types(matrix.dtype, torch.float32)  # linalg.solve needs float32+
-    solution = torch.linalg.solve(matrix.to(solve_dtype), target.to(solve_dtype))
-    return solution.reshape(-1, 8).to(start_points.dtype)
-
-
-def perspective_transform(images: torch.Tensor, start_points, end_points, interpolation="bilinear",
-                          fill_value=0.0) -> torch.Tensor:
-    """Keras's ``ops.image.perspective_transform`` on a ``(B, H, W, C)`` batch (constant fill)."""
-    batch, height, width, _ = images.shape
-    dtype = images.dtype
-    transforms = homography(start_points.to(images.device, dtype), end_points.to(images.device, dtype))
-    if transforms.shape[0] == 1 and batch > 1:
-        transforms = transforms.repeat(batch, 1)
-    xs = torch.arange(width, dtype=dtype, device=images.device).view(1, 1, width)
-    ys = torch.arange(height, dtype=dtype, device=images.device).view(1, height, 1)
-    a = [transforms[:, i].view(batch, 1, 1) for i in range(8)]
-    denominator = a[6] * xs + a[7] * ys + 1.0
-    x_in = (a[0] * xs + a[1] * ys + a[2]) / denominator
-    y_in = (a[3] * xs + a[4] * ys + a[5]) / denominator
-    return sample(images, x_in, y_in, interpolation, "constant", fill_value)
 
 
 class RandomPerspective(TransformationAugmentation):
@@ -111,8 +76,10 @@ class RandomPerspective(TransformationAugmentation):
             return images
         start = torch.as_tensor(transformation["start_points"])
         end = torch.as_tensor(transformation["end_points"])
+        from keraton.ops.image import perspective_transform  # lazy: keraton.ops imports the layers
+
         warped = perspective_transform(self._channels_last(images), start, end, self.interpolation,
-                                       self.fill_value)
+                                       self.fill_value, data_format="channels_last")
         apply = torch.as_tensor(transformation["apply_perspective"]).to(images.device)
         return torch.where(apply.view(-1, 1, 1, 1), self._from_channels_last(warped), images)
 
