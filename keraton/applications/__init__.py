@@ -12,21 +12,31 @@ from keraton.applications import (
     efficientnet,
     imagenet_utils,
     inception_v3,
+    mobilenet,
     mobilenet_v2,
+    mobilenet_v3,
     resnet,
+    resnet_v2,
     vgg16,
+    vgg19,
     xception,
 )
 from keraton.applications.densenet import DenseNet121, DenseNet169, DenseNet201
 from keraton.applications.efficientnet import EfficientNetB0
 from keraton.applications.inception_v3 import InceptionV3
+from keraton.applications.mobilenet import MobileNet
 from keraton.applications.mobilenet_v2 import MobileNetV2
-from keraton.applications.resnet import ResNet50
+from keraton.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
+from keraton.applications.resnet import ResNet50, ResNet101, ResNet152
+from keraton.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from keraton.applications.vgg16 import VGG16
+from keraton.applications.vgg19 import VGG19
 from keraton.applications.xception import Xception
 
 resnet50 = resnet
 
-__all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "EfficientNetB0", "InceptionV3", "MobileNetV2",
-           "ResNet50", "VGG16", "Xception", "densenet", "efficientnet", "imagenet_utils", "inception_v3",
-           "mobilenet_v2", "resnet", "resnet50", "vgg16", "xception"]
+__all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "EfficientNetB0", "InceptionV3", "MobileNet",
+           "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small", "ResNet101", "ResNet101V2", "ResNet152",
+           "ResNet152V2", "ResNet50", "ResNet50V2", "VGG16", "VGG19", "Xception", "densenet",
+           "efficientnet", "imagenet_utils", "inception_v3", "mobilenet", "mobilenet_v2", "mobilenet_v3",
+           "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "xception"]
