@@ -29,13 +29,24 @@ def VGG16(include_top=True, weights="imagenet", input_tensor=None, input_shape=N
         >>> model.output_shape
         (None, 1, 1, 512)
     """
-    imagenet_utils.validate_weights(weights, include_top, classes, "VGG16")
+    weights_files = ((WEIGHTS_PATH, "64373286793e3c8b2b4e3219cbf3544b"),
+                     (WEIGHTS_PATH_NO_TOP, "6d6bbae143d832006294945121d1f1fc"))
+    return build_vgg((2, 2, 3, 3, 3), "VGG16", weights_files, include_top, weights, input_tensor,
+                     input_shape, pooling, classes, classifier_activation, name)
+
+
+def build_vgg(convs_per_block, display_name, weights_files, include_top, weights, input_tensor,
+              input_shape, pooling, classes, classifier_activation, name):
+    """Keras's VGG: five blocks of 3x3 convolutions (``convs_per_block``) and max pooling, the
+    fully-connected top or a pooling, then Keras's published weights when asked
+    (``weights_files``: ``(url, md5)`` with the top, then without)."""
+    imagenet_utils.validate_weights(weights, include_top, classes, display_name)
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights, name="VGG16")
+        require_flatten=include_top, weights=weights, name=display_name)
     img_input = imagenet_utils.image_input(input_tensor, input_shape)
     x = img_input
-    for block, (filters, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], start=1):
+    for block, (filters, convs) in enumerate(zip((64, 128, 256, 512, 512), convs_per_block), start=1):
         for conv in range(1, convs + 1):
             x = layers.Conv2D(filters, (3, 3), activation="relu", padding="same",
                               name=f"block{block}_conv{conv}")(x)
@@ -49,11 +60,8 @@ def VGG16(include_top=True, weights="imagenet", input_tensor=None, input_shape=N
     else:
         x = imagenet_utils.pool(x, pooling)
     model = Model(imagenet_utils.model_inputs(input_tensor, img_input), x, name=name)
-    if include_top:
-        return imagenet_utils.load_weights(model, weights, "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
-                                           WEIGHTS_PATH, "64373286793e3c8b2b4e3219cbf3544b")
-    return imagenet_utils.load_weights(model, weights, "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                                       WEIGHTS_PATH_NO_TOP, "6d6bbae143d832006294945121d1f1fc")
+    url, file_hash = weights_files[0 if include_top else 1]
+    return imagenet_utils.load_weights(model, weights, url.rsplit("/", 1)[1], url, file_hash)
 
 
 def preprocess_input(x, data_format=None):
