@@ -20,7 +20,7 @@ from keraton.layers.convolutional.base_conv import (
     with_spatial,
 )
 from keraton.layers.input_spec import InputSpec
-from keraton.layers.rnn.lstm import forget_bias_initializer
+from keraton.layers.rnn.lstm import add_gate_bias
 from keraton.layers.rnn.rnn import RNN
 from keraton.layers.rnn.rnn_cell import RNNCellBase
 
@@ -101,15 +101,7 @@ class ConvLSTMCell(RNNCellBase):
         self.recurrent_kernel = conv_utils.add_layout_weight(
             self, "recurrent_kernel", self.kernel_size + (filters, 4 * filters), to_keras, to_torch,
             fmt, self.recurrent_initializer, self.recurrent_regularizer, self.recurrent_constraint)
-        if self.use_bias:
-            init = self.bias_initializer
-            if self.unit_forget_bias:
-                init = forget_bias_initializer(self.bias_initializer, filters)
-            self.bias = self.add_weight(shape=(4 * filters,), initializer=init, name="bias",
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        self.bias = add_gate_bias(self, filters)
         self.built = True
 
     # --------------------------------------------------------------- the maths (channels first)

@@ -17,6 +17,18 @@ def _transpose(w):
 
 
 
+def add_gate_bias(layer, units):
+    """The ``bias`` of an LSTM-style layer: four gate blocks of ``units``, the forget block
+    starting at ones with ``unit_forget_bias`` (Keras); ``None`` without ``use_bias``."""
+    if not layer.use_bias:
+        return None
+    init = layer.bias_initializer
+    if layer.unit_forget_bias:
+        init = forget_bias_initializer(layer.bias_initializer, units)
+    return layer.add_weight(shape=(4 * units,), initializer=init, name="bias",
+                            regularizer=layer.bias_regularizer, constraint=layer.bias_constraint)
+
+
 def forget_bias_initializer(base, units):
     """Keras's ``unit_forget_bias``: ``base`` for the i, c, o blocks and ones for the forget block."""
     def init(shape, dtype=None):
@@ -77,15 +89,7 @@ class LSTMCell(RNNCellBase):
         self.recurrent_kernel = self._add_kernel(
             "recurrent_kernel", (units, 4 * units), self.recurrent_initializer,
             self.recurrent_regularizer, self.recurrent_constraint, _transpose, _transpose)
-        if self.use_bias:
-            init = self.bias_initializer
-            if self.unit_forget_bias:
-                init = forget_bias_initializer(self.bias_initializer, units)
-            self.bias = self.add_weight(shape=(4 * units,), initializer=init, name="bias",
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        else:
-            self.bias = None
+        self.bias = add_gate_bias(self, units)
         self.built = True
 
     def fused_params(self):
