@@ -1,6 +1,7 @@
 """Callbacks: hooks into `fit`, `evaluate` and `predict` (`keras.callbacks`)."""
 
 from keraton.callbacks.backup_and_restore import BackupAndRestore
+from keraton.callbacks.base_logger import BaseLogger
 from keraton.callbacks.callback import Callback
 from keraton.callbacks.callback_list import CallbackList
 from keraton.callbacks.csv_logger import CSVLogger
@@ -17,6 +18,7 @@ from keraton.callbacks.tensorboard import TensorBoard
 from keraton.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
+    "BaseLogger",
     "BackupAndRestore",
     "CSVLogger",
     "Callback",

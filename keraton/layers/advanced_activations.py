@@ -6,9 +6,9 @@ Example:
     >>> from keraton.layers.advanced_activations import LeakyReLU   # Keras 2 spelling
 """
 
-from keraton.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from keraton.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU
 from keraton.utils.keras2_names import warn_keras2_name
 
-__all__ = ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
+__all__ = ["ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax", "ThresholdedReLU"]
 
 warn_keras2_name("keras.layers.advanced_activations", "`keras.layers`")

@@ -8,6 +8,7 @@ from keraton.layers.convolutional.conv3d import Conv3D
 from keraton.layers.convolutional.conv3d_transpose import Conv3DTranspose
 from keraton.layers.convolutional.depthwise_conv1d import DepthwiseConv1D
 from keraton.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
+from keraton.layers.convolutional.locally_connected import LocallyConnected1D, LocallyConnected2D
 from keraton.layers.convolutional.separable_conv1d import SeparableConv1D
 from keraton.layers.convolutional.separable_conv2d import SeparableConv2D
 
@@ -32,6 +33,8 @@ __all__ = [
     "Convolution3DTranspose",
     "DepthwiseConv1D",
     "DepthwiseConv2D",
+    "LocallyConnected1D",
+    "LocallyConnected2D",
     "SeparableConv1D",
     "SeparableConv2D",
     "SeparableConvolution1D",

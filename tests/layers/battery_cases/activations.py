@@ -1,4 +1,4 @@
-"""Battery cases for the activation layers (ReLU, LeakyReLU, PReLU, ELU, Softmax)."""
+"""Battery cases for the activation layers (ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU)."""
 
 from battery_cases import Case
 from keraton import initializers, layers
@@ -16,4 +16,5 @@ CASES = [
          (2, 3, 4, 5), n_trainable=1),
     Case("softmax", lambda: layers.Softmax(), (2, 5)),
     Case("softmax_axes", lambda: layers.Softmax(axis=[1, 2]), (2, 3, 4)),
+    Case("thresholded_relu", lambda: layers.ThresholdedReLU(theta=0.3), (2, 5)),
 ]

@@ -31,6 +31,14 @@ CASES = [
          (2, 2, 3, 3), n_trainable=2),
     Case("conv3d_transpose", lambda: layers.Conv3DTranspose(2, 2, strides=2), (1, 2, 2, 2, 3),
          n_trainable=2),
+    Case("locally_connected1d", lambda: layers.LocallyConnected1D(3, 3, strides=2), (2, 7, 3),
+         n_trainable=2,
+         bad_inputs=(((2, 7, 5), ("'locally_connected1d'", "(2, 7, 5)", "axis -1 of size 3")),)),
+    Case("locally_connected2d_dense", lambda: layers.LocallyConnected2D(
+        2, 3, padding="same", implementation=2, activation="relu"), (2, 4, 5, 3), n_trainable=2),
+    Case("locally_connected2d_sparse_channels_first", lambda: layers.LocallyConnected2D(
+        2, (2, 3), strides=2, implementation=3, data_format="channels_first"), (2, 3, 5, 6),
+        n_trainable=2),
     Case("depthwise_conv1d", lambda: layers.DepthwiseConv1D(3, depth_multiplier=2), (2, 6, 3),
          n_trainable=2),
     Case("depthwise_conv2d", lambda: layers.DepthwiseConv2D(3, padding="same", use_bias=False),
