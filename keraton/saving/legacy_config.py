@@ -12,7 +12,10 @@ Differences handled, as tf.keras 2.x wrote them:
   ``[layer_name, node_index, tensor_index, kwargs]`` (one per input tensor);
 * a few arguments exist only in Keras 2 (``time_major``, BatchNormalization's
   ``fused``/``renorm``...); they are dropped when their value is the default;
-* ``hard_sigmoid`` meant Keras 2's formula; it loads as Keras 3's, with a warning.
+* ``hard_sigmoid`` meant Keras 2's formula; it loads as Keras 3's, with a warning;
+* writing, arguments tf.keras 2.15 does not take (``input_axes`` of initializers,
+  ``seed`` of RNN layers, ``lora_rank``...; the table ``tf2_config_keys``) are
+  left out, with a warning when their value changes what the layer computes.
 """
 
 from __future__ import annotations
@@ -20,10 +23,17 @@ from __future__ import annotations
 import copy
 import warnings
 
+from keraton.saving.tf2_config_keys import TF2_CONFIG_KEYS
+
 # Keras-2-only arguments and the value Keras 3's behaviour corresponds to.
 _KERAS2_ONLY = {"time_major": False, "fused": None, "renorm": False, "renorm_clipping": None,
                 "renorm_momentum": 0.99, "virtual_batch_size": None, "adjustment": None}
-_KERAS3_ONLY = ("quantization_config", "lora_rank", "lora_alpha", "optional")
+# Keras-3-only arguments whose value here is what tf.keras 2 always did: left out without a warning.
+_KERAS2_EQUIVALENT = {"use_cudnn": "auto", "gradient_accumulation_steps": None, "rms_scaling": False}
+# Arguments Keras 3 renamed: (class, Keras 3 name) -> tf.keras 2 name.
+_KERAS2_NAMES = {("LeakyReLU", "negative_slope"): "alpha"}
+# Layers called with several positional tensors: their names, for tf.keras 2's keyword form.
+_POSITIONAL_TENSORS = {"MultiHeadAttention": ("query", "value", "key")}
 _LAMBDA_DEP_ARGS = ("module", "function_type", "output_shape_type", "output_shape_module")
 
 
@@ -60,6 +70,10 @@ def _layer_from_keras2(entry: dict) -> dict:
         inner["axis"] = axis[0]  # tf.keras 2 wrote a built layer's axis as a list, as Keras 3 reads it
     if cls == "InputLayer" and "batch_input_shape" in inner:
         inner["batch_shape"] = inner.pop("batch_input_shape")
+    if cls == "MultiHeadAttention":
+        shapes = {key: inner.pop(key, None) for key in ("query_shape", "value_shape", "key_shape")}
+        if None not in (shapes["query_shape"], shapes["value_shape"]):
+            entry.setdefault("build_config", {"shapes_dict": shapes})
     if cls == "Lambda":
         for key in _LAMBDA_DEP_ARGS:
             inner.pop(key, None)
@@ -89,12 +103,20 @@ def _tensor(ref) -> dict:
             "config": {"shape": None, "dtype": None, "keras_history": [name, node_index, tensor_index]}}
 
 
+def _tensor_from_ref(value):
+    """tf.keras 2's ``[layer, node, tensor]`` reference in call arguments (``value=`` of an MHA) as a tensor entry."""
+    if (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
+            and all(isinstance(v, int) for v in value[1:])):
+        return _tensor(value)
+    return value
+
+
 def _node_from_keras2(node: list) -> dict:
     tensors = [_tensor(ref) for ref in node]
     kwargs = {}
     for ref in node:
         if len(ref) > 3 and isinstance(ref[3], dict):
-            kwargs.update(ref[3])
+            kwargs.update({key: _tensor_from_ref(value) for key, value in ref[3].items()})
     args = [tensors[0]] if len(tensors) == 1 else [tensors]
     return {"args": args, "kwargs": kwargs}
 
@@ -106,36 +128,80 @@ def to_keras2(config: dict) -> dict:
     if config["class_name"] == "Sequential":
         inner.pop("build_input_shape", None)
     for layer in inner.get("layers", []):
-        cfg = layer.get("config", {})
-        if layer.get("class_name") == "InputLayer" and "batch_shape" in cfg:
-            cfg["batch_input_shape"] = cfg.pop("batch_shape")
         nodes = layer.get("inbound_nodes")
         if isinstance(nodes, list):
-            layer["inbound_nodes"] = [_node_to_keras2(n) for n in nodes]
+            layer["inbound_nodes"] = [_node_to_keras2(n, layer.get("class_name")) for n in nodes]
         layer.pop("build_config", None)
     return config
 
 
-def _node_to_keras2(node: dict) -> list:
+def optimizer_to_keras2(config: dict) -> dict:
+    """An optimizer config as tf.keras 2.11+ reads it: its arguments only, ``is_legacy_optimizer`` False."""
+    config = _strip(copy.deepcopy(config))
+    if isinstance(config.get("config"), dict):
+        config["config"]["is_legacy_optimizer"] = False
+    return config
+
+
+def _node_to_keras2(node: dict, class_name: str) -> list:
+    """A Keras 3 node as tf.keras 2's list of ``[layer, node, tensor, kwargs]``, one per input tensor.
+
+    Extra positional tensors (``mha(query, value)``) become keyword arguments, and
+    tensors among the keyword arguments ``[layer, node, tensor]`` references, as tf.keras 2 wrote them.
+    """
     args = node.get("args", [])
+    kwargs = dict(node.get("kwargs") or {})
+    for name, extra in zip(_POSITIONAL_TENSORS.get(class_name, ())[1:], args[1:]):
+        kwargs[name] = extra
+    kwargs = {key: _tensor_refs(value) for key, value in kwargs.items()}
     first = args[0] if args else []
     tensors = first if isinstance(first, list) else [first]
-    kwargs = node.get("kwargs", {}) or {}
-    return [[t["config"]["keras_history"][0], t["config"]["keras_history"][1],
-             t["config"]["keras_history"][2], kwargs] for t in tensors]
+    return [[*t["config"]["keras_history"][:3], kwargs] for t in tensors]
+
+
+def _tensor_refs(value):
+    """Keras 3 tensor entries inside call arguments as tf.keras 2's ``[layer, node, tensor]``."""
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        return list(value["config"]["keras_history"][:3])
+    if isinstance(value, (list, tuple)):
+        return [_tensor_refs(v) for v in value]
+    return value
 
 
 def _strip(value):
-    """Drop Keras 3's ``module``/``registered_name`` keys, Keras-3-only arguments; dtype policies to names."""
+    """Drop Keras 3's ``module``/``registered_name`` keys and arguments tf.keras 2 lacks; dtype policies to names."""
     if isinstance(value, list):
         return [_strip(v) for v in value]
     if not isinstance(value, dict):
         return value
     if value.get("class_name") == "DTypePolicy" and isinstance(value.get("config"), dict):
         return value["config"].get("name", "float32")
+    out = {k: _strip(v) for k, v in value.items() if k not in ("module", "registered_name")}
+    if isinstance(out.get("class_name"), str) and isinstance(out.get("config"), dict):
+        out["config"] = _tf2_arguments(out["class_name"], out["config"], out.get("build_config"))
+    return out
+
+
+def _tf2_arguments(class_name: str, config: dict, build_config) -> dict:
+    """Leave out the arguments tf.keras 2's ``class_name`` does not take; warn when one mattered."""
+    accepted = TF2_CONFIG_KEYS.get(class_name)
+    if accepted is None:  # a class tf.keras 2 does not have: written as is
+        return config
+    config = {_KERAS2_NAMES.get((class_name, k), k): v for k, v in config.items()}
+    if class_name == "InputLayer" and "batch_shape" in config:
+        config = {("batch_input_shape" if k == "batch_shape" else k): v for k, v in config.items()}
+    if class_name == "MultiHeadAttention":
+        shapes = (build_config or {}).get("shapes_dict", {})
+        accepted = accepted | {"query_shape", "key_shape", "value_shape"}
+        for key in ("query_shape", "key_shape", "value_shape"):  # tf.keras 2 builds from these
+            config[key] = shapes.get(key)
     out = {}
-    for k, v in value.items():
-        if k in ("module", "registered_name") or (k in _KERAS3_ONLY and v in (None, False)):
-            continue
-        out[k] = _strip(v)
+    for key, value in config.items():
+        if key in accepted:
+            out[key] = value
+        elif value not in (None, False) and _KERAS2_EQUIVALENT.get(key, object()) != value:
+            warnings.warn(
+                f"tf.keras 2 has no argument {key!r} for {class_name} "
+                f"({config.get('name', class_name)!r} has {key}={value!r}); the .h5 file leaves it "
+                "out, so tf.keras 2 will use its own default there.", UserWarning, stacklevel=4)
     return out

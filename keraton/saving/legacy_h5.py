@@ -177,7 +177,7 @@ def save_model_to_h5(model, filepath) -> None:
         f.attrs["model_config"] = json.dumps(model_config).encode("utf8")
         training = compile_config(model)
         if training:
-            optimizer = legacy_config._strip(training.pop("optimizer"))
+            optimizer = legacy_config.optimizer_to_keras2(training.pop("optimizer"))
             for key in ("run_eagerly", "steps_per_execution", "jit_compile"):  # not in tf.keras 2
                 training.pop(key)
             training = legacy_config._strip(training)

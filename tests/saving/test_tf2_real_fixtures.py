@@ -12,7 +12,8 @@ import pytest
 import keraton
 
 HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "tf2_real")
-NAMES = ["sequential_dense", "functional_two_inputs", "embedding_lstm", "conv_batchnorm", "bidirectional"]
+NAMES = ["sequential_dense", "functional_two_inputs", "embedding_lstm", "conv_batchnorm", "bidirectional",
+         "attention_leaky"]
 
 
 @pytest.mark.parametrize("name", NAMES)
