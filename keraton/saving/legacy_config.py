@@ -136,9 +136,11 @@ def to_keras2(config: dict) -> dict:
 
 
 def optimizer_to_keras2(config: dict) -> dict:
-    """An optimizer config as tf.keras 2.11+ reads it: its arguments only, ``is_legacy_optimizer`` False."""
+    """An optimizer config as tf.keras 2.11+ writes it: ``Custom>Adam``, its arguments, ``is_legacy_optimizer`` False."""
     config = _strip(copy.deepcopy(config))
-    if isinstance(config.get("config"), dict):
+    if config.get("class_name") in TF2_CONFIG_KEYS and isinstance(config.get("config"), dict):
+        # tf.keras 2.15's own spelling, which Keras 3's .h5 reader also understands
+        config["class_name"] = "Custom>" + config["class_name"]
         config["config"]["is_legacy_optimizer"] = False
     return config
 

@@ -63,7 +63,7 @@ def test_h5_config_uses_only_tf2_arguments_and_reloads(name, tmp_path):
         extra = set(cfg) - TF2_CONFIG_KEYS[cls] - FROM_CONFIG_KEYS.get(cls, set())
         assert not extra, (cls, extra)
     optimizer = training["optimizer_config"]
-    assert optimizer["class_name"] == "Adam"
+    assert optimizer["class_name"] == "Custom>Adam"
     assert optimizer["config"]["is_legacy_optimizer"] is False
     assert set(optimizer["config"]) - {"is_legacy_optimizer"} <= TF2_CONFIG_KEYS["Adam"]
     xs = zoo.inputs_for(name, shapes, np.random.RandomState(0))
