@@ -3,7 +3,8 @@
 A zoo of models (``MODELS``: dense/normalization/activation/merge layers with
 initializers, regularizers and constraints; 1-3D convolutions, pooling,
 padding; Embedding with masks and LSTM/GRU/SimpleRNN/Bidirectional/
-TimeDistributed; attention; ConvLSTM2D; Masking) is saved by keraton, then
+TimeDistributed; attention; ConvLSTM2D; Masking; an encoder-decoder
+with ``initial_state``) is saved by keraton, then
 loaded by TensorFlow 2.15's tf.keras in another interpreter. Run outside the
 test environment::
 
@@ -90,8 +91,15 @@ def masking_zoo():
     return keraton.Model(i, L.LSTM(2)(L.Masking(0.0)(i))), [(2, 5, 3)]
 
 
+def seq2seq_zoo():
+    enc_in, dec_in = keraton.Input((None, 3)), keraton.Input((None, 4))
+    _, h, c = L.LSTM(5, return_state=True)(enc_in)
+    dec = L.LSTM(5, return_sequences=True)(dec_in, initial_state=[h, c])
+    return keraton.Model([enc_in, dec_in], L.Dense(4, activation="softmax")(dec)), [(2, 6, 3), (2, 5, 4)]
+
+
 MODELS = {f.__name__: f for f in (dense_zoo, conv_zoo, conv1d_3d_zoo, recurrent_zoo, sequential_zoo,
-                                  attention_zoo, conv_lstm_zoo, masking_zoo)}
+                                  attention_zoo, conv_lstm_zoo, masking_zoo, seq2seq_zoo)}
 
 
 def inputs_for(name, shapes, rng):

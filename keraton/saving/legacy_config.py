@@ -34,6 +34,8 @@ _KERAS2_EQUIVALENT = {"use_cudnn": "auto", "gradient_accumulation_steps": None, 
 _KERAS2_NAMES = {("LeakyReLU", "negative_slope"): "alpha"}
 # Layers called with several positional tensors: their names, for tf.keras 2's keyword form.
 _POSITIONAL_TENSORS = {"MultiHeadAttention": ("query", "value", "key")}
+# Layers whose extra inbound tensors in a tf.keras 2 node are initial states.
+_RECURRENT = {"RNN", "SimpleRNN", "GRU", "LSTM", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "Bidirectional"}
 _LAMBDA_DEP_ARGS = ("module", "function_type", "output_shape_type", "output_shape_module")
 
 
@@ -88,7 +90,7 @@ def _layer_from_keras2(entry: dict) -> dict:
         for layer in inner["layers"]:
             nodes = layer.get("inbound_nodes")
             if isinstance(nodes, list) and nodes and isinstance(nodes[0], list):
-                layer["inbound_nodes"] = [_node_from_keras2(n) for n in nodes]
+                layer["inbound_nodes"] = [_node_from_keras2(n, layer.get("class_name")) for n in nodes]
         outputs = inner.get("output_layers")
         if isinstance(outputs, list) and len(outputs) == 1 and isinstance(outputs[0], list):
             inner["output_layers"] = outputs[0]  # tf.keras 2 listed a single output; Keras 3 unwraps it
@@ -104,19 +106,25 @@ def _tensor(ref) -> dict:
 
 
 def _tensor_from_ref(value):
-    """tf.keras 2's ``[layer, node, tensor]`` reference in call arguments (``value=`` of an MHA) as a tensor entry."""
+    """tf.keras 2's ``[layer, node, tensor]`` references in call arguments (MHA's ``value=``, an RNN's
+    ``initial_state=[...]``) as tensor entries."""
     if (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
             and all(isinstance(v, int) for v in value[1:])):
         return _tensor(value)
+    if isinstance(value, list):
+        return [_tensor_from_ref(v) for v in value]
     return value
 
 
-def _node_from_keras2(node: list) -> dict:
+def _node_from_keras2(node: list, class_name) -> dict:
     tensors = [_tensor(ref) for ref in node]
     kwargs = {}
     for ref in node:
         if len(ref) > 3 and isinstance(ref[3], dict):
             kwargs.update({key: _tensor_from_ref(value) for key, value in ref[3].items()})
+    if class_name in _RECURRENT and len(tensors) > 1 and "initial_state" not in kwargs:
+        # tf.keras 2 listed an RNN's initial states after its input, as more inbound tensors
+        tensors, kwargs["initial_state"] = tensors[:1], tensors[1:]
     args = [tensors[0]] if len(tensors) == 1 else [tensors]
     return {"args": args, "kwargs": kwargs}
 

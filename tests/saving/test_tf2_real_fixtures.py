@@ -13,7 +13,7 @@ import keraton
 
 HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "tf2_real")
 NAMES = ["sequential_dense", "functional_two_inputs", "embedding_lstm", "conv_batchnorm", "bidirectional",
-         "attention_leaky"]
+         "attention_leaky", "seq2seq"]
 
 
 @pytest.mark.parametrize("name", NAMES)
