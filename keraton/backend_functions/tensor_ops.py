@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from keraton.backend import floatx, standardize_dtype
+from keraton.utils.dtype_utils import bool_as_uint8
 
 
 def _t(x) -> torch.Tensor:
@@ -110,13 +111,13 @@ def all(x, axis=None, keepdims=False):
 
 
 def argmax(x, axis=-1):
-    """Index of the largest value along ``axis``, as ``K.argmax``."""
-    return torch.argmax(_t(x), dim=axis)
+    """Index of the largest value along ``axis``, as ``K.argmax`` (bool input counts as 0/1)."""
+    return torch.argmax(bool_as_uint8(_t(x)), dim=axis)
 
 
 def argmin(x, axis=-1):
-    """Index of the smallest value along ``axis``, as ``K.argmin``."""
-    return torch.argmin(_t(x), dim=axis)
+    """Index of the smallest value along ``axis``, as ``K.argmin`` (bool input counts as 0/1)."""
+    return torch.argmin(bool_as_uint8(_t(x)), dim=axis)
 
 
 def cumsum(x, axis=0):

@@ -58,9 +58,10 @@ class SymbolicCallMixin:
 
     def _run_on_zeros(self, args, kwargs):
         # Zeros first; ops that refuse zeros (inv, cholesky, solve) get identity matrices.
-        # Seed generators are put back afterwards, so that shape inference does not use
-        # up draws that the first real call would make.
+        # Seed generators and stateful RNNs' states are put back afterwards, so that shape
+        # inference neither uses up draws nor advances states that the first real call needs.
         seed_states = _seed_generator_states(self)
+        rnn_states = _stateful_layer_states(self)
         try:
             try:
                 results = [self._run_on_values(args, kwargs, fill, "zeros") for fill in (2, 3)]
@@ -72,6 +73,8 @@ class SymbolicCallMixin:
         finally:
             for generator, state in seed_states:
                 generator.state.copy_(state)
+            for module, states in rnn_states:
+                module.states = states
 
         def merge(a, b):
             if not isinstance(a, torch.Tensor):
@@ -147,3 +150,14 @@ def _seed_generator_states(layer) -> list:
             if isinstance(value, SeedGenerator):
                 found.append((value, value.state.clone()))
     return found
+
+
+def _stateful_layer_states(layer) -> list:
+    """``(layer, states)`` for every stateful layer (``stateful=True`` RNNs) inside ``layer``.
+
+    Keras computes output shapes symbolically, so building a model around a
+    stateful RNN never changes its states; keraton's shape inference runs the
+    layers on zeros, and puts these states back afterwards.
+    """
+    return [(module, module.states) for module in layer.modules()
+            if getattr(module, "stateful", False) and hasattr(module, "states")]

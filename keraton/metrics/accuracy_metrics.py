@@ -12,6 +12,7 @@ import torch
 from keraton import backend
 from keraton.losses.loss import squeeze_or_expand_to_same_rank
 from keraton.metrics.reduction_metrics import MeanMetricWrapper
+from keraton.utils.dtype_utils import bool_as_uint8
 
 
 def _floatx():
@@ -32,6 +33,11 @@ def _true(y_true, like, dtype=None):
     if (dtype is not None and y_true.dtype is not dtype) or y_true.device != like.device:
         return y_true.to(device=like.device, dtype=dtype or y_true.dtype)
     return y_true
+
+
+def _argmax(x):
+    """Index of the largest value on the last axis; boolean one-hot arrays count as 0/1 (addition_rnn)."""
+    return torch.argmax(bool_as_uint8(x), dim=-1)
 
 
 def accuracy(y_true, y_pred):
@@ -55,8 +61,7 @@ def categorical_accuracy(y_true, y_pred):
     """1.0 where ``argmax(y_true) == argmax(y_pred)`` for one-hot ``y_true`` (Keras ``categorical_accuracy``)."""
     y_pred = _pred(y_pred)
     y_true = _true(y_true, y_pred)
-    y_true = torch.argmax(y_true, dim=-1)
-    return (y_true == torch.argmax(y_pred, dim=-1)).to(_floatx())
+    return (_argmax(y_true) == _argmax(y_pred)).to(_floatx())
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
@@ -71,7 +76,7 @@ def sparse_categorical_accuracy(y_true, y_pred):
     if y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1:
         y_true = y_true.squeeze(-1)
         reshape = True
-    y_pred = torch.argmax(y_pred, dim=-1).to(y_true.dtype)
+    y_pred = _argmax(y_pred).to(y_true.dtype)
     matches = (y_true == y_pred).to(_floatx())
     if reshape:
         matches = matches.reshape(org_shape)
@@ -91,7 +96,7 @@ def _in_top_k(targets, predictions, k):
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1.0 where the one-hot target is among the ``k`` highest scores (Keras ``top_k_categorical_accuracy``)."""
     y_pred = _pred(y_pred)
-    y_true = torch.argmax(_true(y_true, y_pred), dim=-1)
+    y_true = _argmax(_true(y_true, y_pred))
     org_shape = y_true.shape
     if y_pred.dim() > 2:
         y_pred = y_pred.reshape(-1, y_pred.shape[-1])

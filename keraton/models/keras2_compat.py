@@ -1,4 +1,4 @@
-"""Keras 2 model methods that Keras 3 removed: ``fit_generator`` & co. and ``predict_classes``.
+"""Keras 2 model methods that Keras 3 removed: ``fit_generator`` & co., ``reset_states``, ``predict_classes``.
 
 Each works as it did in Keras 2 (delegating to ``fit``/``evaluate``/``predict``,
 which take generators, ``PyDataset``s and DataLoaders) and warns once per
@@ -6,6 +6,7 @@ process, naming its Keras 3 replacement.
 
 Example:
     >>> model.fit_generator(batches(), steps_per_epoch=10, epochs=2)   # warns once
+    >>> model.reset_states()                                           # stateful RNNs back to zeros
     >>> model.predict_classes(x)                                       # Sequential only
 """
 
@@ -17,7 +18,21 @@ from keraton.utils.keras2_names import warn_keras2_name
 
 
 class Keras2ModelMixin:
-    """``Model.fit_generator``/``evaluate_generator``/``predict_generator``, as in Keras 2."""
+    """``Model.fit_generator``/``evaluate_generator``/``predict_generator``/``reset_states``, as in Keras 2."""
+
+    def reset_states(self) -> None:
+        """Reset the states of the model's stateful layers (nested models included), as Keras 2.
+
+        Keras 2's ``Model.reset_states`` called ``reset_states()`` on each layer
+        with ``stateful=True``; Keras 3 calls ``layer.reset_state()`` on each
+        stateful RNN instead.
+        """
+        warn_keras2_name("Model.reset_states", "`layer.reset_state()` on each stateful RNN layer")
+        for layer in self.layers:
+            if isinstance(layer, Keras2ModelMixin):
+                layer.reset_states()
+            elif getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
 
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, validation_freq=1,

@@ -72,8 +72,8 @@ class Nadam(Optimizer):
         f = self._host_float(variables)
         one, half, t = f(1.0), f(0.5), f(self._local_step())
         b1, b2, decay = f(self.beta_1), f(self.beta_2), f(0.96)
-        u_t = b1 * (one - half * decay**t)
-        u_t_1 = b1 * (one - half * decay ** (t + one))
+        u_t = b1 * (one - half * decay ** self._schedule_exponent(t, f))
+        u_t_1 = b1 * (one - half * decay ** self._schedule_exponent(t + one, f))
         u_product_t = f(self._u_product_value) * u_t
         u_product_t_1 = u_product_t * u_t_1
         self._u_product_value = float(u_product_t)
@@ -91,6 +91,10 @@ class Nadam(Optimizer):
         torch._foreach_div_(denominators, float(np.sqrt(one - b2**t)))
         torch._foreach_add_(denominators, self.epsilon)
         foreach_ops.sub_scaled_div_(variables, m_hat, denominators, learning_rate)
+
+    def _schedule_exponent(self, t, f):
+        """The power of 0.96 in the momentum schedule ``u_t``: the step ``t`` (Keras 3)."""
+        return t
 
     def get_config(self):
         """Keras 3's Nadam config: the shared keys plus the betas and epsilon."""

@@ -58,17 +58,7 @@ class RMSprop(Optimizer):
 
     def _parallel_update_step(self, grads, variables, learning_rate, indices):
         """One RMSprop update of all ``variables`` with foreach ops."""
-        rho = self.rho
-        velocities = self._take(self._velocities, indices)
-        torch._foreach_mul_(velocities, rho)
-        torch._foreach_addcmul_(velocities, grads, grads, value=1.0 - rho)
-        denominators = torch._foreach_add(velocities, self.epsilon)
-        if self.centered:
-            averages = self._take(self._average_gradients, indices)
-            torch._foreach_mul_(averages, rho)
-            torch._foreach_add_(averages, grads, alpha=1.0 - rho)
-            torch._foreach_addcmul_(denominators, averages, averages, value=-1.0)
-        torch._foreach_sqrt_(denominators)
+        denominators = self._denominators(grads, indices)
         if self.momentum > 0:
             momentums = self._take(self._momentums, indices)
             torch._foreach_mul_(momentums, self.momentum)
@@ -76,6 +66,29 @@ class RMSprop(Optimizer):
             torch._foreach_sub_(variables, momentums)
         else:
             foreach_ops.sub_scaled_div_(variables, grads, denominators, learning_rate)
+
+    def _denominators(self, grads, indices, epsilon_inside_root=True):
+        """Update the averages of ``g**2`` (and ``g`` when centered); return ``sqrt(v + epsilon)``.
+
+        With ``epsilon_inside_root=False``: ``sqrt(v) + epsilon`` (Keras 2's legacy rule).
+        """
+        rho = self.rho
+        velocities = self._take(self._velocities, indices)
+        torch._foreach_mul_(velocities, rho)
+        torch._foreach_addcmul_(velocities, grads, grads, value=1.0 - rho)
+        if epsilon_inside_root:
+            denominators = torch._foreach_add(velocities, self.epsilon)
+        else:
+            denominators = [v.clone() for v in velocities]
+        if self.centered:
+            averages = self._take(self._average_gradients, indices)
+            torch._foreach_mul_(averages, rho)
+            torch._foreach_add_(averages, grads, alpha=1.0 - rho)
+            torch._foreach_addcmul_(denominators, averages, averages, value=-1.0)
+        torch._foreach_sqrt_(denominators)
+        if not epsilon_inside_root:
+            torch._foreach_add_(denominators, self.epsilon)
+        return denominators
 
     def get_config(self):
         """Keras 3's RMSprop config: the shared keys plus rho, momentum, epsilon, centered."""

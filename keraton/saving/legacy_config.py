@@ -143,13 +143,47 @@ def to_keras2(config: dict) -> dict:
     return config
 
 
-def optimizer_to_keras2(config: dict) -> dict:
-    """An optimizer config as tf.keras 2.11+ writes it: ``Custom>Adam``, its arguments, ``is_legacy_optimizer`` False."""
+def optimizer_to_keras2(config: dict, legacy: bool = False) -> dict:
+    """An optimizer config as tf.keras 2.11+ writes it: ``Custom>Adam``, its arguments, ``is_legacy_optimizer`` False.
+
+    ``legacy``: a ``keras.optimizers.legacy`` optimizer, written as tf.keras 2.15
+    writes those: plain class name, no mark (so it loads as legacy), with
+    ``decay``, without the new optimizers' arguments (the legacy classes refuse them).
+    """
+    if legacy:
+        return _legacy_optimizer_to_keras2(config)
     config = _strip(copy.deepcopy(config))
     if config.get("class_name") in TF2_CONFIG_KEYS and isinstance(config.get("config"), dict):
         # tf.keras 2.15's own spelling, which Keras 3's .h5 reader also understands
         config["class_name"] = "Custom>" + config["class_name"]
         config["config"]["is_legacy_optimizer"] = False
+    return config
+
+
+# Arguments the new optimizers (tf.keras 2.11+, Keras 3) have and the legacy ones refuse: the value
+# at which leaving one out changes nothing; the EMA settings matter only with use_ema.
+_NEW_OPTIMIZER_ARGUMENTS = {"weight_decay": None, "use_ema": False, "loss_scale_factor": None,
+                            "gradient_accumulation_steps": None}
+_NEW_OPTIMIZER_SETTINGS = ("ema_momentum", "ema_overwrite_frequency", "jit_compile")
+_LEGACY_CLIPPING = ("clipnorm", "clipvalue", "global_clipnorm")  # written only when set
+
+
+def _legacy_optimizer_to_keras2(config: dict) -> dict:
+    """A ``keras.optimizers.legacy`` optimizer's config as tf.keras 2.15 writes it (see ``optimizer_to_keras2``)."""
+    # Not _strip(config): it would keep only the new class's arguments, without ``decay``.
+    config = {k: v for k, v in copy.deepcopy(config).items() if k not in ("module", "registered_name")}
+    out = {}
+    for key, value in {"decay": 0.0, **config.get("config", {})}.items():
+        if key in _NEW_OPTIMIZER_SETTINGS or (key in _LEGACY_CLIPPING and value is None):
+            continue
+        if key in _NEW_OPTIMIZER_ARGUMENTS:
+            if value != _NEW_OPTIMIZER_ARGUMENTS[key]:
+                warnings.warn(
+                    f"tf.keras 2's legacy {config.get('class_name')} has no argument {key!r} "
+                    f"({key}={value!r}); the .h5 file leaves it out.", UserWarning, stacklevel=4)
+            continue
+        out[key] = _strip(value)
+    config["config"] = out
     return config
 
 

@@ -177,7 +177,8 @@ def save_model_to_h5(model, filepath) -> None:
         f.attrs["model_config"] = json.dumps(model_config).encode("utf8")
         training = compile_config(model)
         if training:
-            optimizer = legacy_config.optimizer_to_keras2(training.pop("optimizer"))
+            optimizer = legacy_config.optimizer_to_keras2(training.pop("optimizer"),
+                                                          legacy=_is_legacy(model.optimizer))
             for key in ("run_eagerly", "steps_per_execution", "jit_compile"):  # not in tf.keras 2
                 training.pop(key)
             training = legacy_config._strip(training)
@@ -234,16 +235,34 @@ def _json_attr(f, name: str):
 _KERAS2_OPTIMIZER_KEYS = ("jit_compile", "is_legacy_optimizer")
 
 
+def _is_legacy(optimizer) -> bool:
+    """Whether ``optimizer`` is one of the ``keras.optimizers.legacy`` classes with their own update rule."""
+    from keraton.optimizers import legacy
+
+    return isinstance(optimizer, legacy.LEGACY_RULE_CLASSES)
+
+
 def _keras2_optimizer(config):
-    """tf.keras 2.11+ optimizer configs: ``'Custom>Adam'`` class names and extra keys."""
+    """tf.keras 2 optimizer configs: ``'Custom>Adam'`` class names, extra keys, legacy optimizers.
+
+    As tf.keras 2.15 does, a config without ``is_legacy_optimizer: False``
+    (written by tf.keras <= 2.10 or by a ``keras.optimizers.legacy`` class)
+    gives a :mod:`keraton.optimizers.legacy` optimizer, returned as an instance.
+    """
+    from keraton.optimizers import legacy
+
     if not isinstance(config, dict):
         return config
     config = dict(config)
     name = config.get("class_name", "")
     if isinstance(name, str) and name.startswith("Custom>"):
         config["class_name"] = name[len("Custom>"):]
-    inner = {k: v for k, v in config.get("config", {}).items() if k not in _KERAS2_OPTIMIZER_KEYS}
+    raw = config.get("config", {})
+    inner = {k: v for k, v in raw.items() if k not in _KERAS2_OPTIMIZER_KEYS}
     config["config"] = inner
+    legacy_class = legacy.legacy_rule_class(config["class_name"])
+    if raw.get("is_legacy_optimizer", True) and legacy_class is not None:
+        return legacy_class.from_config(inner)
     return config
 
 

@@ -7,7 +7,30 @@ its errors the same way.
 
 from __future__ import annotations
 
+import numbers
+
 from keraton import backend
+
+
+def standardize_positive_int(value, name: str, owner: str) -> int:
+    """Return a layer size argument (``units``, ``filters``, ``input_dim``...) as a Python ``int``.
+
+    Any integral number is accepted, numpy integers included, as in Keras 2:
+    its ``imdb_fasttext`` example passes ``np.max(ids) + 1`` (a ``numpy.int64``)
+    to ``Embedding``, and Keras 2's ``Dense`` and ``Conv`` store ``int(...)`` of
+    what they are given.  Converting keeps ``get_config`` plain Python.  Booleans,
+    floats and values ``<= 0`` raise ``ValueError`` naming the layer and argument.
+
+    Example:
+        >>> standardize_positive_int(np.int64(3), "units", "Dense")
+        3
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(
+            f"{owner}: `{name}` must be a positive integer, got {name}={value!r} "
+            f"(of type {type(value).__name__}). Pass an int > 0."
+        )
+    return int(value)
 
 
 def standardize_tuple(value, n: int, name: str, allow_zero: bool = False) -> tuple:

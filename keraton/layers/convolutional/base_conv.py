@@ -7,6 +7,7 @@ from keraton.layers.convolutional import conv_utils
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.layer import Layer
 from keraton.saving.serialization_lib import serialize_keras_object
+from keraton.utils.argument_validation import standardize_positive_int
 
 
 class BaseConv(Layer):
@@ -50,7 +51,7 @@ class BaseConv(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         owner = type(self).__name__
         self.rank = rank
-        self.filters = filters
+        self.filters = standardize_positive_int(filters, "filters", owner)
         self.groups = groups
         self.kernel_size = conv_utils.standardize_tuple(kernel_size, rank, "kernel_size", owner=owner)
         self.strides = conv_utils.standardize_tuple(strides, rank, "strides", owner=owner)
@@ -63,8 +64,6 @@ class BaseConv(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.input_spec = InputSpec(ndim=rank + 2)
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(f"{owner}: `filters` must be a positive integer, got filters={filters!r}.")
         if not isinstance(groups, int) or groups <= 0:
             raise ValueError(f"{owner}: `groups` must be a positive integer, got groups={groups!r}.")
         if filters % groups:

@@ -15,6 +15,7 @@ from keraton.layers.convolutional.base_conv import (
 )
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.layer import Layer
+from keraton.utils.argument_validation import standardize_positive_int
 
 
 class BaseConvTranspose(Layer):
@@ -48,7 +49,7 @@ class BaseConvTranspose(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         owner = type(self).__name__
         self.rank = rank
-        self.filters = filters
+        self.filters = standardize_positive_int(filters, "filters", owner)
         self.kernel_size = conv_utils.standardize_tuple(kernel_size, rank, "kernel_size", owner=owner)
         self.strides = conv_utils.standardize_tuple(strides, rank, "strides", owner=owner)
         self.dilation_rate = conv_utils.standardize_tuple(dilation_rate, rank, "dilation_rate", owner=owner)
@@ -62,8 +63,6 @@ class BaseConvTranspose(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.input_spec = InputSpec(ndim=rank + 2)
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(f"{owner}: `filters` must be a positive integer, got filters={filters!r}.")
         if self.output_padding is not None:
             for op, s in zip(self.output_padding, self.strides):
                 if op >= s:

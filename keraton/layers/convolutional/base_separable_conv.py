@@ -14,6 +14,7 @@ from keraton.layers.convolutional.base_conv import (
 )
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.layer import Layer
+from keraton.utils.argument_validation import standardize_positive_int
 
 
 class BaseSeparableConv(Layer):
@@ -50,7 +51,7 @@ class BaseSeparableConv(Layer):
         owner = type(self).__name__
         self.rank = rank
         self.depth_multiplier = depth_multiplier
-        self.filters = filters
+        self.filters = standardize_positive_int(filters, "filters", owner)
         self.kernel_size = conv_utils.standardize_tuple(kernel_size, rank, "kernel_size", owner=owner)
         self.strides = conv_utils.standardize_tuple(strides, rank, "strides", owner=owner)
         self.dilation_rate = conv_utils.standardize_tuple(dilation_rate, rank, "dilation_rate", owner=owner)
@@ -70,8 +71,6 @@ class BaseSeparableConv(Layer):
                 f"{owner}: `depth_multiplier` must be a positive integer, got "
                 f"depth_multiplier={depth_multiplier!r}."
             )
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(f"{owner}: `filters` must be a positive integer, got filters={filters!r}.")
 
     def build(self, input_shape) -> None:
         """Create ``depthwise_kernel``, ``pointwise_kernel`` and ``bias``."""

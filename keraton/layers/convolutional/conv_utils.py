@@ -157,6 +157,8 @@ def convolve(x, weight, bias, strides, padding, dilation, groups):
         pads = [((kernel[0] - 1) * dilation[0], 0)]
     else:
         pads = [same_padding(x.shape[2 + i], kernel[i], strides[i], dilation[i]) for i in range(rank)]
+    if all(k == 1 for k in kernel) and max(strides) > 1:
+        x, strides = _subsample_for_1x1(x, strides)
     if rank == 1:
         x, weight, strides, dilation, pads = _lift_1d(x, weight, strides, dilation, pads)
     conv = _CONV[x.dim() - 2]
@@ -166,6 +168,19 @@ def convolve(x, weight, bias, strides, padding, dilation, groups):
         flat = [p for pair in reversed(pads) for p in pair]
         y = conv(F.pad(x, flat), weight, bias, strides, 0, dilation, groups)
     return y.squeeze(2) if rank == 1 else y
+
+
+def _subsample_for_1x1(x, strides):
+    """A strided 1x1 convolution's input subsampled, and stride 1: the same convolution.
+
+    A kernel of size 1 reads exactly the pixels ``x[..., ::stride]`` (its
+    "same" padding is always zero).  torch 2's backward of a strided 1x1
+    convolution on a channels_last input corrupts the heap (crashes or hangs:
+    a ResNet's projection shortcut ``Conv2D(f, 1, strides=2)`` hits it), so
+    keraton never hands torch that case.
+    """
+    index = (slice(None), slice(None)) + tuple(slice(None, None, s) for s in strides)
+    return x[index], (1,) * len(strides)
 
 
 def _lift_1d(x, weight, strides, dilation, pads):

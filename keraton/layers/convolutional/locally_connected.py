@@ -37,6 +37,7 @@ from keraton.layers.convolutional.base_conv import (
 )
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.layer import Layer
+from keraton.utils.argument_validation import standardize_positive_int
 from keraton.utils.keras2_names import warn_keras2_name
 
 
@@ -87,9 +88,7 @@ class BaseLocallyConnected(Layer):
                          "`keras.layers.Conv1D`/`Conv2D` (Keras 3 has no unshared convolution)",
                          stacklevel=4)
         self.rank = rank
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(f"{owner}: `filters` must be a positive integer, got filters={filters!r}.")
-        self.filters = filters
+        self.filters = standardize_positive_int(filters, "filters", owner)
         self.kernel_size = conv_utils.standardize_tuple(kernel_size, rank, "kernel_size", owner=owner)
         self.strides = conv_utils.standardize_tuple(strides, rank, "strides", owner=owner)
         self.padding = conv_utils.standardize_padding(padding, owner=owner)

@@ -8,6 +8,7 @@ from keraton import activations, constraints, initializers, regularizers
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.layer import Layer
 from keraton.saving.serialization_lib import serialize_keras_object
+from keraton.utils.argument_validation import standardize_positive_int
 
 
 class Dense(Layer):
@@ -42,14 +43,7 @@ class Dense(Layer):
                  lora_rank=None, **kwargs):
         kwargs.pop("quantization_config", None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            if hasattr(units, "__index__") and int(units) > 0:
-                units = int(units)
-            else:
-                raise ValueError(
-                    f"Dense 'units' must be a positive integer, got {units!r}."
-                )
-        self.units = units
+        self.units = standardize_positive_int(units, "units", f"Dense '{self.name}'")
         self.activation = activations.get(activation)
         self._act = None if self.activation is activations.linear else self.activation
         self.use_bias = bool(use_bias)

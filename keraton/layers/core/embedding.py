@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from keraton import constraints, initializers, regularizers
 from keraton.layers.layer import Layer
 from keraton.saving.serialization_lib import serialize_keras_object
+from keraton.utils.argument_validation import standardize_positive_int
 
 
 class Embedding(Layer):
@@ -47,11 +48,9 @@ class Embedding(Layer):
         if input_length is not None and "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
             kwargs["input_shape"] = (input_length,)
         super().__init__(**kwargs)
-        for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(
-                    f"Embedding '{arg}' must be a positive integer, got {value!r}."
-                )
+        owner = f"Embedding '{self.name}'"
+        input_dim = standardize_positive_int(input_dim, "input_dim", owner)
+        output_dim = standardize_positive_int(output_dim, "output_dim", owner)
         if lora_rank:
             raise ValueError("Embedding: LoRA (lora_rank) is not supported by keraton.")
         self.input_dim = input_dim

@@ -23,6 +23,7 @@ from keraton.layers.input_spec import InputSpec
 from keraton.layers.rnn.lstm import add_gate_bias
 from keraton.layers.rnn.rnn import RNN
 from keraton.layers.rnn.rnn_cell import RNNCellBase
+from keraton.utils.argument_validation import standardize_positive_int
 
 
 class ConvLSTMCell(RNNCellBase):
@@ -56,8 +57,7 @@ class ConvLSTMCell(RNNCellBase):
         owner = type(self).__name__
         if rank not in (1, 2, 3):
             raise ValueError(f"{owner}: rank {rank!r} convolutions are not implemented; use 1, 2 or 3.")
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
-            raise ValueError(f"{owner}: `filters` must be a positive integer, got filters={filters!r}.")
+        filters = standardize_positive_int(filters, "filters", owner)
         super().__init__(filters, activation=activation, use_bias=use_bias,
                          kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer,

@@ -53,7 +53,7 @@ class GRUCell(RNNCellBase):
                          dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.reset_after = bool(reset_after)
-        self.state_size = units
+        self.state_size = self.units
 
     def build(self, input_shape) -> None:
         """Create ``kernel``, ``recurrent_kernel`` and ``bias`` in torch's gate order and layout."""

@@ -78,7 +78,7 @@ class LSTMCell(RNNCellBase):
                          dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = bool(unit_forget_bias)
-        self.state_size = [units, units]
+        self.state_size = [self.units, self.units]
 
     def build(self, input_shape) -> None:
         """Create ``kernel``, ``recurrent_kernel`` (torch layout) and ``bias``."""

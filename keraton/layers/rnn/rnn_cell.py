@@ -8,6 +8,7 @@ from keraton import activations, constraints, initializers, regularizers
 from keraton.layers.layer import Layer, set_keras_layout
 from keraton.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from keraton.saving.serialization_lib import serialize_keras_object
+from keraton.utils.argument_validation import standardize_positive_int
 
 
 class RNNCellBase(Layer, DropoutRNNCell):
@@ -24,11 +25,7 @@ class RNNCellBase(Layer, DropoutRNNCell):
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
                  seed=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
-            raise ValueError(
-                f"{type(self).__name__} 'units' must be a positive integer, got {units!r}."
-            )
-        self.units = units
+        self.units = standardize_positive_int(units, "units", f"{type(self).__name__} '{self.name}'")
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -44,7 +41,7 @@ class RNNCellBase(Layer, DropoutRNNCell):
         self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
         self.seed = seed
         self._generator = self._make_generator(seed)
-        self.output_size = units
+        self.output_size = self.units
 
     def _add_kernel(self, name, keras_shape, initializer, regularizer, constraint, to_keras=None,
                     to_torch=None):

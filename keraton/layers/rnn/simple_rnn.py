@@ -28,7 +28,7 @@ class SimpleRNNCell(RNNCellBase):
                          kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer,
                          bias_initializer=bias_initializer, **kwargs)
-        self.state_size = units
+        self.state_size = self.units
 
     def build(self, input_shape) -> None:
         """Create ``kernel``, ``recurrent_kernel`` and ``bias`` in Keras's layout."""

@@ -17,6 +17,7 @@ import torch
 from keraton import backend
 from keraton.ops._utils import convert_to_tensor, keras_op, standardize_dtype
 from keraton.ops.numpy.elementwise import _floatx, _is_int_or_bool, _result_type
+from keraton.utils.dtype_utils import bool_as_uint8
 
 __all__ = [
     "all", "any", "amax", "amin", "argmax", "argmin", "average", "bincount", "corrcoef",
@@ -233,9 +234,7 @@ def count_nonzero(x, axis=None):
 # ---------------------------------------------------------------------------
 
 def _arg(x, axis, keepdims, torch_fn):
-    x = convert_to_tensor(x)
-    if x.dtype == torch.bool:
-        x = x.to(torch.uint8)
+    x = bool_as_uint8(convert_to_tensor(x))
     return torch_fn(x, dim=axis, keepdim=keepdims).to(torch.int32)
 
 
