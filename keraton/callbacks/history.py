@@ -11,12 +11,38 @@ def _to_float(value):
         return value
 
 
+class HistoryDict(dict):
+    """``History.history``: a plain dict, where Keras 2's ``"lr"`` also reads ``"learning_rate"``.
+
+    ``LearningRateScheduler`` and ``ReduceLROnPlateau`` log the learning rate
+    as ``"learning_rate"`` (Keras 3); in Keras 2 they logged ``"lr"``, and Keras 2
+    programs plot ``history.history["lr"]``. The alias is only a lookup: the
+    keys listed are Keras 3's.
+    """
+
+    _KERAS2_ALIASES = {"lr": "learning_rate"}
+
+    def __missing__(self, key):
+        alias = self._KERAS2_ALIASES.get(key)
+        if alias is not None and alias in self:
+            return self[alias]
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        """``dict.get`` that also resolves the Keras 2 alias."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
 class History(Callback):
     """Records each epoch's logs; the object `fit()` returns (Keras `History`).
 
     Attributes:
         history: Dict mapping each log name (e.g. `"loss"`, `"val_loss"`) to
-            the list of its per-epoch values, as Python floats.
+            the list of its per-epoch values, as Python floats (`"lr"` reads
+            `"learning_rate"`, for Keras 2 code).
         epoch: List of the indices of the epochs recorded.
         params: The run parameters (`verbose`, `epochs`, `steps`).
         model: The trained model, whose `history` attribute is set to this
@@ -25,7 +51,7 @@ class History(Callback):
 
     def __init__(self):
         super().__init__()
-        self.history = {}
+        self.history = HistoryDict()
         self.epoch = []
 
     def set_model(self, model):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+import keraton
 from keraton.callbacks import CallbackList, History
 
 
@@ -77,3 +78,17 @@ def test_matches_keras_history():
             cb.on_epoch_end(epoch, logs)
     assert ours.history == theirs.history
     assert ours.epoch == theirs.epoch
+
+
+def test_keras2_lr_key_reads_the_learning_rate():
+    """Keras 2's schedulers logged "lr"; Keras 3's log "learning_rate", the one key listed."""
+    model = keraton.Sequential([keraton.Input((2,)), keraton.layers.Dense(1)])
+    model.compile(keraton.optimizers.SGD(0.1), "mse")
+    scheduler = keraton.callbacks.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
+    history = model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=3, verbose=0, callbacks=[scheduler])
+    assert "lr" not in history.history and "learning_rate" in history.history
+    np.testing.assert_allclose(history.history["lr"], [0.1, 0.05, 0.1 / 3], rtol=1e-6)
+    assert history.history.get("lr") == history.history["learning_rate"]
+    assert history.history.get("missing", "default") == "default"
+    with pytest.raises(KeyError):
+        history.history["val_lr"]
