@@ -79,6 +79,8 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         dtype: variable dtype (``'float32'`` by default).
         input_shape / input_dim / batch_input_shape / batch_size: Keras 2 ways
             of declaring the input of the first layer of a ``Sequential``.
+        weights: Keras 2's initial weights, a list as ``get_weights()`` returns
+            it, set as soon as the layer is built (``Conv2D(..., weights=[w, b])``).
         activity_regularizer: regularizer applied to the layer's output.
 
     Example:
@@ -104,6 +106,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         batch_input_shape=None,
         batch_size: int | None = None,
         activity_regularizer=None,
+        weights=None,
         **kwargs,
     ):
         super().__init__()
@@ -126,6 +129,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         self._call_losses: list = []
         self._inbound_nodes: list = []
         self._build_shapes = None
+        self._initial_weights = None if weights is None else list(weights)
         self.input_spec: InputSpec | None = None
         self.supports_masking = getattr(self, "supports_masking", False)
         from keraton import regularizers
@@ -180,6 +184,9 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         self._build_shapes = _as_batch_shape(input_shapes)
         self.build(input_shapes)
         self.built = True
+        if self._initial_weights is not None:  # Keras 2's `weights=` constructor argument
+            weights, self._initial_weights = self._initial_weights, None
+            self.set_weights(weights)
 
     def call(self, *args, **kwargs):
         """The layer's computation on torch tensors; subclasses override it."""
@@ -226,7 +233,9 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         def convert(x):
             if not isinstance(x, np.ndarray) or x.dtype.kind not in "biufc":
                 return x  # strings stay NumPy, as fit keeps them, for the lookup layers
-            t = torch.from_numpy(np.ascontiguousarray(x))
+            # A copy, as Keras (TensorFlow) makes one: a call that updates its inputs in
+            # place (`inputs -= K.mean(inputs, ...)`) must not write into the caller's array.
+            t = torch.from_numpy(np.array(x, order="C"))
             if t.is_floating_point() and floating.is_floating_point:
                 t = t.to(floating)
             return t if device is None else t.to(device)

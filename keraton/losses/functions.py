@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from keraton import backend
+from keraton.backend_functions.symbolic import symbolic_aware
 from keraton.losses.loss import broadcastable, squeeze_or_expand_to_same_rank
 
 _LOG2 = math.log(2.0)
@@ -442,3 +443,18 @@ def ctc(y_true, y_pred):
     logit_length = torch.full((batch,), time, dtype=torch.int32, device=y_pred.device)
     return ctc_loss(y_true, y_pred, label_length, logit_length, mask_index=0)
 
+
+# Called on Keras tensors (between `Input` and `Model`), a loss function adds a layer
+# to the functional graph, as in Keras 2 and Keras 3, e.g. a VAE's
+# `vae.add_loss(K.mean(binary_crossentropy(inputs, outputs) * original_dim + kl_loss))`.
+_LOSS_FUNCTIONS = [
+    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error", "cosine_similarity", "huber", "log_cosh", "kl_divergence",
+    "poisson", "hinge", "squared_hinge", "categorical_hinge", "binary_crossentropy",
+    "binary_focal_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+    "categorical_focal_crossentropy", "dice", "tversky", "categorical_generalized_cross_entropy",
+    "circle", "ctc",
+]
+for _name in _LOSS_FUNCTIONS:
+    globals()[_name] = symbolic_aware(globals()[_name])
+del _name

@@ -65,8 +65,35 @@ class Functional(Model):
             )
         for layer in self._layer_list:
             self.add_module(_module_name(layer.name), layer)
+        self._symbolic_losses: list = []
         self._compile_plan()
         self.built = True
+
+    def add_loss(self, loss) -> None:
+        """Add a loss: a tensor computed in ``call``, or a symbolic tensor of this model's graph.
+
+        A symbolic loss is tf.keras 2's functional ``add_loss``: built from the
+        model's Keras tensors (a VAE's
+        ``vae.add_loss(K.mean(reconstruction_loss + kl_loss))``), it joins the
+        graph, and every call recomputes it from that call's inputs and adds its
+        value to the model's losses, which ``fit`` minimizes with (or without)
+        a compiled loss.
+        """
+        symbolic = [t for t in tree.flatten(loss) if isinstance(t, KerasTensor)]
+        if not symbolic:
+            super().add_loss(loss)
+            return
+        self._symbolic_losses.extend(symbolic)
+        self._nodes = _sort_nodes(self._input_list, self._output_list + self._symbolic_losses)
+        # Layers only the loss uses: their weights (if any) become the model's, as Keras 2
+        # inserted them into the network; weightless ones (K ops) need no tracking.
+        known = set(self.modules())
+        for node in self._nodes:
+            layer = node.layer
+            if layer not in known and any(True for _ in layer.parameters()):
+                self.add_module(_module_name(layer.name), layer)
+                known.update(layer.modules())
+        self._compile_plan()
 
     def _collect_layers(self) -> list:
         # Keras flattens dicts in sorted-key order; its layer order follows that walk.
@@ -89,7 +116,9 @@ class Functional(Model):
         self._slot_of = slot
         self._n_slots = len(slot)
         self._output_slots = [slot[id(t)] for t in self._output_list]
-        self._plan = [tuple(step) for step in _pair_relu_with_pool(plan, self._output_slots)]
+        self._loss_slots = [slot[id(t)] for t in self._symbolic_losses]
+        self._plan = [tuple(step) for step in
+                      _pair_relu_with_pool(plan, self._output_slots + self._loss_slots)]
 
     @property
     def layers(self) -> list:
@@ -127,6 +156,8 @@ class Functional(Model):
             outputs = layer(*tree.map_structure(fill, args), **tree.map_structure(fill, kwargs))
             for i, o in zip(out_slot, tree.flatten(outputs)):
                 slots[i] = o
+        for i in self._loss_slots:
+            super().add_loss(slots[i])
         return tree.pack_sequence_as(self._outputs_struct, [slots[i] for i in self._output_slots])
 
     def _flatten_inputs(self, inputs) -> list:

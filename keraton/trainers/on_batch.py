@@ -75,4 +75,7 @@ class OnBatchMixin:
 
 
 def _to_device(data, device):
-    return tree.map_structure(lambda t: t.to(device) if isinstance(t, torch.Tensor) else t, data)
+    """The batch on ``device``, always as fresh tensors: a model that updates its inputs in place
+    (Keras 2's ``inputs -= K.mean(inputs, ...)``) must not write into the caller's arrays."""
+    return tree.map_structure(
+        lambda t: t.to(device, copy=True) if isinstance(t, torch.Tensor) else t, data)

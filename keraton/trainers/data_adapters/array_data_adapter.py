@@ -98,6 +98,11 @@ class ArrayDataAdapter(DataAdapter):
             if move:
                 batch = [t.to(device, non_blocking=True) if isinstance(t, torch.Tensor) else t
                          for t in batch]
+            elif not gather:
+                # Slices are views of the stored data: as Keras hands each step fresh
+                # tensors, a model updating its inputs in place must not change the
+                # data seen by later epochs (validation data is evaluated every epoch).
+                batch = [t.clone() if isinstance(t, torch.Tensor) else t for t in batch]
             yield self._pack(batch)
 
     def _batches_with_strings(self, batches, move):

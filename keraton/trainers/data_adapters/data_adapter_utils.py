@@ -90,6 +90,8 @@ def to_array_or_tensor(value, name: str):
 def to_tensor(value, name: str, float_dtype=None) -> torch.Tensor:
     """Convert one array-like to a torch tensor once: floats to floatx, ints kept, bools kept.
 
+    NumPy data shares memory with the caller's array; torch tensors are used as given.
+
     Python lists of numbers become arrays first (Keras 2 accepted them; Keras 3 does not).
     """
     if isinstance(value, torch.Tensor):
@@ -107,6 +109,9 @@ def to_tensor(value, name: str, float_dtype=None) -> torch.Tensor:
                 f"{name} has dtype {arr.dtype}, which is not numeric. Convert it to numbers "
                 "(for text, tokenize first)."
             )
+        # Shared with the caller's array (no copy of a large or memory-mapped input): the
+        # adapters hand each step fresh batch tensors, so a model updating its inputs in
+        # place (`inputs -= K.mean(inputs, ...)`) still cannot write into the caller's arrays.
         t = torch.from_numpy(np.ascontiguousarray(arr))
     if t.is_floating_point() or t.is_complex():
         target = float_dtype or backend.standardize_dtype(backend.floatx())
