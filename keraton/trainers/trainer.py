@@ -109,6 +109,8 @@ class Trainer(MetricsMixin, OnBatchMixin):
         self._compiled_forward_loss = None
         self.compiled = True
         self._metrics_built = False
+        # Keras 2 trained what was trainable at compile time; see _warn_frozen_since_compile.
+        self._trainable_at_compile = bool(self.trainable_weights)
 
     def _assert_compiled(self, what: str) -> None:
         if not self.compiled:
@@ -178,7 +180,28 @@ class Trainer(MetricsMixin, OnBatchMixin):
     def _prepare_training_state(self) -> None:
         """Once per fit: the regularized weights and the optimizer's variables."""
         self._regularized = self._regularized_weights()
-        self.optimizer.build(self.trainable_weights)
+        trainable = self.trainable_weights
+        if not trainable and getattr(self, "_trainable_at_compile", False):
+            self._warn_frozen_since_compile()
+        self.optimizer.build(trainable)
+
+    def _warn_frozen_since_compile(self) -> None:
+        """Say once that a model frozen after ``compile`` trains nothing (Keras 3), unlike Keras 2.
+
+        Keras 2's GAN idiom compiles the discriminator, sets
+        ``discriminator.trainable = False`` to build the combined model, and keeps
+        calling ``discriminator.train_on_batch``: Keras 2 still trained it (with
+        the weights trainable at compile time). Keras 3, and keraton, train only
+        what is trainable now, so those calls change nothing.
+        """
+        self._trainable_at_compile = False
+        warnings.warn(
+            f"Model '{self.name}' has no trainable weights, but had some when it was compiled "
+            "(`trainable` was set to False after compile()), so training it changes no weights. "
+            "Keras 2 kept training such a model with the weights trainable at compile time; "
+            "Keras 3 and keraton do not. Set `model.trainable = True` before training it (for a "
+            "GAN: around each discriminator.train_on_batch) or compile it again.",
+            UserWarning, stacklevel=3)
 
     def _regularized_weights(self) -> list:
         return [(w, w._keras_regularizer) for w in self.weights
