@@ -32,7 +32,7 @@ def dense_zoo():
     i = keraton.Input((6,))
     h = L.Dense(5, activation="relu", kernel_regularizer=keraton.regularizers.l2(1e-3),
                 kernel_constraint=keraton.constraints.MaxNorm(2.0), bias_initializer="random_normal")(i)
-    h = L.LayerNormalization()(L.Dropout(0.3)(L.BatchNormalization()(h)))
+    h = L.LayerNormalization()(L.Dropout(0.3)(L.BatchNormalization()(L.Identity()(h))))
     h = L.ReLU(max_value=3.0)(L.ELU()(L.PReLU(alpha_initializer="ones")(L.LeakyReLU(0.2)(h))))
     h = L.ActivityRegularization(l1=0.01)(L.Activation("softmax")(L.GaussianNoise(0.1)(h)))
     h2 = L.Dense(5, kernel_initializer="he_normal")(i)

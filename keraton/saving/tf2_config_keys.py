@@ -66,7 +66,7 @@ TF2_CONFIG_KEYS = {
     'Hashing': frozenset(['activity_regularizer', 'autocast', 'batch_input_shape', 'batch_size', 'dtype', 'dynamic', 'implementation', 'input_dim', 'input_shape', 'mask_value', 'name', 'num_bins', 'output_mode', 'salt', 'sparse', 'trainable', 'weights']),
     'HeNormal': frozenset(['seed']),
     'HeUniform': frozenset(['seed']),
-    'Identity': frozenset(['gain']),
+    'Identity': frozenset(['activity_regularizer', 'autocast', 'batch_input_shape', 'batch_size', 'dtype', 'dynamic', 'gain', 'implementation', 'input_dim', 'input_shape', 'name', 'trainable', 'weights']),
     'Initializer': frozenset([]),
     'InputLayer': frozenset(['activity_regularizer', 'autocast', 'batch_input_shape', 'batch_size', 'dtype', 'dynamic', 'implementation', 'input_dim', 'input_shape', 'input_tensor', 'name', 'ragged', 'sparse', 'trainable', 'type_spec', 'weights']),
     'IntegerLookup': frozenset(['activity_regularizer', 'autocast', 'batch_input_shape', 'batch_size', 'dtype', 'dynamic', 'idf_weights', 'implementation', 'input_dim', 'input_shape', 'invert', 'mask_token', 'max_tokens', 'name', 'num_oov_indices', 'oov_token', 'output_mode', 'pad_to_max_tokens', 'sparse', 'trainable', 'vocabulary', 'vocabulary_dtype', 'weights']),
