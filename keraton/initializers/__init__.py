@@ -41,6 +41,7 @@ from keraton.initializers.random_initializers import (
     VarianceScaling,
     compute_fans,
 )
+from keraton.initializers.stft import STFT, STFTInitializer
 from keraton.saving.object_registration import get_registered_object
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from keraton.utils.lookup import lookup_by_name
@@ -61,6 +62,8 @@ __all__ = [
     "OrthogonalInitializer",
     "RandomNormal",
     "RandomUniform",
+    "STFT",
+    "STFTInitializer",
     "TruncatedNormal",
     "VarianceScaling",
     "RandomInitializer",
@@ -90,6 +93,7 @@ ALL_OBJECTS = (
     RandomUniform,
     TruncatedNormal,
     VarianceScaling,
+    STFT,
 )
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({backend.to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
@@ -97,6 +101,7 @@ ALL_OBJECTS_DICT.update(
     {
         "IdentityInitializer": Identity,
         "OrthogonalInitializer": Orthogonal,
+        "STFTInitializer": STFT,
         "normal": RandomNormal,
         "uniform": RandomUniform,
         "one": Ones,
@@ -106,6 +111,7 @@ ALL_OBJECTS_DICT.update(
 
 # Lowercase aliases, as in Keras (``keras.initializers.glorot_uniform is GlorotUniform``).
 zeros = Zeros
+stft = STFT
 ones = Ones
 constant = Constant
 identity = Identity

@@ -32,9 +32,11 @@ from keraton.layers.preprocessing.image_preprocessing import (
     Solarization,
 )
 from keraton.layers.preprocessing.integer_lookup import IntegerLookup
+from keraton.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from keraton.layers.preprocessing.normalization import Normalization
 from keraton.layers.preprocessing.pipeline import Pipeline
 from keraton.layers.preprocessing.rescaling import Rescaling
+from keraton.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from keraton.layers.preprocessing.string_lookup import StringLookup
 from keraton.layers.preprocessing.text_vectorization import TextVectorization
 
@@ -44,4 +46,4 @@ __all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "
            "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
            "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup",
            "TextVectorization", "CutMix", "MixUp", "Pipeline", "RandomErasing", "RandomGaussianBlur",
-           "RandomPerspective", "RandomShear"]
+           "RandomPerspective", "RandomShear", "MelSpectrogram", "STFTSpectrogram"]
