@@ -184,8 +184,13 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         self._build_shapes = _as_batch_shape(input_shapes)
         self.build(input_shapes)
         self.built = True
-        if self._initial_weights is not None:  # Keras 2's `weights=` constructor argument
-            weights, self._initial_weights = self._initial_weights, None
+        self._set_initial_weights()
+
+    def _set_initial_weights(self) -> None:
+        """Keras 2's ``weights=`` constructor argument: set once, as soon as the layer is built."""
+        weights = self.__dict__.get("_initial_weights")
+        if weights is not None:
+            self._initial_weights = None
             self.set_weights(weights)
 
     def call(self, *args, **kwargs):

@@ -40,8 +40,14 @@ def _scoped_build(build):
             # set of weights. Keras raises here (its state is locked); keraton keeps the
             # weights, so a parent's ``self.inner.build(shape)`` works on such a layer too.
             return None
-        with self._open_name_scope():
-            result = build(self, *args, **kwargs)
+        outermost = not self.__dict__.get("_in_build", False)
+        self._in_build = True  # a subclass's build calling super().build() is one build
+        try:
+            with self._open_name_scope():
+                result = build(self, *args, **kwargs)
+        finally:
+            if outermost:
+                self._in_build = False
         if self.__dict__.get("_build_shapes") is None:
             shape = args[0] if args else kwargs.get("input_shape")
             if shape is not None:
@@ -49,6 +55,8 @@ def _scoped_build(build):
 
                 self._build_shapes = _as_batch_shape(shape)
         self.built = True
+        if outermost:
+            self._set_initial_weights()
         return result
 
     build_in_scope._keraton_scoped = True

@@ -53,3 +53,21 @@ def test_weights_argument_of_wrong_shape_names_the_problem():
     layer = keraton.layers.Dense(2, weights=[np.zeros((4, 2)), np.zeros(2)])
     with pytest.raises(ValueError):
         layer(np.zeros((1, 3), dtype="float32"))
+
+
+def test_weights_argument_applies_on_a_direct_build_and_after_a_subclass_build():
+    table = np.arange(12, dtype="float32").reshape(4, 3)
+    embedding = keraton.layers.Embedding(4, 3, weights=[table])
+    embedding.build((None, 2))  # built directly, not through a call
+    np.testing.assert_array_equal(embedding.get_weights()[0], table)
+
+    class DenseWithScale(keraton.layers.Dense):
+        def build(self, input_shape):
+            super().build(input_shape)  # the weights are set after this build, not inside it
+            self.scale = self.add_weight(shape=(), initializer="ones", name="scale")
+
+    kernel, bias = np.ones((2, 1), "float32"), np.zeros(1, "float32")
+    layer = DenseWithScale(1, weights=[kernel, bias, np.float32(3.0)])
+    out = layer(np.ones((1, 2), "float32"))
+    assert float(layer.scale.numpy()) == 3.0
+    np.testing.assert_allclose(keraton.ops.convert_to_numpy(out), [[2.0]])

@@ -47,7 +47,7 @@ class Embedding(Layer):
         input_length = kwargs.pop("input_length", None)
         if input_length is not None and "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
             kwargs["input_shape"] = (input_length,)
-        super().__init__(**kwargs)
+        super().__init__(weights=weights, **kwargs)
         owner = f"Embedding '{self.name}'"
         input_dim = standardize_positive_int(input_dim, "input_dim", owner)
         output_dim = standardize_positive_int(output_dim, "output_dim", owner)
@@ -55,12 +55,12 @@ class Embedding(Layer):
             raise ValueError("Embedding: LoRA (lora_rank) is not supported by keraton.")
         self.input_dim = input_dim
         self.output_dim = output_dim
+        self.input_length = input_length  # Keras 2's attribute (Keras 3 has no such argument)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
-        self._initial_weights = weights
 
     def build(self, input_shape=None) -> None:
         """Create ``embeddings`` of shape ``(input_dim, output_dim)``."""
@@ -70,9 +70,6 @@ class Embedding(Layer):
             constraint=self.embeddings_constraint,
         )
         self.built = True
-        if self._initial_weights is not None:
-            self.set_weights(self._initial_weights)
-            self._initial_weights = None
 
     def call(self, inputs):
         """Gather the rows of ``embeddings`` at ``inputs``."""

@@ -49,7 +49,7 @@ class Bidirectional(Layer):
                 f"Invalid merge mode for Bidirectional. Received: {merge_mode!r}. Merge mode should "
                 'be one of {"sum", "mul", "ave", "concat", None}.'
             )
-        super().__init__(**kwargs)
+        super().__init__(weights=list(weights) if weights else None, **kwargs)
         config = serialize_keras_object(layer)
         config["config"]["name"] = "forward_" + _removeprefix(layer.name, "forward_")
         self.forward_layer = deserialize_layer(config)
@@ -64,7 +64,6 @@ class Bidirectional(Layer):
             if getattr(sub, "zero_output_for_mask", None) is not None:
                 sub.zero_output_for_mask = sub.return_sequences
         self.merge_mode = merge_mode
-        self._initial_weights = list(weights) if weights else None
         self.stateful = layer.stateful
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
@@ -109,9 +108,6 @@ class Bidirectional(Layer):
         """Build both sublayers."""
         for sub in (self.forward_layer, self.backward_layer):
             sub._maybe_build(tuple(sequences_shape))
-        if self._initial_weights is not None:
-            self.set_weights(self._initial_weights)
-            self._initial_weights = None
         self.built = True
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
