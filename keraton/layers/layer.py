@@ -406,7 +406,16 @@ def _overrides(cls, method: str) -> bool:
 
 
 def _attach_mask(outputs, mask) -> None:
-    """Put ``mask`` on the output tensor(s) as ``_keras_mask`` (the first output for tuples)."""
+    """Put ``mask`` on the output tensor(s) as ``_keras_mask`` (the first output for tuples).
+
+    A list of masks, one per output (an RNN's ``[sequence_mask, None, ...]`` with
+    ``return_state``), is attached output by output.
+    """
+    if (isinstance(mask, (list, tuple)) and isinstance(outputs, (list, tuple))
+            and len(mask) == len(outputs)):
+        for output, output_mask in zip(outputs, mask):
+            _attach_mask(output, output_mask)
+        return
     target = outputs
     if isinstance(outputs, (list, tuple)):
         if not outputs:

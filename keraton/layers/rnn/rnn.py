@@ -194,10 +194,16 @@ class RNN(Layer):
         return [output_shape, *states]
 
     def compute_mask(self, inputs, mask=None):
-        """The input mask for the output sequence with ``return_sequences``, else None."""
+        """The input mask for the output sequence with ``return_sequences``, else None.
+
+        With ``return_state`` the states' masks follow as ``None``s, as in Keras.
+        """
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
-        return mask if self.return_sequences else None
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask] + [None] * len(self.state_size)
+        return output_mask
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:

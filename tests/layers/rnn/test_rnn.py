@@ -127,3 +127,33 @@ def test_saved_recurrent_model_loads_in_keras_with_the_same_outputs(tmp_path):
     x = np.random.default_rng(0).integers(1, 20, size=(3, 7))
     x[0, 5:] = 0
     np.testing.assert_allclose(to_numpy(restored(x)), to_numpy(model(torch.as_tensor(x))), atol=1e-6)
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
+def test_compute_mask_with_return_state_gives_none_for_each_state(kind, return_sequences):
+    mask = torch.tensor([[True, True, False], [True, False, False]])
+    for ns in (layers, keras.layers):
+        layer = getattr(ns, kind)(2, return_sequences=return_sequences, return_state=True)
+        got = layer.compute_mask(None, mask)
+        n_states = 2 if kind == "LSTM" else 1
+        assert len(got) == 1 + n_states and got[1:] == [None] * n_states
+        assert (got[0] is None) == (not return_sequences)
+
+
+def test_state_outputs_carry_no_sequence_mask_into_a_loss():
+    # The sequence mask used to be attached to the whole list of outputs, so the loss
+    # of a Dense on the LSTM's state tried to use a list as its mask.
+    def run(ns):
+        inp = ns.Input((5,), dtype="int32")
+        embedded = ns.layers.Embedding(10, 3, mask_zero=True)(inp)
+        seq, h, _ = ns.layers.LSTM(4, return_sequences=True, return_state=True)(embedded)
+        model = ns.Model(inp, [seq, ns.layers.Dense(1)(h)])
+        rng = np.random.RandomState(0)
+        model.set_weights([rng.normal(0, 0.3, w.shape).astype("float32")
+                           for w in model.get_weights()])
+        model.compile("sgd", ["mse", "mse"])
+        x = np.array([[1, 2, 3, 0, 0], [4, 5, 6, 7, 0]])
+        return model.evaluate(x, [np.ones((2, 5, 4)), np.ones((2, 1))], verbose=0)
+
+    np.testing.assert_allclose(run(keraton), run(keras), rtol=1e-5)
