@@ -1,5 +1,6 @@
 """Serialization: Keras 3's config format and the registry of custom objects."""
 
+from keraton.saving.file_editor import KerasFileEditor
 from keraton.saving.object_registration import (
     CustomObjectScope,
     custom_object_scope,
@@ -13,6 +14,7 @@ from keraton.saving.serialization_lib import deserialize_keras_object, serialize
 
 __all__ = [
     "CustomObjectScope",
+    "KerasFileEditor",
     "custom_object_scope",
     "deserialize_keras_object",
     "get_custom_objects",
