@@ -41,6 +41,7 @@ from keraton.models import Model, Sequential
 from keraton.name_scopes import name_scope
 from keraton.optimizers import Optimizer
 from keraton.regularizers import Regularizer
+from keraton.rematerialization import RematScope, remat
 from keraton.variables import Variable
 
 __version__ = "0.1.0"
@@ -65,9 +66,11 @@ __all__ = [
     "Model",
     "Optimizer",
     "Regularizer",
+    "RematScope",
     "Sequential",
     "Variable",
     "name_scope",
+    "remat",
     "activations",
     "backend",
     "callbacks",

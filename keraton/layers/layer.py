@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from keraton import backend
+from keraton import backend, rematerialization
 from keraton.layers.call_context import (  # noqa: F401  (re-exported)
     _CALL_DEPTH,
     _PENDING_LOSS_LAYERS,
@@ -125,6 +125,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         self._dtype = backend.standardize_dtype(self._dtype_policy.variable_dtype)
         self.autocast = autocast
         self.built = False
+        self._remat_mode = rematerialization.get_current_remat_mode()  # keras.RematScope
         self._own_weights: list[Variable] = []
         self._call_losses: list = []
         self._inbound_nodes: list = []
@@ -198,7 +199,9 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
 
     def forward(self, *args, **kwargs):
-        """``nn.Module.forward`` is Keras's ``call``."""
+        """``nn.Module.forward`` is Keras's ``call`` (rematerialized as a ``RematScope`` asked)."""
+        if self._remat_mode is not None:
+            return rematerialization.rematerialized_call(self, self.call, args, kwargs)(*args, **kwargs)
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):

@@ -20,21 +20,24 @@ from keraton.optimizers.base_optimizer import Optimizer
 from keraton.optimizers.ftrl import Ftrl
 from keraton.optimizers.lamb import Lamb
 from keraton.optimizers.lion import Lion
+from keraton.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from keraton.optimizers.muon import Muon
 from keraton.optimizers.nadam import Nadam
 from keraton.optimizers.rmsprop import RMSprop
 from keraton.optimizers.scalar_variable import ScalarVariable
+from keraton.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from keraton.optimizers.sgd import SGD
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 ALL_OBJECTS = (Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion, Ftrl,
-               Lamb, Adafactor, Muon)
+               Lamb, Adafactor, Muon, ScheduleFreeAdamW, MultiOptimizer, OptimizerMap)
 # Names accepted by get(): Keras's lower-cased class names.
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS if cls is not Optimizer}
 
 __all__ = [
     "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
-    "LossScaleOptimizer", "Muon", "Nadam", "Optimizer", "RMSprop", "ScalarVariable", "deserialize", "get", "legacy", "schedules",
+    "LossScaleOptimizer", "MultiOptimizer", "Muon", "Nadam", "Optimizer", "OptimizerMap",
+    "RMSprop", "ScalarVariable", "ScheduleFreeAdamW", "deserialize", "get", "legacy", "schedules",
     "serialize",
 ]
 
