@@ -29,6 +29,7 @@ _KERAS_MODULES = {
     "constraints": "keras.constraints",
     "activations": "keras.activations",
     "callbacks": "keras.callbacks",
+    "utils": "keras.utils",
 }
 
 
@@ -125,7 +126,8 @@ def deserialize_keras_object(config, module_objects: dict | None = None, custom_
         cls = get_registered_object(registered, custom_objects, module_objects)
     if cls is None:
         cls = get_registered_object(class_name, custom_objects, module_objects)
-    if cls is None and module_objects is None:
+    if cls is None and (module_objects is None or config.get("module") == "keras.utils"):
+        # keras.utils.FeatureSpace is a layer that Keras records under keras.utils
         cls = _builtin_from_module(config.get("module"), class_name)
     if cls is None:
         raise ValueError(_unknown(kind, class_name))

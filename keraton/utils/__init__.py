@@ -12,6 +12,7 @@ from keraton.saving.object_registration import (
     register_keras_serializable,
 )
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from keraton.utils.config import Config
 from keraton.utils.dtype_utils import standardize_dtype
 from keraton.utils.file_utils import get_file
 from keraton.utils.history_plot import plot_history
@@ -32,7 +33,7 @@ from keraton.utils.summary_utils import print_summary
 from keraton.utils.text_dataset_utils import text_dataset_from_directory
 from keraton.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
-__all__ = ["CustomObjectScope", "array_to_img", "clear_session", "custom_object_scope",
+__all__ = ["Config", "CustomObjectScope", "FeatureSpace", "array_to_img", "clear_session", "custom_object_scope",
            "get_source_inputs", "img_to_array", "is_keras_tensor", "load_img", "save_img",
            "standardize_dtype", "deserialize_keras_object",
            "get_custom_objects", "get_registered_name", "get_registered_object",
@@ -51,4 +52,8 @@ def __getattr__(name):
         from keraton.trainers.data_adapters import data_adapter_utils
 
         return getattr(data_adapter_utils, name)
+    if name == "FeatureSpace":  # built from layers, which import keraton.utils
+        from keraton.layers.preprocessing.feature_space import FeatureSpace
+
+        return FeatureSpace
     raise AttributeError(f"module 'keraton.utils' has no attribute {name!r}")

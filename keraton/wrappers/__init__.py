@@ -11,12 +11,17 @@ Example:
 
 import importlib
 
-__all__ = ["KerasClassifier", "KerasRegressor", "scikit_learn"]
+__all__ = ["KerasClassifier", "KerasRegressor", "SKLearnClassifier", "SKLearnRegressor",
+           "SKLearnTransformer", "scikit_learn"]
+# Keras 3's own wrappers (keras.wrappers.SKLearn*), next to the scikeras-style ones.
+_KERAS3_WRAPPERS = ("SKLearnClassifier", "SKLearnRegressor", "SKLearnTransformer")
 
 
 def __getattr__(name):
     if name == "scikit_learn":  # Keras 2's path: importing it warns once
         return importlib.import_module("keraton.wrappers.scikit_learn")
+    if name in _KERAS3_WRAPPERS:
+        return getattr(importlib.import_module("keraton.wrappers.sklearn_keras3"), name)
     if name in __all__:
         return getattr(importlib.import_module("keraton.wrappers.sklearn_wrapper"), name)
     raise AttributeError(f"module 'keraton.wrappers' has no attribute {name!r}")

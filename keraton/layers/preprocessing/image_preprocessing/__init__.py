@@ -1,10 +1,15 @@
 """Image preprocessing layers."""
 
+from keraton.layers.preprocessing.image_preprocessing.aug_mix import AugMix
 from keraton.layers.preprocessing.image_preprocessing.auto_contrast import AutoContrast
 from keraton.layers.preprocessing.image_preprocessing.center_crop import CenterCrop
+from keraton.layers.preprocessing.image_preprocessing.clahe import (
+    ContrastLimitedAdaptiveHistogramEqualization,
+)
 from keraton.layers.preprocessing.image_preprocessing.cut_mix import CutMix
 from keraton.layers.preprocessing.image_preprocessing.equalization import Equalization
 from keraton.layers.preprocessing.image_preprocessing.mix_up import MixUp
+from keraton.layers.preprocessing.image_preprocessing.rand_augment import RandAugment
 from keraton.layers.preprocessing.image_preprocessing.random_brightness import RandomBrightness
 from keraton.layers.preprocessing.image_preprocessing.random_color_degeneration import (
     RandomColorDegeneration,
@@ -12,6 +17,9 @@ from keraton.layers.preprocessing.image_preprocessing.random_color_degeneration 
 from keraton.layers.preprocessing.image_preprocessing.random_color_jitter import RandomColorJitter
 from keraton.layers.preprocessing.image_preprocessing.random_contrast import RandomContrast
 from keraton.layers.preprocessing.image_preprocessing.random_crop import RandomCrop
+from keraton.layers.preprocessing.image_preprocessing.random_elastic_transform import (
+    RandomElasticTransform,
+)
 from keraton.layers.preprocessing.image_preprocessing.random_erasing import RandomErasing
 from keraton.layers.preprocessing.image_preprocessing.random_flip import RandomFlip
 from keraton.layers.preprocessing.image_preprocessing.random_gaussian_blur import RandomGaussianBlur
@@ -35,4 +43,5 @@ __all__ = ["AutoContrast", "CenterCrop", "Equalization", "RandomBrightness", "Ra
            "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue",
            "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
            "RandomTranslation", "RandomZoom", "Resizing", "Solarization", "CutMix", "MixUp",
-           "RandomErasing", "RandomGaussianBlur", "RandomPerspective", "RandomShear"]
+           "RandomErasing", "RandomGaussianBlur", "RandomPerspective", "RandomShear", "AugMix",
+           "ContrastLimitedAdaptiveHistogramEqualization", "RandAugment", "RandomElasticTransform"]

@@ -1,0 +1,137 @@
+"""The augmentation layers inside ``RandAugment`` and ``AugMix``, behind one draw/apply interface.
+
+Keras builds both composite layers from its own augmentation layers and
+calls their ``get_random_transformation`` / ``transform_images``.  Most of
+keraton's layers have those two steps with Keras's dict keys; three
+(``RandomRotation``, ``RandomTranslation``, ``RandomContrast``) augment in
+one step, so their Keras-keyed draw and transform are written here, on the
+same ``ops.image.affine_transform`` and contrast arithmetic.  A
+transformation drawn by a Keras composite layer can thus be applied here.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from keraton.layers.preprocessing.image_preprocessing.auto_contrast import AutoContrast
+from keraton.layers.preprocessing.image_preprocessing.color_ops import (
+    BaseColorAugmentation,
+    uniform,
+)
+from keraton.layers.preprocessing.image_preprocessing.equalization import Equalization
+from keraton.layers.preprocessing.image_preprocessing.random_brightness import RandomBrightness
+from keraton.layers.preprocessing.image_preprocessing.random_color_degeneration import (
+    RandomColorDegeneration,
+)
+from keraton.layers.preprocessing.image_preprocessing.random_contrast import RandomContrast
+from keraton.layers.preprocessing.image_preprocessing.random_posterization import (
+    RandomPosterization,
+)
+from keraton.layers.preprocessing.image_preprocessing.random_rotation import RandomRotation
+from keraton.layers.preprocessing.image_preprocessing.random_sharpness import RandomSharpness
+from keraton.layers.preprocessing.image_preprocessing.random_shear import RandomShear
+from keraton.layers.preprocessing.image_preprocessing.random_translation import RandomTranslation
+from keraton.layers.preprocessing.image_preprocessing.solarization import Solarization
+from keraton.layers.preprocessing.image_preprocessing.transformation_augmentation import (
+    TransformationAugmentation,
+)
+
+# Keras's attribute names, in the order RandAugment numbers them.
+GEOMETRIC = ("random_shear", "random_translation", "random_rotation")
+COLOR = ("random_brightness", "random_color_degeneration", "random_contrast", "random_sharpness")
+
+
+def make_sub_layers(owner, names, factor, value_range, interpolation, data_format) -> dict:
+    """Keras's sub-layers of a composite layer, as attributes of ``owner``, drawing from its generator.
+
+    ``factor`` is the owner's ``(lower, upper)``; each sub-layer gets it as
+    Keras passes it (posterization: ``max(1, int(8 * upper))`` bits).
+    """
+    common = {"seed": owner.seed, "data_format": data_format, "dtype": owner.dtype_policy}
+    colors = {"value_range": value_range, **common}
+    factories = {
+        "random_shear": lambda: RandomShear(x_factor=factor, y_factor=factor, interpolation=interpolation,
+                                            **common),
+        "random_translation": lambda: RandomTranslation(height_factor=factor, width_factor=factor,
+                                                        interpolation=interpolation, **common),
+        "random_rotation": lambda: RandomRotation(factor=factor, interpolation=interpolation, **common),
+        "random_brightness": lambda: RandomBrightness(factor=factor, **colors),
+        "random_color_degeneration": lambda: RandomColorDegeneration(factor=factor, **colors),
+        "random_contrast": lambda: RandomContrast(factor=factor, **colors),
+        "random_sharpness": lambda: RandomSharpness(factor=factor, **colors),
+        "random_posterization": lambda: RandomPosterization(factor=max(1, int(8 * factor[1])), **colors),
+        "solarization": lambda: Solarization(addition_factor=factor, threshold_factor=factor, **colors),
+        "auto_contrast": lambda: AutoContrast(value_range=value_range, data_format=data_format,
+                                              dtype=owner.dtype_policy),
+        "equalization": lambda: Equalization(value_range=value_range, data_format=data_format,
+                                             dtype=owner.dtype_policy),
+    }
+    sub_layers = {}
+    for name in names:
+        layer = factories[name]()
+        # One random stream for the whole composite layer (Keras draws every step from its seed).
+        layer._generator = owner._generator
+        setattr(owner, name, layer)
+        sub_layers[name] = layer
+    return sub_layers
+
+
+def draw(layer, images: torch.Tensor, generator):
+    """``layer``'s random transformation of a ``(batch, ...)`` image batch, with Keras's keys."""
+    batch = images.shape[0]
+    if isinstance(layer, TransformationAugmentation):
+        return layer.get_random_transformation(images, training=True, seed=generator)
+    if isinstance(layer, BaseColorAugmentation):
+        return layer._draw(batch, generator)
+    if isinstance(layer, AutoContrast):
+        return None
+    height_axis, width_axis = (-2, -1) if layer.data_format == "channels_first" else (-3, -2)
+    height, width = images.shape[height_axis], images.shape[width_axis]
+    if isinstance(layer, RandomRotation):
+        angle = uniform((batch,), layer.factor[0] * 360.0, layer.factor[1] * 360.0, generator)
+        return {"angle": angle, "rotation_matrix": rotation_matrix(angle, height, width),
+                "image_height": height, "image_width": width, "batch_size": batch}
+    if isinstance(layer, RandomTranslation):
+        dy = uniform((batch, 1), *layer._height_range, generator) * height
+        dx = uniform((batch, 1), *layer._width_range, generator) * width
+        return {"translations": torch.cat([dx, dy], dim=1), "input_shape": tuple(images.shape)}
+    if isinstance(layer, RandomContrast):
+        factor = uniform((batch, 1, 1, 1), 1.0 - layer.factor[0], 1.0 + layer.factor[1], generator)
+        return {"contrast_factor": factor}
+    raise TypeError(f"No Keras transformation is known for the layer {type(layer).__name__}.")
+
+
+def apply(layer, images: torch.Tensor, transformation) -> torch.Tensor:
+    """Apply ``transformation`` (drawn here or by the Keras layer) to a batch in ``layer``'s data_format."""
+    if isinstance(layer, (TransformationAugmentation, BaseColorAugmentation, AutoContrast)):
+        return layer.transform_images(images, transformation, training=True)
+    from keraton.ops.image import affine_transform  # lazy: keraton.ops imports the layers
+
+    images = images.to(layer._dtype)
+    if isinstance(layer, RandomRotation):
+        matrix = torch.as_tensor(transformation["rotation_matrix"]).reshape(-1, 8)
+        return affine_transform(images, matrix.to(images), layer.interpolation, layer.fill_mode,
+                                layer.fill_value, data_format=layer.data_format)
+    if isinstance(layer, RandomTranslation):
+        shifts = torch.as_tensor(transformation["translations"]).to(images)
+        ones, zeros = torch.ones_like(shifts[:, 0]), torch.zeros_like(shifts[:, 0])
+        matrix = torch.stack([ones, zeros, -shifts[:, 0], zeros, ones, -shifts[:, 1], zeros, zeros], dim=1)
+        return affine_transform(images, matrix, layer.interpolation, layer.fill_mode, layer.fill_value,
+                                data_format=layer.data_format)
+    if isinstance(layer, RandomContrast):
+        factor = torch.as_tensor(transformation["contrast_factor"]).to(images)
+        axes = (-2, -1) if layer.data_format == "channels_first" else (-3, -2)
+        mean = images.mean(dim=axes[0], keepdim=True).mean(dim=axes[1], keepdim=True)
+        out = (images - mean) * factor + mean
+        return out.clamp(layer.value_range[0], layer.value_range[1])
+    raise TypeError(f"No Keras transformation is known for the layer {type(layer).__name__}.")
+
+
+def rotation_matrix(degrees: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Keras's ``(batch, 8)`` transform of a rotation by ``degrees`` about the image center."""
+    angle = degrees * (torch.pi / 180.0)
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    cx, cy = 0.5 * (width - 1), 0.5 * (height - 1)
+    zeros = torch.zeros_like(cos)
+    return torch.stack([cos, -sin, cx - cx * cos - cy * -sin,
+                        sin, cos, cy - cx * sin - cy * cos, zeros, zeros], dim=1)
