@@ -1,5 +1,6 @@
 """Models: ``Model`` (functional and subclassed), ``Sequential``, and model (de)serialization."""
 
+from keraton.models.cloning import clone_model
 from keraton.models.functional import Functional
 from keraton.models.model import Model
 from keraton.models.sequential import Sequential
@@ -36,10 +37,3 @@ def model_from_json(json_string: str, custom_objects=None):
     return model_from_config(json.loads(json_string), custom_objects=custom_objects)
 
 
-def clone_model(model, input_tensors=None, clone_function=None):
-    """Return a new model with the same architecture and freshly initialized weights."""
-    from keraton.saving.serialization_lib import serialize_keras_object
-
-    if input_tensors is not None or clone_function is not None:
-        raise NotImplementedError("clone_model with input_tensors/clone_function is not supported yet.")
-    return model_from_config(serialize_keras_object(model))

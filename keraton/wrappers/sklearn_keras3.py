@@ -51,12 +51,8 @@ def _checked_target_type(y):
 def _clone_compiled(model):
     """A fresh-weight copy of ``model``, compiled as the original was (Keras's ``clone_model``)."""
     from keraton.models import clone_model
-    from keraton.saving.keras_config import compile_config, compile_from_config
 
-    clone = clone_model(model)
-    if getattr(model, "compiled", False) and not getattr(clone, "compiled", False):
-        compile_from_config(clone, compile_config(model))
-    return clone
+    return clone_model(model)
 
 
 def _check_compiled(model):

@@ -108,7 +108,7 @@ def symbolic_op_call(op: str, fn, args, kwargs):
     for name, kind in kinds.items():
         if kind is inspect.Parameter.VAR_KEYWORD:
             extra = dict(bound.arguments.get(name, {}))
-    layer = OperationLayer(op, config, name=backend.unique_object_name(
+    layer = operation_class(op)(op, config, name=backend.unique_object_name(
         backend.to_snake_case(class_name)))
     return layer(*call_values, **extra)
 
@@ -173,4 +173,47 @@ class OperationLayer(Layer):
                 f"(module {entry['module']!r}), which keraton does not know.")
         config = dict(entry.get("config") or {})
         name = config.pop("name", None) or entry.get("name")
+        return operation_class(op)(op, config, name=name)
+
+    @classmethod
+    def from_config(cls, config: dict) -> OperationLayer:
+        """Rebuild from :meth:`get_config` on the op's own class (``type(node)``), as Keras's
+        ``Operation.from_config``; so ``layer.__class__.from_config(layer.get_config())``
+        (``clone_model``'s default) clones an operation node too."""
+        op = getattr(cls, "_op", None)
+        if op is None:
+            raise ValueError("OperationLayer.from_config needs the op's own class: use "
+                             "type(layer).from_config(config) or OperationLayer.from_keras_entry.")
+        config = dict(config)
+        name = config.pop("name", None)
         return cls(op, config, name=name)
+
+
+class _OperationClasses:
+    """One :class:`OperationLayer` subclass per op, named as Keras's ``Operation`` class
+    (``Add``, ``ExpandDims``), made on first use; reachable by pickle as
+    ``operation_layer._OPERATION_CLASSES.<op>``."""
+
+    def __getattr__(self, op: str) -> type:
+        if op.startswith("__"):
+            raise AttributeError(op)
+        entry = keras_op_entry(op)
+        if entry is None:
+            raise AttributeError(f"Unknown op {op!r} for an operation node.")
+        cls = type(entry[1], (OperationLayer,), {
+            "_op": op, "__module__": __name__, "__qualname__": f"_OPERATION_CLASSES.{op}",
+            "__doc__": f"The operation node of ``keraton.ops.{op}`` (Keras's ``{entry[1]}``)."})
+        setattr(self, op, cls)
+        return cls
+
+
+_OPERATION_CLASSES = _OperationClasses()
+
+
+def operation_class(op: str) -> type:
+    """The :class:`OperationLayer` subclass of op ``op`` (unknown ops raise ``ValueError``)."""
+    try:
+        return getattr(_OPERATION_CLASSES, op)
+    except AttributeError:
+        raise ValueError(f"Unknown op {op!r} for an operation node: expected the name of a "
+                         "keraton.ops function that Keras 3 saves as an Operation.") from None
