@@ -1,4 +1,4 @@
-"""Small helpers shared by the callbacks: lazy batch logs, batch counting."""
+"""Small helpers shared by the callbacks: lazy batch logs, batch counting, learning-rate targets."""
 
 
 def resolve_logs(logs):
@@ -38,3 +38,15 @@ def check_save_freq(save_freq, argument="save_freq"):
             f"Unrecognized {argument}: {save_freq!r}. Expected {argument} are 'epoch' or "
             "integer values (a number of batches)."
         )
+
+
+def learning_rate_targets(optimizer) -> list:
+    """``[(optimizer, log_key), ...]``: the optimizers whose rate a learning-rate callback sets.
+
+    As Keras 3.15: a ``MultiOptimizer`` (anything with an ``optimizers`` list)
+    has each sub-optimizer set and logged as ``learning_rate_<name>``; any
+    other optimizer is one target logged as ``learning_rate``.
+    """
+    if hasattr(optimizer, "optimizers"):
+        return [(opt, f"learning_rate_{opt.name}") for opt in optimizer.optimizers]
+    return [(optimizer, "learning_rate")]

@@ -3,6 +3,7 @@
 import numpy as np
 
 from keraton.callbacks.callback import Callback
+from keraton.callbacks.callback_utils import learning_rate_targets
 
 
 class LearningRateScheduler(Callback):
@@ -31,10 +32,19 @@ class LearningRateScheduler(Callback):
         self.verbose = verbose
 
     def on_epoch_begin(self, epoch, logs=None):
-        """Compute and assign this epoch's learning rate."""
+        """Compute and assign this epoch's learning rate (each sub-optimizer's for a
+        ``MultiOptimizer``, as Keras 3.15)."""
         optimizer = self.model.optimizer
-        if not hasattr(optimizer, "learning_rate"):
+        if not hasattr(optimizer, "learning_rate") and not hasattr(optimizer, "optimizers"):
             raise ValueError('Optimizer must have a "learning_rate" attribute.')
+        for target, _ in learning_rate_targets(optimizer):
+            lr = self._update_learning_rate(target, epoch)
+            if self.verbose > 0:
+                which = f"{target.name} " if target is not optimizer else ""
+                print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting {which}learning rate "
+                      f"to {lr}.")
+
+    def _update_learning_rate(self, optimizer, epoch):
         try:
             lr = self.schedule(epoch, float(optimizer.learning_rate))
         except TypeError:  # Keras 1-style schedule(epoch)
@@ -45,10 +55,10 @@ class LearningRateScheduler(Callback):
                 f"float. Got: {lr!r} of type {type(lr).__name__}."
             )
         optimizer.learning_rate = float(lr)
-        if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+        return lr
 
     def on_epoch_end(self, epoch, logs=None):
-        """Add the epoch's `learning_rate` to the logs."""
+        """Add the epoch's `learning_rate` (``learning_rate_<name>`` per sub-optimizer) to the logs."""
         if logs is not None:
-            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+            for target, key in learning_rate_targets(self.model.optimizer):
+                logs[key] = float(target.learning_rate)

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from keraton.callbacks.callback_utils import learning_rate_targets
 from keraton.callbacks.monitor_callback import MonitorCallback
 
 
@@ -79,7 +80,8 @@ class ReduceLROnPlateau(MonitorCallback):
         if self.monitor_op is None:
             self._set_monitor_op()
         logs = logs if logs is not None else {}
-        logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+        for target, key in learning_rate_targets(self.model.optimizer):
+            logs[key] = float(target.learning_rate)
         current = self._monitored(logs)
         if current is None:
             warnings.warn(
@@ -96,12 +98,14 @@ class ReduceLROnPlateau(MonitorCallback):
             self.wait = 0
         elif not self.in_cooldown():
             self.wait += 1
-            if self.wait >= self.patience and self._reduce_lr(epoch):
-                self.cooldown_counter = self.cooldown
-                self.wait = 0
+            if self.wait >= self.patience:
+                reduced = [self._reduce_lr(target, epoch, target is not self.model.optimizer)
+                           for target, _ in learning_rate_targets(self.model.optimizer)]
+                if any(reduced):
+                    self.cooldown_counter = self.cooldown
+                    self.wait = 0
 
-    def _reduce_lr(self, epoch):
-        optimizer = self.model.optimizer
+    def _reduce_lr(self, optimizer, epoch, named=False):
         old_lr = float(optimizer.learning_rate)
         # Keras compares with the float32 min_lr, so a rate already at min_lr stays there.
         if old_lr <= np.float32(self.min_lr):
@@ -109,5 +113,7 @@ class ReduceLROnPlateau(MonitorCallback):
         new_lr = max(old_lr * self.factor, self.min_lr)
         optimizer.learning_rate = new_lr
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+            which = f" {optimizer.name}" if named else ""
+            print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing{which} learning rate to "
+                  f"{new_lr}.")
         return True
