@@ -95,7 +95,7 @@ def _signature(model, input_signature):
     from keraton.layers.keras_tensor import KerasTensor
 
     if input_signature is None:
-        inputs = model.inputs
+        inputs = getattr(model, "_input_list", None) or model.inputs  # the call order
         if not inputs:
             raise ValueError(
                 f"Model '{model.name}' has no known inputs to export: build it on data first, or "

@@ -19,3 +19,32 @@ def _call_accepts(cls, name: str) -> bool:
             p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
         )
     return _ACCEPTS_TRAINING[key]
+
+
+def _input_mask(first, args, kwargs, tensor_type=None):
+    """The mask(s) riding on a call's first input, as Keras's ``__call__`` collects them, or None.
+
+    A tensor gives its ``_keras_mask``.  A list/tuple/dict of tensors (a layer
+    called on ``[x, y]``) gives the same nest of masks, as Keras's
+    ``tree.map_structure(get_keras_mask, inputs)``, when it is the call's only
+    tensor argument and at least one of its tensors is masked.  ``tensor_type``
+    is ``torch.Tensor`` (eager calls) or ``KerasTensor`` (symbolic calls).
+    """
+    import torch
+
+    from keraton.utils import tree
+
+    tensor_type = tensor_type or torch.Tensor
+    if isinstance(first, tensor_type):
+        return getattr(first, "_keras_mask", None)
+    if not isinstance(first, (list, tuple, dict)):
+        return None
+    leaves = tree.flatten(first)
+    if not leaves or not all(isinstance(t, tensor_type) for t in leaves):
+        return None
+    others = tree.flatten(list(args[1:]) + [v for k, v in kwargs.items()
+                                            if k not in ("inputs", "mask")])
+    if any(isinstance(t, tensor_type) for t in others):
+        return None
+    masks = tree.map_structure(lambda t: getattr(t, "_keras_mask", None), first)
+    return masks if any(m is not None for m in tree.flatten(masks)) else None

@@ -31,6 +31,7 @@ from keraton.layers.call_context import (  # noqa: F401  (re-exported)
     _CALL_DEPTH,
     _PENDING_LOSS_LAYERS,
     _call_accepts,
+    _input_mask,
 )
 from keraton.layers.input_spec import InputSpec, check_input_spec
 from keraton.layers.layer_scope import NameScopeMixin
@@ -68,6 +69,28 @@ def _has_array(x) -> bool:
         return any(isinstance(v, np.ndarray) for v in x.values())
     return False
 
+
+
+def _assignable(fget):
+    """A property that an instance may also assign, the assigned value then taking precedence.
+
+    ``input_shape``, ``output_shape``, ``input_dim`` and ``batch_size`` are
+    conveniences Keras 3 layers do not have, so custom Keras 3 layers use these
+    names as plain attributes (``self.input_dim = input_dim`` in ``__init__``).
+    """
+    key = "_assigned_" + fget.__name__
+
+    def get(self):
+        assigned = self.__dict__.get(key, _UNSET)
+        return fget(self) if assigned is _UNSET else assigned
+
+    def set(self, value):
+        self.__dict__[key] = value
+
+    return property(get, set, doc=fget.__doc__)
+
+
+_UNSET = object()
 
 class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
     """Base class of all keraton layers: a ``torch.nn.Module`` with Keras's layer API.
@@ -211,12 +234,16 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
             first = kwargs["inputs"]
         else:
             raise TypeError(f"Layer '{self.name}' was called without inputs.")
-        if not isinstance(first, torch.Tensor):
-            if _is_symbolic(first):
-                return self._symbolic_call(*args, **kwargs)
-            if _has_array(first):
-                args, kwargs = self._arrays_to_tensors(args, kwargs)
-                first = args[0] if args else kwargs["inputs"]
+        if not isinstance(first, torch.Tensor) and _is_symbolic(first):
+            return self._symbolic_call(*args, **kwargs)
+        # As Keras's __call__, NumPy arrays anywhere among the arguments become tensors
+        # (``mha(x, x, attention_mask=np_mask)``, ``lstm(x, initial_state=[h, c])``);
+        # a lone tensor argument (the training loop's call) skips the check.
+        if (len(args) > 1 or kwargs or not isinstance(first, torch.Tensor)) and (
+                _has_array(first) or any(_has_array(a) for a in args[1:])
+                or any(_has_array(v) for v in kwargs.values())):
+            args, kwargs = self._arrays_to_tensors(args, kwargs)
+            first = args[0] if args else kwargs["inputs"]
         if self._first_calls:
             # Until a call has gone through, weights created inside it (sublayers built
             # lazily) get this layer's scope in their path; later calls skip the scope.
@@ -269,9 +296,13 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
                 del kwargs["training"]
         elif not _call_accepts(cls, "training"):
             del kwargs["training"]
-        mask = getattr(first, "_keras_mask", None) if isinstance(first, torch.Tensor) else None
-        if mask is not None and "mask" not in kwargs and _call_accepts(cls, "mask"):
-            kwargs["mask"] = mask
+        if kwargs.get("mask") is not None:
+            mask = kwargs["mask"]  # as Keras: an explicit mask is the one passed on
+        else:
+            mask = (getattr(first, "_keras_mask", None) if isinstance(first, torch.Tensor)
+                    else _input_mask(first, args, kwargs))
+            if mask is not None and _call_accepts(cls, "mask"):
+                kwargs["mask"] = mask
         flip = training is not None and bool(training) != self.training
         if flip:
             previous = self.training
@@ -309,7 +340,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         """
         return previous_mask if self.supports_masking else None
 
-    @property
+    @_assignable
     def input_shape(self):
         """Shape of the layer's input, as declared (``input_shape=``) or first seen."""
         if self._batch_input_shape is not None:
@@ -320,17 +351,17 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
             return tree.map_structure(lambda t: t.shape, self.input)
         raise AttributeError(f"Layer '{self.name}' has no defined input shape yet: it is not built.")
 
-    @property
+    @_assignable
     def output_shape(self):
         """Shape of the layer's symbolic output (first call)."""
         return tree.map_structure(lambda t: t.shape, self.output)
 
-    @property
+    @_assignable
     def input_dim(self):
         """Size of the last input dimension of the first layer (Keras 2 ``input_dim``)."""
         return self.input_shape[-1]
 
-    @property
+    @_assignable
     def batch_size(self):
         """Fixed batch size declared for the input, or None."""
         shape = self._batch_input_shape
@@ -408,25 +439,22 @@ def _overrides(cls, method: str) -> bool:
     return _OVERRIDES[key]
 
 
-def _attach_mask(outputs, mask) -> None:
-    """Put ``mask`` on the output tensor(s) as ``_keras_mask`` (the first output for tuples).
+def _attach_mask(outputs, mask, tensor_type=torch.Tensor) -> None:
+    """Put ``mask`` on the output tensor(s) as ``_keras_mask``.
 
-    A list of masks, one per output (an RNN's ``[sequence_mask, None, ...]`` with
-    ``return_state``), is attached output by output.
+    One mask goes on the first output (a recurrent layer's sequence among its
+    states); a nest of masks is paired with the flattened outputs, as Keras's
+    ``_set_mask_metadata`` zips them: an RNN's ``[sequence_mask, None, ...]``
+    with ``return_state``, or the input masks ``[mask_x, mask_y]`` passed on by
+    a layer called on a list (the output takes the first).
     """
-    if (isinstance(mask, (list, tuple)) and isinstance(outputs, (list, tuple))
-            and len(mask) == len(outputs)):
-        for output, output_mask in zip(outputs, mask):
-            _attach_mask(output, output_mask)
-        return
-    target = outputs
-    if isinstance(outputs, (list, tuple)):
-        if not outputs:
-            return
-        target = outputs[0]
-    if isinstance(target, torch.Tensor):
-        if mask is None:
+    flat_outputs = tree.flatten(outputs)
+    flat_masks = tree.flatten(mask) if isinstance(mask, (list, tuple, dict)) else [mask]
+    for target, m in zip(flat_outputs, flat_masks):
+        if not isinstance(target, tensor_type):
+            continue
+        if m is None:
             if getattr(target, "_keras_mask", None) is not None:
                 target._keras_mask = None
         else:
-            target._keras_mask = mask
+            target._keras_mask = m

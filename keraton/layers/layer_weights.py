@@ -218,6 +218,46 @@ class WeightsMixin:
                 for w in module._own_weights:
                     w.requires_grad_(value and w.trainable and w.is_floating_point())
 
+    def save_own_variables(self, store) -> None:
+        """Write this layer's own weights (not its sublayers') to ``store`` as ``"0"``, ``"1"``, ...
+
+        Keras 3's hook, in Keras's order and layout (trainable weights first).
+        A subclass may extend it: ``super().save_own_variables(store)`` then
+        ``store["extra"] = ...``, as in keras.io's serialization guide.
+        """
+        from keraton.saving.saving_lib import _to_numpy, own_variables
+
+        for i, p in enumerate(own_variables(self)):
+            store[str(i)] = _to_numpy(p)
+
+    def load_own_variables(self, store) -> None:
+        """Assign this layer's own weights from what :meth:`save_own_variables` wrote.
+
+        All values are checked (count, shapes, dtypes) before any is assigned.
+        """
+        from keraton.saving.saving_lib import _as_tensor_source, check_value, own_variables
+
+        variables = own_variables(self)
+        if not variables and len(store) and not self.built:
+            raise ValueError(
+                f"Layer '{self.name}' was never built and thus it doesn't have any variables. "
+                f"However the weights file lists {len(store)} variables for this layer. Build it "
+                "(call it on data or build(input_shape)) before loading, or give it a "
+                "build_from_config() that creates its weights, as in Keras."
+            )
+        if len(store) != len(variables):
+            raise ValueError(
+                f"Layer '{self.name}' expected {len(variables)} variables, but received "
+                f"{len(store)} variables during loading. Expected shapes: "
+                f"{[keras_shape(p) for p in variables]}."
+            )
+        values = [store[str(i)] for i in range(len(variables))]
+        where = f"{type(self).__name__} '{self.name}'"
+        for p, value in zip(variables, values):
+            check_value(p, value, where)
+        for p, value in zip(variables, values):
+            assign_keras_value(p, _as_tensor_source(value))
+
     def get_weights(self) -> list:
         """Return the weights as a list of NumPy arrays (copies) in Keras's layout and order."""
         return [keras_value(w).cpu().numpy().copy() for w in self.weights]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from keraton.layers.call_context import _PENDING_LOSS_LAYERS, _call_accepts
+from keraton.layers.call_context import _PENDING_LOSS_LAYERS, _call_accepts, _input_mask
 from keraton.layers.input_spec import check_input_spec
 from keraton.layers.keras_tensor import KerasTensor
 from keraton.layers.shape_utils import _shapes_of, _shapes_to_tensors
@@ -33,9 +33,58 @@ class SymbolicCallMixin:
         self._maybe_build(_shapes_of(first))
         if self.input_spec is not None:
             check_input_spec(self, first)
-        outputs = self.compute_output_spec(*args, **kwargs)
+        mask = kwargs.get("mask")
+        if mask is None:
+            mask = _input_mask(first, args, kwargs, KerasTensor)
+        spec_kwargs = kwargs
+        if mask is not None and kwargs.get("mask") is None and _call_accepts(type(self), "mask"):
+            # As Keras: call() sees the input's mask when it infers the output (a layer may
+            # require one); the recorded node keeps the call as written.
+            spec_kwargs = {**kwargs, "mask": mask}
+        outputs = self.compute_output_spec(*args, **spec_kwargs)
         Node(self, args, kwargs, outputs)
+        self._attach_symbolic_mask(first, mask, outputs)
         return outputs
+
+    def _attach_symbolic_mask(self, first, mask, outputs) -> None:
+        """Give the symbolic outputs Keras's ``_keras_mask`` (a boolean ``KerasTensor``).
+
+        Functional models compute masks when they run; this is for inspection,
+        as Keras allows (``x = Embedding(..., mask_zero=True)(inputs);
+        x._keras_mask``).  The mask's shape comes from ``compute_mask`` on
+        placeholders, as output shapes come from ``call`` on them.
+        """
+        from keraton.layers.layer import _attach_mask, _overrides
+
+        if self._mask_from_call or (mask is None and not _overrides(type(self), "compute_mask")):
+            return
+
+        def placeholders(fill):
+            def concrete(t, dtype=None):
+                if not isinstance(t, KerasTensor):
+                    return t
+                return _placeholder([fill if d is None else d for d in t.shape], dtype or t.dtype,
+                                    "zeros")
+
+            c_first = tree.map_structure(concrete, first)
+            c_mask = tree.map_structure(lambda m: None if m is None else concrete(m), mask)
+            with torch.no_grad():
+                return self.compute_mask(c_first, c_mask)
+
+        try:
+            specs = [placeholders(fill) for fill in (2, 3)]
+        except Exception:  # noqa: BLE001  (a mask that needs real values stays unknown)
+            return
+
+        def merge(a, b):
+            if not isinstance(a, torch.Tensor):
+                return None
+            return KerasTensor(tuple(da if da == db else None for da, db in zip(a.shape, b.shape)),
+                               dtype=a.dtype)
+
+        merged = [merge(a, b) for a, b in zip(tree.flatten(specs[0]), tree.flatten(specs[1]))]
+        _attach_mask(outputs, merged if isinstance(specs[0], (list, tuple, dict)) else merged[0],
+                     tensor_type=KerasTensor)
 
     def compute_output_shape(self, input_shape):
         """Return the output shape for ``input_shape`` (``None`` for unknown dimensions).
@@ -129,8 +178,10 @@ class SymbolicCallMixin:
 
 
 def _placeholder(shape, dtype, kind) -> torch.Tensor:
-    """A concrete stand-in for a symbolic tensor: zeros, or identity matrices in the last
-    two axes (floating dtypes only) for ops that need invertible inputs."""
+    """A concrete stand-in for a symbolic tensor: zeros (True for booleans), or identity
+    matrices in the last two axes (floating dtypes only) for ops that need invertible inputs."""
+    if dtype == torch.bool:
+        return torch.ones(shape, dtype=dtype)  # a mask placeholder keeps every step
     value = torch.zeros(shape, dtype=dtype)
     if kind == "eye" and (dtype.is_floating_point or dtype.is_complex):
         if len(shape) >= 2:

@@ -40,7 +40,9 @@ class Functional(Model):
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self._input_list = tree.flatten(inputs)
-        self._output_list = tree.flatten(outputs)
+        # Keras flattens a dict of outputs in sorted-key order: ``model.outputs``,
+        # ``output_names`` and the outputs a list of losses or targets maps to.
+        self._output_list = _sorted_flatten(outputs)
         for kind, tensors in (("inputs", self._input_list), ("outputs", self._output_list)):
             for t in tensors:
                 if not isinstance(t, KerasTensor) or t._keras_history is None:
@@ -64,7 +66,7 @@ class Functional(Model):
                 "than once. Give the layers distinct `name=` arguments."
             )
         for layer in self._layer_list:
-            self.add_module(_module_name(layer.name), layer)
+            self.add_module(_module_name(self, layer.name), layer)
         self._symbolic_losses: list = []
         self._compile_plan()
         self.built = True
@@ -91,7 +93,7 @@ class Functional(Model):
         for node in self._nodes:
             layer = node.layer
             if layer not in known and any(True for _ in layer.parameters()):
-                self.add_module(_module_name(layer.name), layer)
+                self.add_module(_module_name(self, layer.name), layer)
                 known.update(layer.modules())
         self._compile_plan()
 
@@ -119,6 +121,19 @@ class Functional(Model):
         self._loss_slots = [slot[id(t)] for t in self._symbolic_losses]
         self._plan = [tuple(step) for step in
                       _pair_relu_with_pool(plan, self._output_slots + self._loss_slots)]
+
+    @property
+    def inputs(self) -> list:
+        """The symbolic inputs, flattened as Keras's ``tree.flatten``: a dict in sorted-key order.
+
+        (The call plan keeps them in the order the model was given them.)
+        """
+        return _sorted_flatten(self._inputs_struct)
+
+    @property
+    def input_names(self) -> list:
+        """Names of the input layers, in the order the inputs were given (the call plan's)."""
+        return [t._keras_history[0].name for t in self._input_list]
 
     @property
     def layers(self) -> list:
@@ -158,7 +173,7 @@ class Functional(Model):
                 slots[i] = o
         for i in self._loss_slots:
             super().add_loss(slots[i])
-        return tree.pack_sequence_as(self._outputs_struct, [slots[i] for i in self._output_slots])
+        return _sorted_pack(self._outputs_struct, [slots[i] for i in self._output_slots])
 
     def _flatten_inputs(self, inputs) -> list:
         n = len(self._input_list)
@@ -208,8 +223,20 @@ class Functional(Model):
         return functional_from_config(cls, config, custom_objects)
 
 
-def _module_name(name: str) -> str:
-    return name.replace(".", "_").replace("/", "_") or "layer"
+def _module_name(owner, name: str) -> str:
+    """The attribute under which ``owner`` registers its layer called ``name`` as a torch module.
+
+    Keras allows any layer name; a torch module name cannot contain dots and
+    must not shadow an attribute of the model (an ``Input(name="inputs")`` or
+    a layer named ``"weights"``), so such a name gets trailing underscores.
+    The same name always maps to the same attribute, for removal by ``pop``.
+    """
+    key = name.replace(".", "_").replace("/", "_") or "layer"
+    while key not in owner._modules and (
+            hasattr(type(owner), key) or key in vars(owner)
+            or key in owner._parameters or key in owner._buffers):
+        key += "_"
+    return key
 
 
 def _sorted_flatten(structure) -> list:
@@ -219,6 +246,21 @@ def _sorted_flatten(structure) -> list:
     if isinstance(structure, (list, tuple)):
         return [leaf for item in structure for leaf in _sorted_flatten(item)]
     return [structure]
+
+
+def _sorted_pack(structure, flat: list):
+    """Inverse of :func:`_sorted_flatten`: ``structure`` with its leaves replaced by ``flat``."""
+    items = iter(flat)
+
+    def fill(node):
+        if isinstance(node, dict):
+            filled = {key: fill(node[key]) for key in sorted(node)}
+            return type(node)((key, filled[key]) for key in node)
+        if isinstance(node, (list, tuple)):
+            return type(node)(fill(item) for item in node)
+        return next(items)
+
+    return fill(structure)
 
 
 def _keras_layer_order(inputs, outputs) -> list:

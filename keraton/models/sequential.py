@@ -68,7 +68,7 @@ class Sequential(Keras2SequentialMixin, Model):
                 )
             self._stack.append(layer)
             self._relu_before_pool = None
-            self.add_module(_module_name(layer.name), layer)
+            self.add_module(_module_name(self, layer.name), layer)
         if rebuild:
             self._maybe_rebuild()
 
@@ -78,7 +78,7 @@ class Sequential(Keras2SequentialMixin, Model):
             raise TypeError("There are no layers in the model to pop.")
         layer = self._stack.pop()
         self._relu_before_pool = None
-        delattr(self, _module_name(layer.name))
+        delattr(self, _module_name(self, layer.name))
         self.built = False
         self._input_list = self._output_list = None
         if rebuild:

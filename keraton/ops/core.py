@@ -57,7 +57,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 
 
 def convert_to_numpy(x):
-    """A NumPy array of ``x`` (detached, on CPU); a list or tuple of tensors is stacked.
+    """A NumPy array of ``x`` (detached, on CPU, a copy); a list or tuple of tensors is stacked.
 
     bfloat16 tensors give ``ml_dtypes.bfloat16`` arrays, as in Keras.
     """
@@ -74,7 +74,9 @@ def convert_to_numpy(x):
         import ml_dtypes
 
         return x.to(torch.float32).numpy().astype(ml_dtypes.bfloat16)
-    return x.numpy()
+    # A copy, as Keras's ``np.array(x)``: ``Tensor.numpy()`` shares memory, so an array
+    # taken from a variable (or a layer output aliasing one) would change with it.
+    return x.numpy().copy()
 
 
 def is_tensor(x):

@@ -12,6 +12,16 @@ from __future__ import annotations
 from keraton.saving.serialization_lib import serialize_keras_object
 
 
+class ConfigArgumentsError(ValueError, TypeError):
+    """A class rejected the arguments of its saved config.
+
+    Both a ``ValueError`` (keraton's error for a config it cannot rebuild) and
+    the ``TypeError`` Keras 3 raises there, e.g. for a custom layer whose
+    ``__init__`` takes no ``**kwargs``, so ``except TypeError`` written for
+    Keras catches it too.
+    """
+
+
 def compile_config(model) -> dict:
     """Keras 3's ``get_compile_config()`` of a compiled model (``{}`` when not compiled, as Keras)."""
     if not getattr(model, "compiled", False):
@@ -44,7 +54,9 @@ def model_from_config_dict(config: dict, custom_objects=None, compile: bool = Tr
     """Rebuild, build and (optionally) compile a model from ``config.json``'s dict.
 
     Any failure to interpret the config (unknown class, bad arguments) is
-    raised as a ``ValueError`` saying which object could not be rebuilt.
+    raised as a ``ValueError`` saying which object could not be rebuilt; one
+    where a class rejects its arguments is a :class:`ConfigArgumentsError`,
+    also a ``TypeError`` as in Keras 3.
     """
     from keraton.layers import deserialize
 
@@ -52,7 +64,11 @@ def model_from_config_dict(config: dict, custom_objects=None, compile: bool = Tr
         model = deserialize(config, custom_objects=custom_objects)
     except ValueError:
         raise
-    except (TypeError, KeyError, IndexError, AttributeError, LookupError) as e:
+    except TypeError as e:
+        raise ConfigArgumentsError(
+            f"Cannot rebuild the model from its config (class {config.get('class_name')!r}): {e}"
+        ) from e
+    except (KeyError, IndexError, AttributeError, LookupError) as e:
         raise ValueError(
             f"Cannot rebuild the model from its config (class {config.get('class_name')!r}): "
             f"{type(e).__name__}: {e}"

@@ -155,7 +155,15 @@ def walk(obj, path: str = "", visited: set | None = None):
 
 
 def own_variables(layer) -> list:
-    """A layer's own weights in Keras's order: trainable, non-trainable, then plain torch modules'."""
+    """A layer's own weights in Keras's order: trainable, non-trainable, then plain torch modules'.
+
+    A layer with Keras's ``variable_serialization_spec`` (``Dense``) saves only
+    the weights it names, in that order, as Keras 3 does.
+    """
+    spec = getattr(layer, "variable_serialization_spec", None)
+    if spec is not None:
+        named = (getattr(layer, name, None) for name in spec[None])
+        return [v for v in named if v is not None]
     trainable, non_trainable = layer._own_split()
     extra = [p for child in layer.children()
              if not isinstance(child, Layer) and not _is_container(child)
@@ -170,9 +178,6 @@ def save_state(model, store: H5WeightsStore) -> None:
         entry = store.make(path, name=getattr(obj, "name", None))
         if hasattr(obj, "save_own_variables"):
             obj.save_own_variables(entry)
-        elif isinstance(obj, Layer):
-            for i, p in enumerate(own_variables(obj)):
-                entry[str(i)] = _to_numpy(p)
 
 
 def load_state(model, store: H5WeightsStore, skip_mismatch: bool = False) -> None:
@@ -200,7 +205,7 @@ def _plan_object(obj, path: str, store) -> list:
 
     entry = store.get(path)
     where = f"{type(obj).__name__} '{getattr(obj, 'name', path)}' (path '{path or '/'}')"
-    if hasattr(obj, "load_own_variables") and not isinstance(obj, Optimizer):
+    if _custom_loader(obj) and not isinstance(obj, Optimizer):
         return [lambda obj=obj, entry=entry: obj.load_own_variables(entry)]
     if isinstance(obj, Optimizer):
         return _plan_optimizer(obj, entry, where)
@@ -216,6 +221,18 @@ def _plan_object(obj, path: str, store) -> list:
     for p, value in zip(variables, values):
         check_value(p, value, where)
     return [lambda p=p, v=v: assign_keras_value(p, _as_tensor_source(v)) for p, v in zip(variables, values)]
+
+
+def _custom_loader(obj) -> bool:
+    """Whether ``obj`` reads its own entry: a ``load_own_variables`` other than the Layer default.
+
+    The default is planned here instead, so a whole file is checked before any
+    weight is assigned (and legacy nested entries are found).
+    """
+    from keraton.layers.layer_weights import WeightsMixin
+
+    method = getattr(type(obj), "load_own_variables", None)
+    return method is not None and method is not WeightsMixin.load_own_variables
 
 
 def _plan_optimizer(optimizer, entry, where) -> list:

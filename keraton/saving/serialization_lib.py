@@ -66,11 +66,13 @@ def serialize_keras_object(obj):
     if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
         if _is_builtin(obj):
             return obj.__name__
+        # Keras 3.15's form: the registered name ("package>name", or the bare
+        # name) as the config, "function" as registered_name, module "builtins".
         return {
-            "module": obj.__module__,
+            "module": "builtins",
             "class_name": "function",
-            "config": obj.__name__,
-            "registered_name": get_registered_name(obj),
+            "config": get_registered_name(obj),
+            "registered_name": "function",
         }
     if hasattr(obj, "get_config"):
         cls = type(obj)

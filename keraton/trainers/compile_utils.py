@@ -14,7 +14,16 @@ import torch
 
 from keraton import losses as losses_module
 from keraton import metrics as metrics_module
-from keraton.utils import tree
+from keraton import tree as keras_tree
+
+
+def _flatten_outputs(y_pred) -> list:
+    """The model's outputs as a list, a dict's in sorted-key order (Keras's ``tree.flatten``).
+
+    This is the order of ``model.outputs`` and ``output_names``, which a list of
+    losses, metrics or targets follows, as in Keras 3.
+    """
+    return keras_tree.flatten(y_pred)
 
 
 def _per_output(arg, names: list, what: str):
@@ -82,7 +91,7 @@ class CompileLoss:
 
     def build(self, y_pred) -> None:
         """Resolve the per-output losses once the number of outputs is known."""
-        n = len(tree.flatten(y_pred))
+        n = len(_flatten_outputs(y_pred))
         if len(self.output_names) != n:
             self.output_names = [f"output_{i + 1}" for i in range(n)] if n > 1 else ["output"]
         names = self.output_names
@@ -111,7 +120,7 @@ class CompileLoss:
             return loss if w == 1.0 else loss * w
         names = self.output_names
         trues = _flatten_targets(y_true, names, required=self.needs_target)
-        preds = tree.flatten(y_pred)
+        preds = _flatten_outputs(y_pred)
         weights = _flatten_targets(sample_weight, names, "sample_weight") if sample_weight is not None else [None] * len(names)
         total = None
         per_output = []
@@ -188,7 +197,7 @@ class CompileMetrics:
         n = len(names)
         trues = (_flatten_targets(y_true, names, required=self._outputs_with_metrics(names))
                  if y_true is not None else [None] * n)
-        preds = tree.flatten(y_pred)
+        preds = _flatten_outputs(y_pred)
         self.entries = []
         counters: dict = {}  # Keras 3's unique_name_counters: a repeated name gets _1, _2, ...
         for weighted, arg in ((False, self._metrics_arg), (True, self._weighted_arg)):
@@ -250,7 +259,7 @@ class CompileMetrics:
             return
         names = self.output_names
         trues = _flatten_targets(y_true, names, required=self.needs_target)
-        preds = tree.flatten(y_pred)
+        preds = _flatten_outputs(y_pred)
         weights = (_flatten_targets(sample_weight, names, "sample_weight")
                    if sample_weight is not None else [None] * len(names))
         for _, metric, i, weighted in self.entries:

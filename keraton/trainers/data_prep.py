@@ -91,7 +91,7 @@ def _conform_inputs(model, x):
     one short gains a trailing axis of 1 when the input ends in 1, and a rank
     one too many loses a trailing axis of 1 (Keras 3's ``_adjust_input_rank``).
     """
-    inputs = model.inputs
+    inputs = getattr(model, "_input_list", None) or model.inputs
     if not inputs:
         return tree.map_structure(
             lambda t: _conform_strings(model, t, None, "input") if isinstance(t, np.ndarray)

@@ -111,8 +111,7 @@ class MetricsMixin:
             values = [v for v in self._compile_loss.last_output_losses if v is not None]
             for tracker, value in zip(self._output_loss_trackers, values):
                 tracker.update_state(value, batch_size)
-        self.compute_metrics(x, y, y_pred if not isinstance(y_pred, torch.Tensor) else y_pred.detach(),
-                             sample_weight)
+        self.compute_metrics(x, y, _detached(y_pred), sample_weight)
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics with a batch and return the (lazy) logs, as Keras 3."""
@@ -120,3 +119,18 @@ class MetricsMixin:
             self._build_compiled(y, y_pred)
         self._compile_metrics.update_state(y, y_pred, sample_weight)
         return self._step_logs
+
+
+def _detached(y_pred):
+    """``y_pred`` cut from the graph for the metrics, keeping its Keras mask.
+
+    ``detach`` returns a new tensor without the ``_keras_mask`` attribute; the
+    metrics weight samples by that mask, as Keras's compiled metrics do.
+    """
+    if not isinstance(y_pred, torch.Tensor):
+        return y_pred
+    out = y_pred.detach()
+    mask = getattr(y_pred, "_keras_mask", None)
+    if mask is not None:
+        out._keras_mask = mask
+    return out

@@ -10,12 +10,13 @@ or when a callback asks for per-batch logs.
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 
 import numpy as np
 import torch
 
-from keraton import config
+from keraton import backend, config
 from keraton import optimizers as optimizers_module
 from keraton.layers import layer as layer_module
 from keraton.mixed_precision.autocast import float32_outputs
@@ -28,6 +29,25 @@ from keraton.trainers.on_batch import OnBatchMixin
 from keraton.trainers.step_logs import MetricsLogs
 from keraton.trainers.step_logs import to_floats as _to_floats
 from keraton.utils import tree
+
+
+@functools.cache
+def _takes_training(compute_loss) -> bool:
+    """Whether a ``compute_loss`` function has a ``training`` parameter (added in Keras 3.3)."""
+    return "training" in inspect.signature(compute_loss).parameters
+
+
+def _aggregate_added_loss(loss):
+    """An ``add_loss`` value as a scalar, as Keras 3's ``_aggregate_additional_loss``.
+
+    Keras 3 sums the entries: keras.io's OCR example adds a per-sample CTC loss
+    of shape ``(batch, 1)``, and its training loss is their sum. A non-float
+    loss is cast to ``floatx``.
+    """
+    loss = torch.as_tensor(loss)
+    if not loss.is_floating_point():
+        loss = loss.to(backend.standardize_dtype(backend.floatx()))
+    return loss.sum() if loss.dim() else loss
 
 
 class Trainer(MetricsMixin, OnBatchMixin):
@@ -149,6 +169,16 @@ class Trainer(MetricsMixin, OnBatchMixin):
             loss = loss + extra
         return loss
 
+    def _compute_loss(self, x, y, y_pred, sample_weight, training):
+        """``compute_loss``, passing ``training`` only where the method takes it, as Keras 3.
+
+        Overrides written before Keras 3.3 (keras.io's knowledge distillation
+        ``Distiller``, for one) have no ``training`` parameter.
+        """
+        if _takes_training(getattr(self.compute_loss, "__func__", self.compute_loss)):
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
     def _step_regularization(self):
         total = None
         for w, reg in self._regularized:
@@ -156,6 +186,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
             total = value if total is None else total + value
         for layer in layer_module._PENDING_LOSS_LAYERS:
             for value in layer._call_losses:
+                value = _aggregate_added_loss(value)
                 total = value if total is None else total + value
         return total
 
@@ -281,7 +312,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
         y_pred = float32_outputs(self(x))
         if not self._metrics_built:
             self._build_compiled(y, y_pred)
-        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
         self._update_trackers(loss, x, y, y_pred, sample_weight)
         return self._step_logs
 

@@ -37,6 +37,10 @@ class Dense(Layer):
         torch.Size([2, 3])
     """
 
+    # Keras 3's entries in a weights file: kernel then bias; variables a subclass
+    # adds (keras.io's ``LayerWithCustomVariable``) are not written by default.
+    variable_serialization_spec = {None: ("kernel", "bias")}
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,

@@ -104,8 +104,6 @@ class Normalization(Layer):
                                          initializer="zeros", trainable=False)
             # Weight loaders may hand a scalar over as shape (1,) (np.ascontiguousarray does).
             set_keras_layout(self.count, lambda v: v, lambda v: v.reshape(()))
-            # Weight loaders may hand a scalar over as shape (1,) (np.ascontiguousarray does).
-            set_keras_layout(self.count, lambda v: v, lambda v: v.reshape(()))
         else:
             mean = torch.as_tensor(np.asarray(self.input_mean), dtype=self._dtype)
             variance = torch.as_tensor(np.asarray(self.input_variance), dtype=self._dtype)
@@ -193,6 +191,29 @@ class Normalization(Layer):
                     f"Layer '{self.name}' (Normalization) was built with input shape "
                     f"{self._build_input_shape}, but adapt() got data of incompatible shape {shape}."
                 )
+
+    @property
+    def mean(self):
+        """The mean used by ``call``, shaped to broadcast against the inputs (Keras's ``mean``).
+
+        ``None`` until the layer is built; a constant tensor in the compute dtype,
+        e.g. ``(1, 1, 1, 3)`` for images normalized per channel.
+        """
+        return self._statistic("mean")
+
+    @property
+    def variance(self):
+        """The variance used by ``call``, shaped like :attr:`mean` (Keras's ``variance``)."""
+        return self._statistic("variance")
+
+    def _statistic(self, which):
+        if not self.built:
+            return None
+        if self.input_mean is None:
+            value = getattr(self, f"adapt_{which}").detach().reshape(self._broadcast_shape)
+        else:
+            value = getattr(self, f"_fixed_{which}")
+        return value.to(backend.standardize_dtype(self.compute_dtype))
 
     def call(self, inputs):
         """Standardize (or, with ``invert``, de-standardize) ``inputs``."""

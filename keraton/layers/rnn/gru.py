@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from keraton import activations
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.rnn.fused import fused_layer_call
-from keraton.layers.rnn.rnn import RNN
+from keraton.layers.rnn.rnn import RNN, forwards_cell_arguments
 from keraton.layers.rnn.rnn_cell import RNNCellBase, swap_first_blocks
 
 
@@ -123,6 +123,7 @@ def _to_keras_matrix(w, units):
     return swap_first_blocks(w, units, axis=0).t()
 
 
+@forwards_cell_arguments("recurrent_activation", "reset_after")
 class GRU(RNN):
     """Gated recurrent unit layer, as ``keras.layers.GRU`` (Cho et al., 2014).
 

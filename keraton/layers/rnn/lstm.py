@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from keraton import activations, initializers
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.rnn.fused import fused_layer_call
-from keraton.layers.rnn.rnn import RNN
+from keraton.layers.rnn.rnn import RNN, forwards_cell_arguments
 from keraton.layers.rnn.rnn_cell import RNNCellBase
 
 
@@ -129,6 +129,7 @@ def _zeros_like_cached(cell, bias):
     return zeros
 
 
+@forwards_cell_arguments("recurrent_activation", "unit_forget_bias")
 class LSTM(RNN):
     """Long short-term memory layer, as ``keras.layers.LSTM`` (Hochreiter & Schmidhuber, 1997).
 

@@ -247,6 +247,31 @@ class RNN(Layer):
                 f"return_state={self.return_state}, go_backwards={self.go_backwards}")
 
 
+# The cell arguments every built-in recurrent layer exposes (Keras's SimpleRNN/GRU/LSTM).
+CELL_ARGUMENTS = (
+    "units", "activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+    "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+    "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout",
+)
+
+
+def forwards_cell_arguments(*extra):
+    """Class decorator: read-only properties forwarding to the cell, as Keras's recurrent layers.
+
+    ``LSTM(4).units`` is ``layer.cell.units`` in Keras; the decorated class gets
+    one property per name of :data:`CELL_ARGUMENTS` and of ``extra``.
+    """
+    def forward(name):
+        return property(lambda self: getattr(self.cell, name), doc=f"The cell's ``{name}``.")
+
+    def decorate(cls):
+        for name in CELL_ARGUMENTS + extra:
+            setattr(cls, name, forward(name))
+        return cls
+
+    return decorate
+
+
 def deserialize_layer(config, custom_objects=None):
     """Deserialize a nested layer or cell config (a dict) or pass a layer object through."""
     if isinstance(config, Layer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from keraton.layers.input_spec import InputSpec
-from keraton.layers.rnn.rnn import RNN
+from keraton.layers.rnn.rnn import RNN, forwards_cell_arguments
 from keraton.layers.rnn.rnn_cell import RNNCellBase
 
 
@@ -55,6 +55,7 @@ class SimpleRNNCell(RNNCellBase):
         return output, ([output] if isinstance(states, (list, tuple)) else output)
 
 
+@forwards_cell_arguments()
 class SimpleRNN(RNN):
     """Fully connected RNN whose output is fed back as input, as ``keras.layers.SimpleRNN``.
 
