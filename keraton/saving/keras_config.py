@@ -46,7 +46,7 @@ def model_to_config_dict(model) -> dict:
     build = model.get_build_config()
     if build is not None or model.built:
         config["build_config"] = build or {"input_shape": None}
-    config["compile_config"] = compile_config(model)
+    config["compile_config"] = model.get_compile_config()
     return config
 
 
@@ -60,8 +60,9 @@ def model_from_config_dict(config: dict, custom_objects=None, compile: bool = Tr
     """
     from keraton.layers import deserialize
 
-    try:
-        model = deserialize(config, custom_objects=custom_objects)
+    try:  # compiled below, only when asked
+        model = deserialize({k: v for k, v in config.items() if k != "compile_config"},
+                            custom_objects=custom_objects)
     except ValueError:
         raise
     except TypeError as e:

@@ -86,6 +86,9 @@ def serialize_keras_object(obj):
         build_config = obj.get_build_config() if hasattr(obj, "get_build_config") else None
         if build_config is not None:
             serialized["build_config"] = build_config
+        # and a model's the arguments it was compiled with ({} when it was not)
+        if hasattr(obj, "get_compile_config"):
+            serialized["compile_config"] = obj.get_compile_config()
         return serialized
     if hasattr(obj, "tolist"):  # numpy arrays and scalars in configs
         return obj.tolist()
@@ -145,6 +148,11 @@ def deserialize_keras_object(config, module_objects: dict | None = None, custom_
     else:
         obj = cls.from_config(inner)
     _build_from_entry(obj, config.get("build_config"))
+    compile_config = config.get("compile_config")
+    if compile_config and hasattr(obj, "compile_from_config"):  # as Keras: compiled again
+        from keraton.saving.keras_config import compile_from_config
+
+        compile_from_config(obj, compile_config, custom_objects)
     return obj
 
 

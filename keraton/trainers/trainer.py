@@ -132,6 +132,18 @@ class Trainer(MetricsMixin, OnBatchMixin):
         # Keras 2 trained what was trainable at compile time; see _warn_frozen_since_compile.
         self._trainable_at_compile = bool(self.trainable_weights)
 
+    def get_compile_config(self) -> dict:
+        """The serialized arguments of ``compile`` (``{}`` when not compiled), as Keras 3's."""
+        from keraton.saving.keras_config import compile_config
+
+        return compile_config(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compile from :meth:`get_compile_config`'s output and build the optimizer, as Keras 3."""
+        from keraton.saving.keras_config import compile_from_config
+
+        compile_from_config(self, config)
+
     def _assert_compiled(self, what: str) -> None:
         if not self.compiled:
             raise ValueError(
