@@ -171,11 +171,14 @@ def device_scope(device_name) -> torch.device:
 
 
 def clear_session() -> None:
-    """Reset the layer-name counters, as ``keras.backend.clear_session()`` does.
+    """Reset the layer-name counters and the open ``RematScope``s, as ``keras.backend.clear_session()``.
 
     After this call the next ``Dense`` is named ``dense`` again.
     """
+    from keraton import rematerialization
+
     _NAME_COUNTERS.clear()
+    rematerialization._SCOPE_STACK.clear()
 
 
 def is_keras_tensor(x) -> bool:

@@ -77,7 +77,8 @@ class RematScope:
 
     def __exit__(self, *exc_info):
         if self._pop_on_exit:
-            _SCOPE_STACK.pop()
+            if self in _SCOPE_STACK:  # clear_session() may have emptied the stack meanwhile
+                _SCOPE_STACK.remove(self)
             self._pop_on_exit = False
 
 

@@ -207,3 +207,14 @@ def test_fit_in_scope_matches_fit_without():
         weights.append(model.get_weights())
     for a, b in zip(*weights, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_clear_session_closes_remat_scopes_as_keras():
+    from keraton.rematerialization import get_current_remat_mode
+
+    scope = keraton.RematScope(mode="full")
+    scope.__enter__()
+    assert get_current_remat_mode() is not None
+    keraton.backend.clear_session()
+    assert get_current_remat_mode() is None
+    scope.__exit__(None, None, None)  # leaving it afterwards is harmless
