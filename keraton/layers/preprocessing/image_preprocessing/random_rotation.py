@@ -61,12 +61,7 @@ class RandomRotation(BaseRandomAugmentation):
     def _augment(self, images: torch.Tensor) -> torch.Tensor:
         batch, height, width = images.shape[:3]
         degrees = self._uniform((batch,), self.factor[0] * 360.0, self.factor[1] * 360.0)
-        angle = degrees.to(images.dtype) * (math.pi / 180.0)
-        cos, sin = torch.cos(angle), torch.sin(angle)
-        cx, cy = 0.5 * (width - 1), 0.5 * (height - 1)
-        zeros = torch.zeros_like(cos)
-        transform = torch.stack([cos, -sin, cx - cx * cos + cy * sin,
-                                 sin, cos, cy - cx * sin - cy * cos, zeros, zeros], dim=1)
+        transform = rotation_matrix(degrees.to(images.dtype), height, width)
         return affine_transform(images, transform.to(images.device), self.interpolation,
                                 self.fill_mode, self.fill_value)
 
@@ -76,3 +71,13 @@ class RandomRotation(BaseRandomAugmentation):
         config.update({"factor": self.factor, "fill_mode": self.fill_mode, "fill_value": self.fill_value,
                        "interpolation": self.interpolation, "seed": self.seed})
         return config
+
+
+def rotation_matrix(degrees: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Keras's ``(batch, 8)`` transform of a rotation by ``degrees`` about the image center."""
+    angle = degrees * (math.pi / 180.0)
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    cx, cy = 0.5 * (width - 1), 0.5 * (height - 1)
+    zeros = torch.zeros_like(cos)
+    return torch.stack([cos, -sin, cx - cx * cos + cy * sin,
+                        sin, cos, cy - cx * sin - cy * cos, zeros, zeros], dim=1)

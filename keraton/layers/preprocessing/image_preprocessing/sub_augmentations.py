@@ -27,7 +27,10 @@ from keraton.layers.preprocessing.image_preprocessing.random_contrast import Ran
 from keraton.layers.preprocessing.image_preprocessing.random_posterization import (
     RandomPosterization,
 )
-from keraton.layers.preprocessing.image_preprocessing.random_rotation import RandomRotation
+from keraton.layers.preprocessing.image_preprocessing.random_rotation import (
+    RandomRotation,
+    rotation_matrix,
+)
 from keraton.layers.preprocessing.image_preprocessing.random_sharpness import RandomSharpness
 from keraton.layers.preprocessing.image_preprocessing.random_shear import RandomShear
 from keraton.layers.preprocessing.image_preprocessing.random_translation import RandomTranslation
@@ -125,13 +128,3 @@ def apply(layer, images: torch.Tensor, transformation) -> torch.Tensor:
         out = (images - mean) * factor + mean
         return out.clamp(layer.value_range[0], layer.value_range[1])
     raise TypeError(f"No Keras transformation is known for the layer {type(layer).__name__}.")
-
-
-def rotation_matrix(degrees: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """Keras's ``(batch, 8)`` transform of a rotation by ``degrees`` about the image center."""
-    angle = degrees * (torch.pi / 180.0)
-    cos, sin = torch.cos(angle), torch.sin(angle)
-    cx, cy = 0.5 * (width - 1), 0.5 * (height - 1)
-    zeros = torch.zeros_like(cos)
-    return torch.stack([cos, -sin, cx - cx * cos - cy * -sin,
-                        sin, cos, cy - cx * sin - cy * cos, zeros, zeros], dim=1)
