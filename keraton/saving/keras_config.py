@@ -46,7 +46,7 @@ def model_to_config_dict(model) -> dict:
     build = model.get_build_config()
     if build is not None or model.built:
         config["build_config"] = build or {"input_shape": None}
-    config["compile_config"] = model.get_compile_config()
+    config["compile_config"] = compile_config(model)  # also for a saved layer (FeatureSpace)
     return config
 
 
