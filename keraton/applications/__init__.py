@@ -8,25 +8,56 @@ Example:
 """
 
 from keraton.applications import (
+    convnext,
     densenet,
     efficientnet,
+    efficientnet_v2,
     imagenet_utils,
+    inception_resnet_v2,
     inception_v3,
     mobilenet,
     mobilenet_v2,
     mobilenet_v3,
+    nasnet,
     resnet,
     resnet_v2,
     vgg16,
     vgg19,
     xception,
 )
+from keraton.applications.convnext import (
+    ConvNeXtBase,
+    ConvNeXtLarge,
+    ConvNeXtSmall,
+    ConvNeXtTiny,
+    ConvNeXtXLarge,
+)
 from keraton.applications.densenet import DenseNet121, DenseNet169, DenseNet201
-from keraton.applications.efficientnet import EfficientNetB0
+from keraton.applications.efficientnet import (
+    EfficientNetB0,
+    EfficientNetB1,
+    EfficientNetB2,
+    EfficientNetB3,
+    EfficientNetB4,
+    EfficientNetB5,
+    EfficientNetB6,
+    EfficientNetB7,
+)
+from keraton.applications.efficientnet_v2 import (
+    EfficientNetV2B0,
+    EfficientNetV2B1,
+    EfficientNetV2B2,
+    EfficientNetV2B3,
+    EfficientNetV2L,
+    EfficientNetV2M,
+    EfficientNetV2S,
+)
+from keraton.applications.inception_resnet_v2 import InceptionResNetV2
 from keraton.applications.inception_v3 import InceptionV3
 from keraton.applications.mobilenet import MobileNet
 from keraton.applications.mobilenet_v2 import MobileNetV2
 from keraton.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
+from keraton.applications.nasnet import NASNetLarge, NASNetMobile
 from keraton.applications.resnet import ResNet50, ResNet101, ResNet152
 from keraton.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from keraton.applications.vgg16 import VGG16
@@ -35,8 +66,15 @@ from keraton.applications.xception import Xception
 
 resnet50 = resnet
 
-__all__ = ["DenseNet121", "DenseNet169", "DenseNet201", "EfficientNetB0", "InceptionV3", "MobileNet",
-           "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small", "ResNet101", "ResNet101V2", "ResNet152",
-           "ResNet152V2", "ResNet50", "ResNet50V2", "VGG16", "VGG19", "Xception", "densenet",
-           "efficientnet", "imagenet_utils", "inception_v3", "mobilenet", "mobilenet_v2", "mobilenet_v3",
-           "resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "xception"]
+__all__ = ["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge",
+           "DenseNet121", "DenseNet169", "DenseNet201", "EfficientNetB0", "EfficientNetB1",
+           "EfficientNetB2", "EfficientNetB3", "EfficientNetB4", "EfficientNetB5",
+           "EfficientNetB6", "EfficientNetB7", "EfficientNetV2B0", "EfficientNetV2B1",
+           "EfficientNetV2B2", "EfficientNetV2B3", "EfficientNetV2L", "EfficientNetV2M",
+           "EfficientNetV2S", "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2",
+           "MobileNetV3Large", "MobileNetV3Small", "NASNetLarge", "NASNetMobile", "ResNet101",
+           "ResNet101V2", "ResNet152", "ResNet152V2", "ResNet50", "ResNet50V2", "VGG16",
+           "VGG19", "Xception", "convnext", "densenet", "efficientnet", "efficientnet_v2",
+           "imagenet_utils", "inception_resnet_v2", "inception_v3", "mobilenet",
+           "mobilenet_v2", "mobilenet_v3", "nasnet", "resnet", "resnet50", "resnet_v2",
+           "vgg16", "vgg19", "xception"]

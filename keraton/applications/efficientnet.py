@@ -1,4 +1,4 @@
-"""EfficientNetB0, as ``keras.applications.EfficientNetB0`` (same layer names and weight order).
+"""EfficientNetB0-B7, as ``keras.applications.EfficientNetB0``... (same layer names and weight order).
 
 The network rescales its own input (``Rescaling`` + ``Normalization`` layers at the stem), so
 ``preprocess_input`` is the identity, as in Keras.
@@ -12,7 +12,22 @@ from keraton.applications import imagenet_utils
 from keraton.models import Model
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/keras-applications/"
-WEIGHTS_HASHES = {"b0": ("902e53a9f72be733fc0bcb005b3ebbac", "50bc09e76180e00e4465e1a485ddc09d")}
+WEIGHTS_HASHES = {
+    "b0": ("902e53a9f72be733fc0bcb005b3ebbac", "50bc09e76180e00e4465e1a485ddc09d"),
+    "b1": ("1d254153d4ab51201f1646940f018540", "74c4e6b3e1f6a1eea24c589628592432"),
+    "b2": ("b15cce36ff4dcbd00b6dd88e7857a6ad", "111f8e2ac8aa800a7a99e3239f7bfb39"),
+    "b3": ("ffd1fdc53d0ce67064dc6a9c7960ede0", "af6d107764bb5b1abb91932881670226"),
+    "b4": ("18c95ad55216b8f92d7e70b3a046e2fc", "ebc24e6d6c33eaebbd558eafbeedf1ba"),
+    "b5": ("ace28f2a6363774853a83a0b21b9421a", "38879255a25d3c92d5e44e04ae6cec6f"),
+    "b6": ("165f6e37dce68623721b423839de8be5", "9ecce42647a20130c1f39a5d4cb75743"),
+    "b7": ("8c03f828fec3ef71311cd463b6759d99", "cbcfe4450ddf6f3ad90b1b398090fe4a"),
+}
+# (width_coefficient, depth_coefficient, default_size, dropout_rate) of each variant, as Keras.
+VARIANT_COEFFICIENTS = {
+    "b0": (1.0, 1.0, 224, 0.2), "b1": (1.0, 1.1, 240, 0.2), "b2": (1.1, 1.2, 260, 0.3),
+    "b3": (1.2, 1.4, 300, 0.3), "b4": (1.4, 1.8, 380, 0.4), "b5": (1.6, 2.2, 456, 0.4),
+    "b6": (1.8, 2.6, 528, 0.5), "b7": (2.0, 3.1, 600, 0.5),
+}
 DEFAULT_BLOCKS_ARGS = [
     {"kernel_size": k, "repeats": r, "filters_in": fi, "filters_out": fo, "expand_ratio": e,
      "id_skip": True, "strides": s, "se_ratio": 0.25}
@@ -131,18 +146,35 @@ def block(inputs, activation="swish", drop_rate=0.0, name="", filters_in=32, fil
     return x
 
 
-def EfficientNetB0(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-                   classes=1000, classifier_activation="softmax", name="efficientnetb0"):
-    """Instantiate EfficientNetB0, as ``keras.applications.EfficientNetB0`` (inputs in [0, 255]).
+def _variant(variant):
+    """Make the ``EfficientNet<variant>`` constructor with Keras's coefficients, name and weights."""
+    width, depth, size, dropout = VARIANT_COEFFICIENTS[variant]
 
-    Example:
-        >>> model = EfficientNetB0(weights=None, include_top=False, input_shape=(32, 32, 3))
-        >>> model.output_shape
-        (None, 1, 1, 1280)
-    """
-    return EfficientNet(1.0, 1.0, 224, 0.2, name=name, include_top=include_top, weights=weights,
-                        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-                        classifier_activation=classifier_activation, weights_name="b0")
+    def constructor(include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+                    classes=1000, classifier_activation="softmax", name=f"efficientnet{variant}"):
+        return EfficientNet(width, depth, size, dropout, name=name, include_top=include_top, weights=weights,
+                            input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
+                            classifier_activation=classifier_activation, weights_name=variant)
+
+    constructor.__name__ = constructor.__qualname__ = f"EfficientNet{variant.upper()}"
+    constructor.__doc__ = (
+        f"Instantiate EfficientNet{variant.upper()}, as ``keras.applications.EfficientNet{variant.upper()}`` "
+        f"(inputs in [0, 255]; default input size {size}, width x{width}, depth x{depth}, "
+        f"top dropout {dropout}).\n\n"
+        "    Example:\n"
+        f"        >>> model = EfficientNet{variant.upper()}(weights=None, include_top=False, "
+        "input_shape=(32, 32, 3))\n")
+    return constructor
+
+
+EfficientNetB0 = _variant("b0")
+EfficientNetB1 = _variant("b1")
+EfficientNetB2 = _variant("b2")
+EfficientNetB3 = _variant("b3")
+EfficientNetB4 = _variant("b4")
+EfficientNetB5 = _variant("b5")
+EfficientNetB6 = _variant("b6")
+EfficientNetB7 = _variant("b7")
 
 
 def preprocess_input(x, data_format=None):

@@ -131,8 +131,8 @@ def deserialize_keras_object(config, module_objects: dict | None = None, custom_
         cls = get_registered_object(registered, custom_objects, module_objects)
     if cls is None:
         cls = get_registered_object(class_name, custom_objects, module_objects)
-    if cls is None and (module_objects is None or config.get("module") == "keras.utils"):
-        # keras.utils.FeatureSpace is a layer that Keras records under keras.utils
+    if cls is None:  # as Keras, the recorded module finds built-in classes of any family
+        # (keras.utils.FeatureSpace, keras.src.applications.convnext.LayerScale)
         cls = _builtin_from_module(config.get("module"), class_name)
     if cls is None:
         raise ValueError(_unknown(kind, class_name))
@@ -188,6 +188,13 @@ def _builtin_from_module(module, name):
     import importlib
 
     parts = module.split(".")[1:]
+    if parts[:2] == ["src", "applications"] and len(parts) == 3:  # an application's own layers
+        try:
+            target = importlib.import_module(f"keraton.applications.{parts[2]}")
+        except ImportError:
+            return None
+        obj = getattr(target, name, None)
+        return obj if inspect.isclass(obj) else None
     family = next((f for f in _KERAS_MODULES if f in parts), None)
     target = importlib.import_module("keraton" if family is None else f"keraton.{family}")
     obj = getattr(target, name, None)
