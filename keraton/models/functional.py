@@ -173,6 +173,8 @@ class Functional(Model):
                 slots[i] = o
         for i in self._loss_slots:
             super().add_loss(slots[i])
+        if isinstance(self._outputs_struct, KerasTensor):  # one output: nothing to pack
+            return slots[self._output_slots[0]]
         return _sorted_pack(self._outputs_struct, [slots[i] for i in self._output_slots])
 
     def _flatten_inputs(self, inputs) -> list:
