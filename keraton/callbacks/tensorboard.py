@@ -5,7 +5,7 @@ import os
 import time
 
 from keraton.callbacks.callback import Callback
-from keraton.callbacks.callback_utils import resolve_logs
+from keraton.callbacks.callback_utils import learning_rate_targets, resolve_logs
 from keraton.distribution import is_primary
 
 
@@ -158,8 +158,12 @@ class TensorBoard(Callback):
         train_logs = {k: v for k, v in logs.items() if not k.startswith("val_")}
         val_logs = {k[4:]: v for k, v in logs.items() if k.startswith("val_")}
         optimizer = getattr(self.model, "optimizer", None)
-        if optimizer is not None and hasattr(optimizer, "learning_rate"):
-            train_logs["learning_rate"] = float(optimizer.learning_rate)
+        # As Keras: the rate of a LossScaleOptimizer's inner optimizer, each sub-optimizer's
+        # of a MultiOptimizer (learning_rate_<name>).
+        inner = getattr(optimizer, "inner_optimizer", optimizer)
+        if inner is not None and (hasattr(inner, "optimizers") or hasattr(inner, "learning_rate")):
+            for target, key in learning_rate_targets(inner):
+                train_logs[key] = float(target.learning_rate)
         if self.write_steps_per_second and self._epoch_start is not None:
             iterations, start = self._epoch_start
             elapsed = max(time.time() - start, 1e-12)

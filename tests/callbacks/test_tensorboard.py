@@ -105,3 +105,18 @@ def test_missing_tensorboard_names_pip_command(tmp_path, monkeypatch):
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         TensorBoard(**kwargs)
+
+
+def test_multi_optimizer_rates_are_logged_per_sub_optimizer(tmp_path):
+    import keraton
+
+    x, y = make_data()
+    model = build_model(lr=0.05)
+    o = keraton.optimizers
+    model.compile(o.MultiOptimizer(o.OptimizerMap(o.SGD(0.05, name="sgd"),
+                                                  {"^$": o.Adam(0.01, name="adam")})), "mse")
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0,
+              callbacks=[TensorBoard(log_dir=str(tmp_path))])
+    train = _load(str(tmp_path / "train"))
+    assert {"epoch_learning_rate_adam", "epoch_learning_rate_sgd"} <= set(train.Tags()["scalars"])
+    assert [v for _, v in _scalars(train, "epoch_learning_rate_sgd")] == pytest.approx([0.05] * 2)
