@@ -17,3 +17,23 @@ def assert_same_predictions(reference, ours, images, rtol=1e-4, atol=1e-4):
     expected = reference.predict(images, verbose=0)
     got = ours.predict(images, verbose=0)
     np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+
+
+def build_pair(keras_module, ours_module, name, **kwargs):
+    """Keras's and keraton's ``name`` application (``weights=None``), from fresh name counters."""
+    import keras
+
+    import keraton.backend
+
+    keras.backend.clear_session()
+    keraton.backend.clear_session()
+    return (getattr(keras_module, name)(weights=None, **kwargs),
+            getattr(ours_module, name)(weights=None, **kwargs))
+
+
+def recorded_call(module, builder, monkeypatch, constructor):
+    """The arguments ``constructor`` passes to ``module.<builder>`` (nothing is built)."""
+    calls = []
+    monkeypatch.setattr(module, builder, lambda *args, **kwargs: calls.append((args, kwargs)))
+    constructor()
+    return calls[0]

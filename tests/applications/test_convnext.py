@@ -5,7 +5,12 @@ import inspect
 import numpy as np
 import pytest
 import torch
-from app_checks import assert_same_architecture, assert_same_predictions
+from app_checks import (
+    assert_same_architecture,
+    assert_same_predictions,
+    build_pair,
+    recorded_call,
+)
 
 import keraton
 from keraton.applications import convnext
@@ -17,21 +22,11 @@ VARIANTS = ["Tiny", "Small", "Base", "Large", "XLarge"]
 
 
 def _build(variant, **kwargs):
-    import keraton.backend
-
-    keras.backend.clear_session()
-    keraton.backend.clear_session()
-    reference = getattr(keras.applications, f"ConvNeXt{variant}")(weights=None, **kwargs)
-    ours = getattr(convnext, f"ConvNeXt{variant}")(weights=None, **kwargs)
-    return reference, ours
+    return build_pair(keras_convnext, convnext, f"ConvNeXt{variant}", **kwargs)
 
 
 def _recorded_call(module, monkeypatch, constructor):
-    """Arguments a constructor passes to its module's ``ConvNeXt`` builder (nothing is built)."""
-    calls = []
-    monkeypatch.setattr(module, "ConvNeXt", lambda *args, **kwargs: calls.append((args, kwargs)))
-    constructor()
-    return calls[0]
+    return recorded_call(module, "ConvNeXt", monkeypatch, constructor)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -4,7 +4,12 @@ import inspect
 
 import numpy as np
 import pytest
-from app_checks import assert_same_architecture, assert_same_predictions
+from app_checks import (
+    assert_same_architecture,
+    assert_same_predictions,
+    build_pair,
+    recorded_call,
+)
 
 from keraton.applications import efficientnet_v2
 
@@ -15,21 +20,11 @@ VARIANTS = ["B0", "B1", "B2", "B3", "S", "M", "L"]
 
 
 def _build(variant, **kwargs):
-    import keraton.backend
-
-    keras.backend.clear_session()
-    keraton.backend.clear_session()
-    reference = getattr(keras.applications, f"EfficientNetV2{variant}")(weights=None, **kwargs)
-    ours = getattr(efficientnet_v2, f"EfficientNetV2{variant}")(weights=None, **kwargs)
-    return reference, ours
+    return build_pair(keras_efficientnet_v2, efficientnet_v2, f"EfficientNetV2{variant}", **kwargs)
 
 
 def _recorded_call(module, monkeypatch, constructor):
-    """Arguments a constructor passes to its module's ``EfficientNetV2`` builder (nothing is built)."""
-    calls = []
-    monkeypatch.setattr(module, "EfficientNetV2", lambda *args, **kwargs: calls.append((args, kwargs)))
-    constructor()
-    return calls[0]
+    return recorded_call(module, "EfficientNetV2", monkeypatch, constructor)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

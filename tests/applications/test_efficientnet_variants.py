@@ -2,7 +2,12 @@
 
 import numpy as np
 import pytest
-from app_checks import assert_same_architecture, assert_same_predictions
+from app_checks import (
+    assert_same_architecture,
+    assert_same_predictions,
+    build_pair,
+    recorded_call,
+)
 
 from keraton.applications import efficientnet
 
@@ -13,21 +18,11 @@ VARIANTS = ["B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7"]
 
 
 def _build(variant, **kwargs):
-    import keraton.backend
-
-    keras.backend.clear_session()
-    keraton.backend.clear_session()
-    reference = getattr(keras.applications, f"EfficientNet{variant}")(weights=None, **kwargs)
-    ours = getattr(efficientnet, f"EfficientNet{variant}")(weights=None, **kwargs)
-    return reference, ours
+    return build_pair(keras_efficientnet, efficientnet, f"EfficientNet{variant}", **kwargs)
 
 
 def _recorded_call(module, monkeypatch, constructor):
-    """Arguments each constructor passes to its module's ``EfficientNet`` builder (nothing is built)."""
-    calls = []
-    monkeypatch.setattr(module, "EfficientNet", lambda *args, **kwargs: calls.append((args, kwargs)))
-    constructor()
-    return calls[0]
+    return recorded_call(module, "EfficientNet", monkeypatch, constructor)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
