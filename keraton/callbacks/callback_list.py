@@ -9,6 +9,7 @@ done at most once, and only when some callback will read them.
 from keraton.callbacks.callback import Callback, is_default
 from keraton.callbacks.history import History
 from keraton.callbacks.progbar_logger import ProgbarLogger
+from keraton.trainers.step_logs import flatten_logs
 
 # Hooks taking plain (or no) logs dicts: epoch and begin/end of a run.
 _PLAIN_HOOKS = (
@@ -49,16 +50,12 @@ def _flatten(callbacks):
 
 def pythonify_logs(logs):
     """Copy `logs` with scalar values (tensors, NumPy scalars) converted to
-    Python floats and nested dicts flattened, like Keras's `pythonify_logs`,
-    but keeping the key order and leaving non-scalar values (e.g. predict
-    outputs) untouched. `None` gives `{}`."""
+    Python floats and nested dicts flattened, in sorted key order, as Keras
+    3's `pythonify_logs` (so `History` and the progress bar list `accuracy`
+    before `loss`), leaving non-scalar values (e.g. predict outputs)
+    untouched. `None` gives `{}`."""
     result = {}
-    if not logs:
-        return result
-    for key, value in logs.items():
-        if isinstance(value, dict):
-            result.update(pythonify_logs(value))
-            continue
+    for key, value in flatten_logs(logs or {}).items():
         if not isinstance(value, (str, bytes, float)) and getattr(value, "ndim", 0) == 0:
             try:
                 value = float(value)

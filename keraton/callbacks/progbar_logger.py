@@ -130,5 +130,7 @@ class ProgbarLogger(Callback):
         if self.target is None:
             self.target = self.seen
             self.progbar.target = self.target
-        items = list(logs.items()) if logs else None
+        # Keras's bar first met the training keys in its batch updates: they come
+        # before the validation ones even when no batch update was drawn.
+        items = sorted(logs.items(), key=lambda kv: str(kv[0]).startswith("val_")) if logs else None
         self.progbar.update(self.target, items, finalize=True)

@@ -129,23 +129,26 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
+        self._squeeze = not getattr(fn, "__module__", "").startswith("keraton.")
         if _is_loss(fn):
             self._direction = "down"
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Compute ``fn`` on the batch and add its per-sample values to the mean.
 
-        As Keras 2's wrapper (``squeeze_or_expand_dimensions``), of targets and
-        predictions whose ranks differ by one trailing axis of size 1, that axis
-        is squeezed before ``fn`` sees them: a custom metric such as
-        ``K.mean(K.equal(y_true, K.cast(y_pred < 0.5, y_true.dtype)))`` on labels
-        ``(n,)`` and distances ``(n, 1)`` compares sample with sample.  (Keras 3
-        passes them as they are, and such a metric broadcasts to an ``(n, n)``
-        table; Keras's own metric functions match ranks themselves, so their
-        results are the same either way.)
+        keraton's own metric and loss functions match the ranks themselves, as
+        Keras 3's: targets ``(n,)`` against predictions ``(n, 1)`` give one
+        value per sample. A user's function gets, as from Keras 2's wrapper
+        (``squeeze_or_expand_dimensions``), targets and predictions whose ranks
+        differ by one trailing axis of size 1 with that axis squeezed: a custom
+        metric such as ``K.mean(K.equal(y_true, K.cast(y_pred < 0.5, y_true.dtype)))``
+        on labels ``(n,)`` and distances ``(n, 1)`` compares sample with sample
+        (Keras 3 passes them as they are, and such a metric broadcasts to an
+        ``(n, n)`` table).
         """
         mask = getattr(y_pred, "_keras_mask", None)
-        if isinstance(y_true, torch.Tensor) and isinstance(y_pred, torch.Tensor):
+        if (self._squeeze and isinstance(y_true, torch.Tensor)
+                and isinstance(y_pred, torch.Tensor)):
             y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred, expand_rank_1=False)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
         if mask is not None:

@@ -113,6 +113,15 @@ class CompileLoss:
         self.last_output_losses: list = []
         self.built = True
 
+    def loss_order(self) -> list:
+        """Indices of the outputs with a loss, in a loss dict's key order (else the outputs'), as
+        Keras 3 orders the ``<output>_loss`` trackers (two outputs may share a name)."""
+        with_loss = [i for i, loss_obj in enumerate(self.losses) if loss_obj is not None]
+        if isinstance(self._loss_arg, dict):
+            keys = list(self._loss_arg)
+            with_loss.sort(key=lambda i: keys.index(self.output_names[i]))
+        return with_loss
+
     def __call__(self, y_true, y_pred, sample_weight=None):
         if self.single:
             loss = self.losses[0](y_true, y_pred, sample_weight)
@@ -181,10 +190,17 @@ def _resolve_metric(identifier, y_true, y_pred):
     raise TypeError(f"Could not interpret metric {identifier!r}.")
 
 
-class CompileMetrics:
-    """The metrics of a compiled model, per output, updated every step on the device."""
+class CompileMetrics(metrics_module.Metric):
+    """The metrics of a compiled model, per output, updated every step on the device.
+
+    As Keras 3's ``CompileMetrics``, a metric named ``compile_metrics`` in
+    ``model.metrics``: ``update_state(y, y_pred, sample_weight)`` updates every
+    compiled metric (``sample_weight`` reaches only the ``weighted_metrics``),
+    ``result()`` is ``{log name: value}``, ``metrics`` the metric objects.
+    """
 
     def __init__(self, metrics=None, weighted_metrics=None, output_names=None):
+        super().__init__(name="compile_metrics")
         self._metrics_arg = metrics
         self._weighted_arg = weighted_metrics
         self.output_names = list(output_names or [])
@@ -227,6 +243,7 @@ class CompileMetrics:
                     else:
                         counters[name] = 1
                     self.entries.append((name, metric, i, weighted))
+        self._metrics = [metric for _, metric, _, _ in self.entries]  # their states are ours
         self.single = n == 1
         self.needs_target = sorted({names[i] for _, _, i, _ in self.entries}, key=names.index)
         self.built = True
@@ -249,8 +266,16 @@ class CompileMetrics:
         """The metric objects, in log order."""
         return [m for _, m, _, _ in self.entries]
 
+    @property
+    def has_metrics(self) -> bool:
+        """Whether ``compile`` got ``metrics`` or ``weighted_metrics`` (Keras lists the container then)."""
+        return self._metrics_arg is not None or self._weighted_arg is not None
+
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         """Update every metric with this batch (no host synchronisation)."""
+        if not self.built:
+            self.build(y_true, y_pred, self.output_names or [
+                f"output_{i + 1}" for i in range(len(_flatten_outputs(y_pred)))])
         if not self.entries:
             return
         if self.single:
@@ -265,6 +290,8 @@ class CompileMetrics:
         for _, metric, i, weighted in self.entries:
             metric.update_state(trues[i], preds[i], weights[i] if weighted else None)
 
+    update_state._keraton_wrapped = True  # each metric moves its own state to the inputs' device
+
     def result(self) -> dict:
         """``{log name: result tensor}``."""
         return {name: metric.result() for name, metric, _, _ in self.entries}
@@ -274,12 +301,20 @@ class CompileMetrics:
         for _, metric, _, _ in self.entries:
             metric.reset_state()
 
+    def get_config(self) -> dict:
+        """The ``compile`` arguments it was made from."""
+        return {"metrics": self._metrics_arg, "weighted_metrics": self._weighted_arg}
 
-class LossTracker:
-    """Running, batch-size-weighted mean of a loss, kept as device tensors (Keras's loss ``Mean``)."""
+
+class LossTracker(metrics_module.Metric):
+    """Running, batch-size-weighted mean of a loss, kept as device tensors (Keras's loss ``Mean``).
+
+    The ``loss`` (and ``<output>_loss``) entry of ``model.metrics``; lighter
+    than a ``Mean``: the total stays one tensor, the count a Python number.
+    """
 
     def __init__(self, name: str = "loss"):
-        self.name = name
+        super().__init__(name=name)
         self.total = None
         self.count = 0
 
@@ -301,6 +336,8 @@ class LossTracker:
             value = value * batch_size
         self.total = value if self.total is None else self.total + value
         self.count += batch_size
+
+    update_state._keraton_wrapped = True  # already detached and device-agnostic
 
     def result(self) -> torch.Tensor:
         """The mean so far (0 before any update)."""

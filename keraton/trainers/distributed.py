@@ -34,6 +34,7 @@ import torch.distributed as dist
 
 from keraton import distribution as distribution_module
 from keraton.optimizers.base_optimizer import Optimizer
+from keraton.trainers.compile_utils import LossTracker
 from keraton.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 from keraton.trainers.data_adapters.data_adapter import DataAdapter
 from keraton.trainers.data_adapters.torch_data_loader_adapter import TorchDataLoaderAdapter
@@ -306,11 +307,11 @@ def _reduce_metric_states(metrics, device) -> None:
     ``"only_first_replica"`` takes rank 0's value, ``"none"`` keeps each rank's own.
     """
     groups = {}
+    trackers = [m for m in metrics if isinstance(m, LossTracker)]
     for m in metrics:
-        if hasattr(m, "variables"):
+        if not isinstance(m, LossTracker):
             for state, aggregation in _metric_states(m):
                 groups.setdefault(aggregation or "none", []).append(state)
-    trackers = [m for m in metrics if not hasattr(m, "variables")]
     for aggregation in ("sum", "mean", "max", "min", "only_first_replica"):
         states = groups.get(aggregation, [])
         parts = [v.detach().reshape(-1).to(device, torch.float64) for v in states]

@@ -11,7 +11,7 @@ import functools
 
 import torch
 
-from keraton.trainers import compile_utils
+from keraton.trainers import compile_utils, step_logs
 from keraton.utils import tree
 
 
@@ -28,27 +28,36 @@ class MetricsMixin:
 
     @property
     def metrics(self) -> list:
-        """The loss tracker(s), compiled metrics, then metrics assigned as attributes (Keras 3).
+        """Keras 3's ``model.metrics``: the loss tracker, the compiled metrics, the per-output losses, yours.
 
-        A subclass that creates ``self.d_loss_tracker = keraton.metrics.Mean(...)``
-        in ``__init__`` finds it here, so ``fit`` resets it every epoch.
+        As Keras 3: ``Mean``-like ``loss``, then one ``compile_metrics``
+        container holding the compiled metrics (when ``compile`` got any),
+        then ``<output>_loss`` trackers (several outputs with a loss), then
+        the ``Metric`` objects assigned as attributes of the model (a custom
+        ``train_step``'s trackers, which ``fit`` resets every epoch) and of its
+        layers (not of nested models).
         """
-        out = [self._loss_tracker] + [t for t in self._output_loss_trackers]
-        if self._compile_metrics is not None and self._compile_metrics.built:
-            out.extend(self._compile_metrics.metrics)
-        return out + self._tracked_metrics()
+        out = [self._loss_tracker]
+        compiled = self._compile_metrics
+        if compiled is not None and compiled.has_metrics:
+            out.append(compiled)
+        return out + self._output_loss_trackers + self._tracked_metrics()
 
     def _tracked_metrics(self) -> list:
         cached = self.__dict__.get("_tracked_metrics_cache")
         if cached is None:
-            own = self.__dict__.get("_loss_tracker")
-            cached = [v for v in vars(self).values() if isinstance(v, _metric_class()) and v is not own]
+            own = (self.__dict__.get("_loss_tracker"), self.__dict__.get("_compile_metrics"))
+            cached = _attribute_metrics(self, skip=own)
+            for layer in self.modules():
+                if layer is not self and not isinstance(layer, MetricsMixin):
+                    cached.extend(m for m in _attribute_metrics(layer) if m not in cached)
             self.__dict__["_tracked_metrics_cache"] = cached
         return list(cached)
 
     def __setattr__(self, name, value):
         # model.metrics scans the attributes for Metric objects; the scan is cached
-        # and dropped whenever an attribute starts or stops holding a Metric.
+        # and dropped whenever an attribute starts or stops holding a Metric (and at
+        # every compile, fit and evaluate, for metrics created in layers since).
         metric = _metric_class()
         if isinstance(value, metric) or isinstance(self.__dict__.get(name), metric):
             self.__dict__["_tracked_metrics_cache"] = None
@@ -61,28 +70,51 @@ class MetricsMixin:
 
     @property
     def metrics_names(self) -> list:
-        """Names of the values ``evaluate`` returns: ``['loss', ...metrics]`` (Keras 2 style).
+        """Names of the values ``evaluate`` returns, in its order (``['loss', 'mae']``).
 
-        With a ``metrics`` property overridden by a subclass, its metrics' names (Keras 3).
+        Keras 2's meaning, so ``dict(zip(model.metrics_names, model.evaluate(...)))``
+        pairs each name with its value. (Keras 3 returns ``[m.name for m in
+        model.metrics]``, i.e. ``['loss', 'compile_metrics']``, which that
+        idiom mis-pairs.) With a ``metrics`` property overridden by a subclass,
+        its metrics' names, as in both.
         """
         if type(self).metrics is not MetricsMixin.metrics:
             return [m.name for m in self.metrics]
-        names = ["loss"] + [t.name for t in self._output_loss_trackers]
-        if self._compile_metrics is not None and self._compile_metrics.built:
-            names.extend(name for name, _, _, _ in self._compile_metrics.entries)
-        return names + [m.name for m in self._tracked_metrics()]
+        return self._ordered_log_names(list(self._metric_results()))
+
+    def _ordered_log_names(self, names) -> list:
+        """Log ``names`` in the order ``evaluate`` lists them, as Keras 3's ``_flatten_metrics_in_order``.
+
+        Each entry of ``model.metrics`` whose name is a log name comes in
+        ``model.metrics``' order (a compiled metric by its own name, so with
+        several outputs ``zeta_mae`` is not found this way), then every other
+        log name, sorted. As in Keras, a name several entries share (two
+        outputs of one nested model, ``metrics=['mae', 'mae']``) comes once
+        per entry.
+        """
+        order = []
+        for metric in self.metrics:
+            subs = metric.metrics if isinstance(metric, compile_utils.CompileMetrics) else [metric]
+            order.extend(m.name for m in subs)
+        known = set(names)
+        first = [n for n in order if n in known]
+        return first + sorted(known.difference(first))
 
     def reset_metrics(self) -> None:
         """Reset the loss tracker(s) and every compiled metric."""
         for m in self.metrics:
             m.reset_state()
 
+    def get_metrics_result(self) -> dict:
+        """``{name: value}`` of every metric in ``model.metrics``, the compiled ones flattened (Keras 3)."""
+        return step_logs.to_floats(self._metric_results())
+
     def _metric_results(self, tracked=None) -> dict:
         logs = {"loss": self._loss_tracker.result()}
-        for tracker in self._output_loss_trackers:
-            logs[tracker.name] = tracker.result()
         if self._compile_metrics is not None and self._compile_metrics.built:
             logs.update(self._compile_metrics.result())
+        for tracker in self._output_loss_trackers:
+            logs[tracker.name] = tracker.result()
         for metric in self._tracked_metrics() if tracked is None else tracked:
             logs[metric.name] = metric.result()
         return logs
@@ -100,17 +132,19 @@ class MetricsMixin:
         self._output_loss_trackers = []
         if self._compile_loss is not None and len(self._compile_loss.needs_target) > 1:
             # As Keras 3: per-output "<name>_loss" logs only when more than one output has a loss.
-            self._output_loss_trackers = [compile_utils.LossTracker(f"{n}_loss")
-                                          for n in self._compile_loss.needs_target]
+            self._output_loss_index = self._compile_loss.loss_order()
+            self._output_loss_trackers = [
+                compile_utils.LossTracker(f"{self._compile_loss.output_names[i]}_loss")
+                for i in self._output_loss_index]
         self._metrics_built = True
 
     def _update_trackers(self, loss, x, y, y_pred, sample_weight) -> None:
         batch_size = tree.flatten(x)[0].shape[0]
         self._loss_tracker.update_state(loss, batch_size)
         if self._output_loss_trackers:
-            values = [v for v in self._compile_loss.last_output_losses if v is not None]
-            for tracker, value in zip(self._output_loss_trackers, values):
-                tracker.update_state(value, batch_size)
+            values = self._compile_loss.last_output_losses
+            for tracker, i in zip(self._output_loss_trackers, self._output_loss_index):
+                tracker.update_state(values[i], batch_size)
         self.compute_metrics(x, y, _detached(y_pred), sample_weight)
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
@@ -119,6 +153,12 @@ class MetricsMixin:
             self._build_compiled(y, y_pred)
         self._compile_metrics.update_state(y, y_pred, sample_weight)
         return self._step_logs
+
+
+def _attribute_metrics(obj, skip=()) -> list:
+    """The ``Metric`` objects held as attributes of ``obj`` (Keras's tracked ``_metrics``)."""
+    metric = _metric_class()
+    return [v for v in vars(obj).values() if isinstance(v, metric) and not any(v is o for o in skip)]
 
 
 def _detached(y_pred):

@@ -11,7 +11,7 @@ import torch
 from keraton.mixed_precision.autocast import float32_outputs
 from keraton.trainers.data_adapters import get_data_adapter
 from keraton.trainers.data_prep import prepare_data
-from keraton.trainers.step_logs import MetricsLogs
+from keraton.trainers.step_logs import MetricsLogs, flatten_logs
 from keraton.trainers.step_logs import to_floats as _to_floats
 from keraton.utils import tree
 
@@ -68,9 +68,13 @@ class OnBatchMixin:
         return tree.map_structure(lambda t: t.detach().cpu().numpy(), float32_outputs(out))
 
     def _format_logs(self, logs: dict, return_dict: bool):
+        """What ``evaluate``/``*_on_batch`` return from their float logs: the (sorted) dict, or its values in
+        Keras 3's order (loss, compiled metrics by their own names, per-output losses,
+        then the remaining names sorted); a single value alone."""
+        logs = flatten_logs(logs)
         if return_dict:
             return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
+        values = [logs[name] for name in self._ordered_log_names(list(logs))]
         return values[0] if len(values) == 1 else values
 
 

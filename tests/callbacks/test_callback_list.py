@@ -148,11 +148,12 @@ def test_lazy_logs_resolved_once_with_two_lazy_callbacks():
     assert len(count) == 1
 
 
-def test_dict_logs_accepted_and_order_kept():
+def test_dict_logs_flattened_in_sorted_key_order():
+    """As Keras 3's pythonify_logs: sorted keys, a nested dict flattened at its key's place."""
     rec = BatchRecorder()
     cbl = CallbackList([rec])
-    cbl.on_train_batch_end(1, {"z": torch.tensor(2.0), "a": 1, "nested": {"m": 3.0}})
-    assert list(rec.seen[0][1].items()) == [("z", 2.0), ("a", 1.0), ("m", 3.0)]
+    cbl.on_train_batch_end(1, {"z": torch.tensor(2.0), "a": 1, "nested": {"y": 4.0, "m": 3.0}})
+    assert list(rec.seen[0][1].items()) == [("a", 1.0), ("m", 3.0), ("y", 4.0), ("z", 2.0)]
 
 
 def test_non_scalar_values_untouched():

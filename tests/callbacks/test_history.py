@@ -34,7 +34,7 @@ def test_accumulates_three_epochs_as_floats():
     history = History()
     run_fit(history, model)
     assert history.epoch == [0, 1, 2]
-    assert list(history.history) == ["loss", "accuracy", "val_loss"]
+    assert list(history.history) == ["accuracy", "loss", "val_loss"]  # sorted, as Keras 3
     assert history.history["loss"] == pytest.approx([0.9, 0.6, 0.3])
     assert history.history["accuracy"] == [0.5, 0.75, 1.0]
     assert history.history["val_loss"] == [1.0, 0.8, 0.7]

@@ -164,7 +164,7 @@ def test_evaluate_shows_its_own_bar(stdout, clock):
         clock.t += 0.5
         cbl.on_test_batch_end(batch, logs)
     cbl.on_test_end({"loss": 0.1, "accuracy": 0.25})
-    assert out.getvalue() == f"3/3 {BAR} 2s 500ms/step - loss: 0.1000 - accuracy: 0.2500\n"
+    assert out.getvalue() == f"3/3 {BAR} 2s 500ms/step - accuracy: 0.2500 - loss: 0.1000\n"
     assert logs.calls == 0
 
 
