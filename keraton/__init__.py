@@ -24,11 +24,13 @@ from keraton import (
     ops,
     optimizers,
     preprocessing,
+    quantizers,
     random,
     regularizers,
     saving,
     tree,
     utils,
+    visualization,
     wrappers,
 )
 from keraton.backend import device_scope as device
@@ -40,8 +42,11 @@ from keraton.mixed_precision import DTypePolicy, FloatDTypePolicy
 from keraton.models import Model, Sequential
 from keraton.name_scopes import name_scope
 from keraton.optimizers import Optimizer
+from keraton.quantizers import Quantizer
 from keraton.regularizers import Regularizer
 from keraton.rematerialization import RematScope, remat
+from keraton.stateless_scope import StatelessScope
+from keraton.symbolic_scope import SymbolicScope
 from keraton.variables import Variable
 
 __version__ = "0.1.0"
@@ -65,9 +70,12 @@ __all__ = [
     "Metric",
     "Model",
     "Optimizer",
+    "Quantizer",
     "Regularizer",
     "RematScope",
     "Sequential",
+    "StatelessScope",
+    "SymbolicScope",
     "Variable",
     "name_scope",
     "remat",
@@ -90,6 +98,7 @@ __all__ = [
     "ops",
     "optimizers",
     "preprocessing",
+    "quantizers",
     "random",
     "regularizers",
     "saving",
@@ -97,5 +106,6 @@ __all__ = [
     "utils",
     "applications",
     "version",
+    "visualization",
     "wrappers",
 ]

@@ -32,6 +32,11 @@ _DTYPES = {
 }
 
 
+def backend() -> str:
+    """The name of the backend: always ``"torch"`` (``keras.backend.backend()``)."""
+    return "torch"
+
+
 def floatx() -> str:
     """Return the default float type as a string (``'float32'`` unless changed), as in Keras."""
     return _FLOATX

@@ -1,8 +1,16 @@
 """``keras.dtype_policies``: the dtype policy classes and lookups (see ``keraton.mixed_precision``)."""
 
 from keraton.mixed_precision.policy import DTypePolicy, FloatDTypePolicy, get
+from keraton.mixed_precision.quantized_policy import (
+    QUANTIZATION_MODES,
+    DTypePolicyMap,
+    Int4DTypePolicy,
+    QuantizedDTypePolicy,
+    QuantizedFloat8DTypePolicy,
+)
 
-__all__ = ["DTypePolicy", "FloatDTypePolicy", "get", "serialize", "deserialize"]
+__all__ = ["QUANTIZATION_MODES", "DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "Int4DTypePolicy",
+           "QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy", "get", "serialize", "deserialize"]
 
 
 def serialize(policy) -> dict:
@@ -13,7 +21,8 @@ def serialize(policy) -> dict:
 
 
 def deserialize(config, custom_objects=None):
-    """The policy :func:`serialize` described (a name such as ``"mixed_float16"`` works too)."""
-    if isinstance(config, dict) and "config" in config:
-        config = config["config"].get("name", config["config"])
+    """The policy :func:`serialize` described (a name such as ``"mixed_float16"`` works too).
+
+    Quantized policies and ``DTypePolicyMap`` configs give those classes, as Keras.
+    """
     return get(config)

@@ -12,9 +12,23 @@ from keraton.distribution.distribution_lib import (
     process_index,
     set_distribution,
 )
+from keraton.distribution.layouts import (
+    DeviceMesh,
+    LayoutMap,
+    ModelParallel,
+    TensorLayout,
+    distribute_tensor,
+    get_device_count,
+)
 
 __all__ = [
     "DataParallel",
+    "DeviceMesh",
+    "LayoutMap",
+    "ModelParallel",
+    "TensorLayout",
+    "distribute_tensor",
+    "get_device_count",
     "MirroredStrategy",
     "distribution",
     "initialize",

@@ -188,6 +188,32 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         self._gather_losses(call_losses, reg_losses)
         return call_losses + reg_losses
 
+    @property
+    def metrics(self) -> list:
+        """The ``Metric`` objects held as attributes of this layer and of its sublayers (Keras 3).
+
+        A model's ``fit`` reports them (keras.io's endpoint-layer pattern).
+        """
+        from keraton.metrics import Metric
+
+        out = []
+        for layer in self.modules():
+            out.extend(v for v in vars(layer).values() if isinstance(v, Metric) and v not in out)
+        return out
+
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """Call the layer on given variable values without changing its own (Keras 3's ``stateless_call``).
+
+        Returns ``(outputs, non_trainable_variables)`` with the updated
+        non-trainable values (``(outputs, non_trainable_variables, losses)``
+        with ``return_losses=True``); see :func:`keraton.layers.stateless.stateless_call`.
+        """
+        from keraton.layers.stateless import stateless_call
+
+        return stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                              return_losses=return_losses, **kwargs)
+
     def _gather_losses(self, call_losses: list, reg_losses: list) -> None:
         call_losses.extend(self._call_losses)
         for w in self._own_weights:

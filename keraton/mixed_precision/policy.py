@@ -77,6 +77,11 @@ class DTypePolicy:
         return self._variable_dtype
 
     @property
+    def quantization_mode(self):
+        """The quantization mode (``None`` for a float policy; see ``quantized_policy.py``)."""
+        return None
+
+    @property
     def autocast_dtype(self):
         """The torch dtype to autocast ``call`` to, or None when compute and variables agree."""
         return _LOW.get(self._compute_dtype) if self._compute_dtype != self._variable_dtype else None
@@ -116,7 +121,7 @@ def set_global_policy(policy) -> None:
     if policy is None:
         _GLOBAL_POLICY[0] = None
         return
-    policy = policy if isinstance(policy, DTypePolicy) else DTypePolicy(policy)
+    policy = policy if isinstance(policy, DTypePolicy) else get(policy)
     if not policy.variable_dtype.startswith("float"):
         raise ValueError(
             f"set_global_policy() expects a floating-point policy, got '{policy.name}'."
@@ -130,13 +135,30 @@ def global_policy() -> DTypePolicy:
 
 
 def get(identifier) -> DTypePolicy:
-    """A policy from ``None`` (the global one), a name, a torch/NumPy dtype, a config dict or a policy."""
+    """A policy from ``None`` (the global one), a name, a torch/NumPy dtype, a config dict or a policy.
+
+    Names such as ``"int8_from_float32"`` and configs of the quantized policy
+    classes give the quantized policies of ``quantized_policy.py``, as Keras.
+    """
     if identifier is None:
         return global_policy()
     if isinstance(identifier, DTypePolicy):
         return identifier
     if isinstance(identifier, dict):
+        from keraton.mixed_precision.quantized_policy import POLICY_CLASSES
+
+        cls = POLICY_CLASSES.get(identifier.get("class_name"))
+        if cls is not None:
+            return cls.from_config(identifier.get("config", {}))
         return DTypePolicy(identifier.get("config", identifier).get("name"))
+    if isinstance(identifier, str):
+        from keraton.mixed_precision.quantized_policy import (
+            QUANTIZATION_MODES,
+            quantized_policy_from_name,
+        )
+
+        if identifier.startswith(QUANTIZATION_MODES):
+            return quantized_policy_from_name(identifier)
     return DTypePolicy(identifier)
 
 

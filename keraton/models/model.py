@@ -181,6 +181,17 @@ class Model(Trainer, Keras2ModelMixin, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
 
+    def quantize(self, mode=None, config=None, filters=None, **kwargs) -> None:
+        """Quantize the supported layers (``Dense``, ``EinsumDense``, ``Embedding``) in place, as Keras 3.
+
+        ``mode`` is ``"int8"``, ``"int4"`` or ``"float8"`` (or given by a
+        ``keraton.quantizers.QuantizationConfig``); see
+        :func:`keraton.models.quantize.quantize_model`.
+        """
+        from keraton.models.quantize import quantize_model
+
+        return quantize_model(self, mode, config=config, filters=filters, **kwargs)
+
     def get_config(self) -> dict:
         """Base config (name, trainable); subclassed models override to add their arguments."""
         return {"name": self.name, "trainable": self.trainable}

@@ -12,6 +12,7 @@ from keraton.saving.object_registration import (
     register_keras_serializable,
 )
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from keraton.utils.audio_dataset_utils import audio_dataset_from_directory
 from keraton.utils.config import Config
 from keraton.utils.dtype_utils import standardize_dtype
 from keraton.utils.file_utils import get_file
@@ -29,6 +30,7 @@ from keraton.utils.progbar import Progbar
 from keraton.utils.py_dataset import PyDataset, Sequence
 from keraton.utils.rng_utils import set_random_seed
 from keraton.utils.sequence_utils import pad_sequences
+from keraton.utils.split_dataset import split_dataset
 from keraton.utils.summary_utils import print_summary
 from keraton.utils.text_dataset_utils import text_dataset_from_directory
 from keraton.utils.timeseries_dataset_utils import timeseries_dataset_from_array
@@ -42,7 +44,8 @@ __all__ = ["Config", "CustomObjectScope", "FeatureSpace", "array_to_img", "clear
            "is_interactive_logging_enabled", "PyDataset", "Sequence", "get_file", "image_dataset_from_directory",
            "normalize", "pad_sequences", "print_summary", "set_random_seed",
            "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical",
-           "pack_x_y_sample_weight", "unpack_x_y_sample_weight"]
+           "pack_x_y_sample_weight", "unpack_x_y_sample_weight", "audio_dataset_from_directory",
+           "split_dataset", "bounding_boxes"]
 
 
 def __getattr__(name):
@@ -52,6 +55,10 @@ def __getattr__(name):
         from keraton.trainers.data_adapters import data_adapter_utils
 
         return getattr(data_adapter_utils, name)
+    if name == "bounding_boxes":  # keras.utils.bounding_boxes lives with the image layers
+        from keraton.layers.preprocessing.image_preprocessing import bounding_boxes
+
+        return bounding_boxes
     if name == "FeatureSpace":  # built from layers, which import keraton.utils
         from keraton.layers.preprocessing.feature_space import FeatureSpace
 

@@ -285,7 +285,6 @@ def test_config_structure_matches_keras(kind):
     for mine, keras_entry in zip(ours["layers"], theirs["layers"]):
         if keras_entry["class_name"] in ("Dense", "InputLayer"):
             keras_config = dict(keras_entry["config"])
-            keras_config.pop("quantization_config", None)
             assert mine["class_name"] == keras_entry["class_name"]
             assert mine["config"] == keras_config
 

@@ -161,7 +161,6 @@ def test_config_matches_keras_structure():
     for mine, keras_entry in zip(ours["layers"], theirs["layers"]):
         assert mine["module"] == keras_entry["module"]
         keras_config = dict(keras_entry["config"])
-        keras_config.pop("quantization_config", None)  # keraton has no quantization
         assert mine["config"] == keras_config, mine["class_name"]
         if mine["class_name"] == "Dense":
             assert mine["build_config"] == keras_entry["build_config"]

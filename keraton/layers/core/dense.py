@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import torch
 
-from keraton import activations, constraints, initializers, regularizers
+from keraton import activations, constraints, initializers, quantizers, regularizers
+from keraton.layers.core.quantization import QuantizableMixin, StraightThrough, int_matmul
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.layer import Layer
 from keraton.saving.serialization_lib import serialize_keras_object
 from keraton.utils.argument_validation import standardize_positive_int
 
 
-class Dense(Layer):
+class Dense(QuantizableMixin, Layer):
     """Densely connected layer: ``output = activation(dot(input, kernel) + bias)``, as ``keras.layers.Dense``.
 
     The kernel is stored in Keras's layout ``(input_dim, units)``, so
@@ -27,6 +28,10 @@ class Dense(Layer):
             ``'glorot_uniform'`` and ``'zeros'``).
         kernel_regularizer, bias_regularizer, activity_regularizer: penalties.
         kernel_constraint, bias_constraint: projections applied after each update.
+        quantization_config: a ``keras.quantizers.QuantizationConfig`` used
+            when the layer is built with a quantized ``dtype``
+            (``"int8_from_float32"``); ``quantize(mode)`` quantizes a built
+            layer (int8, int4, float8) as Keras does, see ``quantization.py``.
 
     Shape:
         input ``(batch, ..., input_dim)`` -> output ``(batch, ..., units)``.
@@ -37,16 +42,22 @@ class Dense(Layer):
         torch.Size([2, 3])
     """
 
-    # Keras 3's entries in a weights file: kernel then bias; variables a subclass
-    # adds (keras.io's ``LayerWithCustomVariable``) are not written by default.
-    variable_serialization_spec = {None: ("kernel", "bias")}
+    # Keras 3's entries in a weights file for each quantization mode; variables a
+    # subclass adds (keras.io's ``LayerWithCustomVariable``) are not written by default.
+    _quantization_spec = {
+        None: ("kernel", "bias"),
+        "int8": ("kernel", "bias", "kernel_scale"),
+        "int4": ("kernel", "bias", "kernel_scale", "kernel_zero", "g_idx"),
+        "float8": ("kernel", "bias", "inputs_scale", "inputs_amax_history", "kernel_scale",
+                   "kernel_amax_history", "outputs_grad_scale", "outputs_grad_amax_history"),
+    }
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 lora_rank=None, **kwargs):
-        kwargs.pop("quantization_config", None)
+                 lora_rank=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.quantization_config = quantization_config
         self.units = standardize_positive_int(units, "units", f"Dense '{self.name}'")
         self.activation = activations.get(activation)
         self._act = None if self.activation is activations.linear else self.activation
@@ -68,10 +79,14 @@ class Dense(Layer):
                 f"Layer '{self.name}' (Dense) needs a known last input dimension to build, "
                 f"got input shape {tuple(input_shape)}."
             )
-        self.kernel = self.add_weight(
-            shape=(input_dim, self.units), initializer=self.kernel_initializer, name="kernel",
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-        )
+        mode = self.quantization_mode
+        if mode is not None:
+            self.quantized_build((input_dim, self.units), mode, self.quantization_config)
+        if mode not in ("int8", "int4"):
+            self.kernel = self.add_weight(
+                shape=(input_dim, self.units), initializer=self.kernel_initializer, name="kernel",
+                regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
+            )
         if self.use_bias:
             self.bias = self.add_weight(
                 shape=(self.units,), initializer=self.bias_initializer, name="bias",
@@ -82,8 +97,10 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: int(input_dim)})
         self.built = True
 
-    def call(self, inputs):
-        """Compute ``activation(inputs @ kernel + bias)``."""
+    def call(self, inputs, training=None):
+        """Compute ``activation(inputs @ kernel + bias)`` (the quantized forward when quantized)."""
+        if self._is_quantized:
+            return self._quantized_call(inputs)
         kernel = self.kernel
         if inputs.dtype != kernel.dtype:
             inputs = inputs.to(kernel.dtype)
@@ -116,7 +133,115 @@ class Dense(Layer):
             "kernel_constraint": serialize_keras_object(self.kernel_constraint),
             "bias_constraint": serialize_keras_object(self.bias_constraint),
         })
-        return config
+        return self._quantization_config_entries(config)
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}, units={self.units}, activation={getattr(self.activation, '__name__', self.activation)}"
+
+    # ------------------------------------------------------------------ quantization
+    def quantized_build(self, kernel_shape, mode, config=None):
+        """Create the quantized weights of ``mode`` for a ``(input_dim, units)`` kernel, as Keras."""
+        input_dim, units = kernel_shape
+        if mode == "int8":
+            self.inputs_quantizer = quantizers.QuantizationConfig.activation_quantizer_or_default(
+                config, quantizers.AbsMaxQuantizer())
+            self.kernel = self._fixed_weight("kernel", kernel_shape, "int8")
+            self.kernel_scale = self._fixed_weight("kernel_scale", (units,), None, "ones")
+        elif mode == "int4":
+            self.inputs_quantizer = quantizers.QuantizationConfig.activation_quantizer_or_default(config, None)
+            self.kernel = self._fixed_weight("kernel", (input_dim, (units + 1) // 2), "int8")
+            block_size = quantizers.quantization_config.get_block_size_for_layer(self, config)
+            self._int4_block_size = block_size
+            grouped = block_size is not None and block_size > 0
+            scale_shape = (-(-input_dim // block_size), units) if grouped else (units,)
+            self.kernel_scale = self._fixed_weight("kernel_scale", scale_shape, None, "ones")
+            if grouped:
+                self.kernel_zero = self._fixed_weight("kernel_zero", scale_shape, "int8")
+                self.g_idx = self._fixed_weight("g_idx", (input_dim,), "float32")
+                with torch.no_grad():
+                    self.g_idx.copy_(torch.div(torch.arange(input_dim, dtype=torch.float32), block_size,
+                                               rounding_mode="floor"))
+            self._orig_output_dim = units
+        elif mode == "float8":
+            self._float8_build()
+        else:
+            raise self._quantization_mode_error(mode)
+        self._is_quantized = True
+
+    def _quantize_weights(self, mode, config):
+        kernel_shape = tuple(self.kernel.shape)
+        if mode == "float8":
+            self.quantized_build(kernel_shape, mode)
+            return
+        kernel = self.kernel.detach()
+        zero = None
+        if mode == "int8":
+            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+                config, quantizers.AbsMaxQuantizer(axis=0))
+            value, scale = quantizer(kernel, to_numpy=True)
+            scale = scale.squeeze(0)
+        else:
+            block_size = getattr(config, "block_size", None)
+            if block_size is None or block_size == -1:
+                quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+                    config, quantizers.AbsMaxQuantizer(axis=0, value_range=(-8, 7), output_dtype="int8"))
+                value, scale = quantizer(kernel, to_numpy=True)
+                scale = scale.squeeze(0)
+            else:
+                value, scale, zero = quantizers.abs_max_quantize_grouped_with_zero_point(
+                    kernel, block_size=block_size, to_numpy=True)
+            value = quantizers.pack_int4(value, axis=-1)[0]
+        self._drop_weight("kernel")
+        self.quantized_build(kernel_shape, mode, config)
+        with torch.no_grad():
+            self.kernel.copy_(value)
+            self.kernel_scale.copy_(scale)
+            if zero is not None:
+                self.kernel_zero.copy_(zero)
+
+    def _quantized_call(self, inputs):
+        compute = self.compute_dtype
+        if inputs.is_floating_point() and inputs.dtype != getattr(torch, compute):
+            inputs = inputs.to(getattr(torch, compute))
+        mode = self.quantization_mode
+        if mode == "float8":
+            x, kernel = self._float8_operands(inputs, self._ac(self.kernel))
+            out = self._float8_finish(torch.matmul(x, kernel))
+        else:
+            out = StraightThrough.apply(inputs, self._int_forward, self._int_input_grad)
+            if self.bias is not None:
+                out = out + self._ac(self.bias)
+        if self._act is not None:
+            out = self._act(out)
+        return out
+
+    def _int_kernel(self):
+        """The int8 kernel ``(input_dim, units)`` (int4 unpacked)."""
+        if self.quantization_mode == "int4":
+            return quantizers.unpack_int4(self.kernel, self._orig_output_dim, axis=-1)
+        return self.kernel
+
+    def _float_kernel(self):
+        """The dequantized kernel Keras's int8/int4 gradients use."""
+        kernel = self._int_kernel()
+        if getattr(self, "_int4_block_size", None) not in (None, -1) and self.quantization_mode == "int4":
+            return quantizers.dequantize_with_sz_map(kernel, self._ac(self.kernel_scale), self.kernel_zero, self.g_idx,
+                                                     group_axis=0)
+        scale = self._ac(self.kernel_scale)
+        return kernel.to(scale.dtype) / scale
+
+    def _int_forward(self, inputs):
+        kernel = self._int_kernel()
+        if self.quantization_mode == "int4" and getattr(self, "_int4_block_size", None) not in (None, -1):
+            return torch.matmul(inputs, self._float_kernel().to(inputs.dtype))
+        output_scale = self._ac(self.kernel_scale)
+        if self.inputs_quantizer:
+            inputs, inputs_scale = self.inputs_quantizer(inputs, axis=-1)
+            output_scale = output_scale * inputs_scale
+            out = int_matmul(inputs, kernel)
+        else:
+            out = torch.matmul(inputs, kernel.to(inputs.dtype))
+        return out.to(getattr(torch, self.compute_dtype)) / output_scale
+
+    def _int_input_grad(self, upstream):
+        return torch.matmul(upstream, self._float_kernel().to(upstream.dtype).T)

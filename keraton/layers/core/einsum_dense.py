@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+import string
 
+import numpy as np
 import torch
 
-from keraton import activations, constraints, initializers, regularizers
+from keraton import activations, constraints, initializers, quantizers, regularizers
 from keraton.initializers.random_initializers import VarianceScaling
+from keraton.layers.core.quantization import QuantizableMixin, StraightThrough, int_einsum
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.layer import Layer
 from keraton.saving.serialization_lib import serialize_keras_object
 
 
-class EinsumDense(Layer):
+class EinsumDense(QuantizableMixin, Layer):
     """A layer computing ``activation(einsum(equation, inputs, kernel) + bias)``, as ``keras.layers.EinsumDense``.
 
     The kernel and bias are stored in Keras's layout (the kernel's axes are
@@ -35,6 +38,10 @@ class EinsumDense(Layer):
             gets the equation's input and output axes for its fans, as in Keras.
         kernel_regularizer, bias_regularizer, activity_regularizer: penalties.
         kernel_constraint, bias_constraint: projections applied after each update.
+        quantization_config: a ``keras.quantizers.QuantizationConfig`` used
+            when the layer is built with a quantized ``dtype``;
+            ``quantize(mode)`` quantizes a built layer (int8, int4, float8) as
+            Keras does, with scales along the equation's non-contracted axes.
 
     Shape:
         input of the rank the equation's first operand gives -> output of the
@@ -50,10 +57,10 @@ class EinsumDense(Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
-                 **kwargs):
-        kwargs.pop("quantization_config", None)
+                 quantization_config=None, **kwargs):
         kwargs.pop("gptq_unpacked_column_size", None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.quantization_config = quantization_config
         if not isinstance(equation, str):
             raise TypeError(f"EinsumDense 'equation' must be a string, got {equation!r}.")
         self.equation = equation
@@ -100,10 +107,14 @@ class EinsumDense(Layer):
             config = kernel_initializer.get_config()
             config.update(input_axes=input_axes, output_axes=output_axes)
             kernel_initializer = type(kernel_initializer).from_config(config)
-        self.kernel = self.add_weight(
-            shape=tuple(kernel_shape), initializer=kernel_initializer, name="kernel",
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-        )
+        mode = self.quantization_mode
+        if mode is not None:
+            self.quantized_build(tuple(kernel_shape), mode, self.quantization_config)
+        if mode not in ("int8", "int4"):
+            self.kernel = self.add_weight(
+                shape=tuple(kernel_shape), initializer=kernel_initializer, name="kernel",
+                regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
+            )
         if bias_shape is not None:
             self.bias = self.add_weight(
                 shape=tuple(bias_shape), initializer=self.bias_initializer, name="bias",
@@ -113,8 +124,10 @@ class EinsumDense(Layer):
             self.bias = None
         self.built = True
 
-    def call(self, inputs):
-        """Compute ``activation(einsum(equation, inputs, kernel) + bias)``."""
+    def call(self, inputs, training=None):
+        """Compute ``activation(einsum(equation, inputs, kernel) + bias)`` (quantized when quantized)."""
+        if self._is_quantized:
+            return self._quantized_call(inputs)
         kernel = self.kernel
         if inputs.dtype != kernel.dtype:
             inputs = inputs.to(kernel.dtype)
@@ -144,13 +157,173 @@ class EinsumDense(Layer):
             "activity_regularizer": serialize_keras_object(self.activity_regularizer),
             "kernel_constraint": serialize_keras_object(self.kernel_constraint),
             "bias_constraint": serialize_keras_object(self.bias_constraint),
-            "quantization_config": None,
         })
-        return config
+        return self._quantization_config_entries(config)
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}, equation={self.equation!r}, output_shape={self.partial_output_shape}"
 
+    # ------------------------------------------------------------------ quantization
+    _quantization_spec = {
+        None: ("kernel", "bias"),
+        "int8": ("kernel", "bias", "kernel_scale"),
+        "int4": ("kernel", "bias", "kernel_scale", "kernel_zero", "g_idx"),
+        "float8": ("kernel", "bias", "inputs_scale", "inputs_amax_history", "kernel_scale",
+                   "kernel_amax_history", "outputs_grad_scale", "outputs_grad_amax_history"),
+    }
+
+    def _set_quantization_info(self):
+        if getattr(self, "_qinfo", None) is None:
+            self._qinfo = analyze_quantization_info(self.equation, self.input_spec.ndim)
+
+    def quantized_build(self, kernel_shape, mode, config=None):
+        """Create the quantized weights of ``mode`` for a kernel of ``kernel_shape``, as Keras."""
+        kernel_shape = tuple(kernel_shape)
+        if mode in ("int8", "int4"):
+            self._set_quantization_info()
+            self.quantization_axis = tuple(self._qinfo["input_reduced"])
+        if mode == "int8":
+            self.inputs_quantizer = quantizers.QuantizationConfig.activation_quantizer_or_default(
+                config, quantizers.AbsMaxQuantizer())
+            self.kernel = self._fixed_weight("kernel", kernel_shape, "int8")
+            self.kernel_scale = self._fixed_weight("kernel_scale", self._kernel_scale_shape(kernel_shape), None,
+                                                   "ones")
+        elif mode == "int4":
+            self.inputs_quantizer = quantizers.QuantizationConfig.activation_quantizer_or_default(config, None)
+            self.original_kernel_shape = kernel_shape
+            reduced = self._qinfo["kernel_reduced"]
+            rows = int(np.prod([d for i, d in enumerate(kernel_shape) if i in reduced]))
+            columns = int(np.prod([d for i, d in enumerate(kernel_shape) if i not in reduced]))
+            block_size = quantizers.quantization_config.get_block_size_for_layer(self, config)
+            grouped = block_size is not None and block_size != -1
+            self._int4_block_size = block_size if grouped else None
+            self._int4_unpacked_column_size = columns
+            self._int4_rows = rows
+            self.kernel = self._fixed_weight("kernel", (rows, (columns + 1) // 2), "int8")
+            scale_shape = (-(-rows // block_size), columns) if grouped else (columns,)
+            self.kernel_scale = self._fixed_weight("kernel_scale", scale_shape, None, "ones")
+            if grouped:
+                self.kernel_zero = self._fixed_weight("kernel_zero", scale_shape, "int8")
+                self.g_idx = self._fixed_weight("g_idx", (rows,), "float32")
+                with torch.no_grad():
+                    self.g_idx.copy_(torch.div(torch.arange(rows, dtype=torch.float32), block_size,
+                                               rounding_mode="floor"))
+        elif mode == "float8":
+            self._float8_build()
+        else:
+            raise self._quantization_mode_error(mode)
+        self._is_quantized = True
+
+    def _kernel_scale_shape(self, kernel_shape):
+        info = self._qinfo
+        shape = np.array(kernel_shape)
+        shape[info["kernel_reduced"]] = 1
+        shape = shape[info["kernel_transpose"]].tolist()
+        for a in sorted(info["kernel_expand"]):
+            shape.insert(a, 1)
+        for a in sorted(info["kernel_squeeze"], reverse=True):
+            shape.pop(a)
+        return tuple(shape)
+
+    def _scale_for_quant(self, scale, which):
+        """A quantizer's keepdims scale laid out to broadcast against the einsum output (Keras's order)."""
+        info = self._qinfo
+        if info[f"{which}_transpose"]:
+            scale = scale.permute(*info[f"{which}_transpose"])
+        for a in sorted(info[f"{which}_expand"]):
+            scale = scale.unsqueeze(a)
+        if info[f"{which}_squeeze"]:
+            scale = scale.squeeze(tuple(info[f"{which}_squeeze"]))
+        return scale
+
+    def _scale_for_dequant(self, scale):
+        """The kernel scale laid out back as the kernel, to dequantize it."""
+        info = self._qinfo
+        for a in sorted(info["kernel_squeeze"]):
+            scale = scale.unsqueeze(a)
+        if info["kernel_expand"]:
+            scale = scale.squeeze(tuple(info["kernel_expand"]))
+        transpose = info["kernel_transpose"]
+        if transpose:
+            scale = scale.permute(*sorted(range(len(transpose)), key=transpose.__getitem__))
+        return scale
+
+    def _quantize_weights(self, mode, config):
+        kernel_shape = tuple(self.kernel.shape)
+        if mode == "float8":
+            self.quantized_build(kernel_shape, mode)
+            return
+        self._set_quantization_info()
+        kernel = self.kernel.detach()
+        reduced = self._qinfo["kernel_reduced"]
+        zero = None
+        if mode == "int8":
+            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+                config, quantizers.AbsMaxQuantizer(axis=reduced))
+            value, scale = quantizer(kernel, to_numpy=True)
+            scale = self._scale_for_quant(scale, "kernel")
+        else:
+            block_size = getattr(config, "block_size", None)
+            rows = int(np.prod([d for i, d in enumerate(kernel_shape) if i in reduced]))
+            flat = kernel.reshape(rows, -1)
+            if block_size is None or block_size == -1:
+                value, scale = quantizers.abs_max_quantize(flat, axis=0, value_range=(-8, 7), dtype="int8",
+                                                           to_numpy=True)
+                scale = scale.squeeze(0)
+            else:
+                value, scale, zero = quantizers.abs_max_quantize_grouped_with_zero_point(
+                    flat, block_size=block_size, to_numpy=True)
+            value = quantizers.pack_int4(value, axis=-1)[0]
+        self._drop_weight("kernel")
+        self.quantized_build(kernel_shape, mode, config)
+        with torch.no_grad():
+            self.kernel.copy_(value)
+            self.kernel_scale.copy_(scale.reshape(self.kernel_scale.shape))
+            if zero is not None:
+                self.kernel_zero.copy_(zero)
+
+    def _quantized_call(self, inputs):
+        compute = getattr(torch, self.compute_dtype)
+        if inputs.is_floating_point() and inputs.dtype != compute:
+            inputs = inputs.to(compute)
+        if self.quantization_mode == "float8":
+            x, kernel = self._float8_operands(inputs, self._ac(self.kernel))
+            out = self._float8_finish(torch.einsum(self.equation, x, kernel))
+        else:
+            out = StraightThrough.apply(inputs, self._int_forward, self._int_input_grad)
+            if self.bias is not None:
+                out = out + self._ac(self.bias)
+        if self._act is not None:
+            out = self._act(out)
+        return out
+
+    def _float_kernel(self):
+        """The dequantized kernel (Keras's gradient kernel, and its int4 forward kernel)."""
+        compute = getattr(torch, self.compute_dtype)
+        if self.quantization_mode == "int8":
+            return self.kernel.to(compute) / self._scale_for_dequant(self._ac(self.kernel_scale))
+        unpacked = quantizers.unpack_int4(self.kernel, self._int4_unpacked_column_size, axis=-1)
+        if self._int4_block_size is None:
+            flat = unpacked.to(compute) / self._ac(self.kernel_scale)
+        else:
+            flat = quantizers.dequantize_with_sz_map(unpacked, self._ac(self.kernel_scale), self.kernel_zero, self.g_idx,
+                                                     group_axis=0).to(compute)
+        return flat.reshape(self.original_kernel_shape)
+
+    def _int_forward(self, inputs):
+        if self.inputs_quantizer and (self.quantization_mode == "int8" or self._int4_block_size is None):
+            q, inputs_scale = self.inputs_quantizer(inputs, axis=self.quantization_axis)
+            inputs_scale = self._scale_for_quant(inputs_scale, "input")
+            if self.quantization_mode == "int8":
+                contracted = int(np.prod([inputs.shape[a] for a in self.quantization_axis]))
+                out = int_einsum(self.equation, q, self.kernel, contracted).to(inputs.dtype)
+                return out / (inputs_scale * self._ac(self.kernel_scale))
+            out = torch.einsum(self.equation, q.to(inputs.dtype), self._float_kernel())
+            return out / inputs_scale
+        return torch.einsum(self.equation, inputs, self._float_kernel())
+
+    def _int_input_grad(self, upstream):
+        return torch.einsum(self._qinfo["gradient_equation"], upstream, self._float_kernel().to(upstream.dtype))
 
 def analyze_einsum_string(equation, bias_axes, input_shape, output_shape):
     """Return ``(kernel_shape, bias_shape, full_output_shape, input_axes, output_axes)`` for an equation.
@@ -243,3 +416,51 @@ def _analyze_split(input_spec, weight_spec, output_spec, left_elided, bias_axes,
     contracted = {input_dim[d]: input_shape[input_dim[d]] for d in weight_spec
                   if d in input_dim and d not in output_dim}
     return kernel_shape, bias_shape, full, input_axes, output_axes, contracted
+
+
+def analyze_quantization_info(equation, ndim):
+    """The axes Keras's int8/int4 EinsumDense quantizes over and how scales line up with the output.
+
+    Follows Keras's ``_analyze_quantization_info`` step by step (including
+    how it places reduced axes that have no spare output axis), so scale
+    shapes and values equal Keras's.  Returns a dict with
+    ``input_reduced``/``kernel_reduced`` axes, the ``*_transpose``,
+    ``*_expand``, ``*_squeeze`` layouts of the input and kernel scales and
+    the ``gradient_equation`` giving the inputs' gradient.
+    """
+    compact = re.sub(r"\.\.\.", "0", equation)
+    match = re.match("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", compact)
+    left = re.match("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", compact)
+    right = re.match("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", compact)
+    if match is None and left is None and right is None:
+        raise ValueError(
+            f"Invalid einsum equation '{equation}'. Equations must be in the form [X],[Y]->[Z], "
+            "...[X],[Y]->...[Z], or [X]...,[Y]->[Z]....")
+    x, w, z = (match or left or right).groups()
+    if match is None:
+        spare = sorted(set(string.ascii_letters) - set(x) - set(w) - set(z))
+        elided = ndim - len(x)
+        for i in range(elided):
+            x, z = (spare[i] + x, spare[i] + z) if left is not None else (x + spare[i], z + spare[i])
+    input_reduced = [i for i, c in enumerate(x) if z.find(c) == -1]
+    kernel_reduced = [i for i, c in enumerate(w) if z.find(c) == -1]
+    # Keras reuses one loop variable here; its last value seeds the placement below.
+    index = z.find(w[-1]) if w else z.find(x[-1])
+    input_expand = [i for i, c in enumerate(z) if x.find(c) == -1]
+    kernel_expand = [i for i, c in enumerate(z) if w.find(c) == -1]
+    input_transpose = [x.find(c) for c in z if x.find(c) != -1]
+    kernel_transpose = [w.find(c) for c in z if w.find(c) != -1]
+    input_squeeze, kernel_squeeze = [], []
+    for reduced, expand, squeeze, transpose in ((input_reduced, input_expand, input_squeeze, input_transpose),
+                                                (kernel_reduced, kernel_expand, kernel_squeeze, kernel_transpose)):
+        for axis in reduced:
+            if expand:
+                index = expand.pop(0)
+            else:
+                squeeze.append(axis)
+            transpose.insert(index, axis)
+    return {"input_reduced": input_reduced, "kernel_reduced": kernel_reduced,
+            "input_transpose": input_transpose, "kernel_transpose": kernel_transpose,
+            "input_expand": input_expand, "kernel_expand": kernel_expand,
+            "input_squeeze": input_squeeze, "kernel_squeeze": kernel_squeeze,
+            "gradient_equation": f"{z},{w}->{x}"}

@@ -5,13 +5,14 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from keraton import constraints, initializers, regularizers
+from keraton import constraints, initializers, quantizers, regularizers
+from keraton.layers.core.quantization import QuantizableMixin
 from keraton.layers.layer import Layer
 from keraton.saving.serialization_lib import serialize_keras_object
 from keraton.utils.argument_validation import standardize_positive_int
 
 
-class Embedding(Layer):
+class Embedding(QuantizableMixin, Layer):
     """Look up rows of an ``(input_dim, output_dim)`` table, as ``keras.layers.Embedding``.
 
     Inputs of any shape hold indices in ``[0, input_dim)``; non-integer inputs
@@ -27,6 +28,10 @@ class Embedding(Layer):
         mask_zero: treat index 0 as padding and emit a mask.
         weights: optional initial table ``[array]``.
         input_length: Keras 2 argument, accepted and ignored (the input shape says it).
+        quantization_config: a ``keras.quantizers.QuantizationConfig`` used
+            when the layer is built with a quantized ``dtype``;
+            ``quantize("int8")``/``quantize("int4")`` quantize a built layer
+            (per-row scales, int4 packed along ``output_dim``), as Keras.
 
     Shape:
         ``(batch, ...)`` integers -> ``(batch, ..., output_dim)``.
@@ -39,11 +44,16 @@ class Embedding(Layer):
 
     # Keras's Embedding argument, shadowing Layer's Keras 2 ``input_dim`` property.
     input_dim = None
+    _quantized_modes = ("int8", "int4")
+    _quantization_spec = {
+        None: None,  # all own weights (a subclass's too, as ReversibleEmbedding's)
+        "int8": ("embeddings", "embeddings_scale"),
+        "int4": ("embeddings", "embeddings_scale", "embeddings_zero", "g_idx"),
+    }
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
-                 weights=None, lora_rank=None, lora_alpha=None, **kwargs):
-        kwargs.pop("quantization_config", None)
+                 weights=None, lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
         input_length = kwargs.pop("input_length", None)
         if input_length is not None and "input_shape" not in kwargs and "batch_input_shape" not in kwargs:
             kwargs["input_shape"] = (input_length,)
@@ -61,9 +71,15 @@ class Embedding(Layer):
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
+        self.quantization_config = quantization_config
 
     def build(self, input_shape=None) -> None:
-        """Create ``embeddings`` of shape ``(input_dim, output_dim)``."""
+        """Create ``embeddings`` of shape ``(input_dim, output_dim)`` (quantized ones under a quantized policy)."""
+        mode = self.quantization_mode
+        if mode is not None:
+            self.quantized_build((self.input_dim, self.output_dim), mode, self.quantization_config)
+            self.built = True
+            return
         self.embeddings = self.add_weight(
             shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer,
             name="embeddings", regularizer=self.embeddings_regularizer,
@@ -75,6 +91,8 @@ class Embedding(Layer):
         """Gather the rows of ``embeddings`` at ``inputs``."""
         if inputs.dtype not in (torch.int64, torch.int32):
             inputs = inputs.to(torch.int64)
+        if self._is_quantized:
+            return self._quantized_call(inputs)
         return F.embedding(inputs, self.embeddings)
 
     def compute_mask(self, inputs, mask=None):
@@ -105,9 +123,77 @@ class Embedding(Layer):
             "activity_regularizer": serialize_keras_object(self.activity_regularizer),
             "embeddings_constraint": serialize_keras_object(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
-            "quantization_config": None,
         })
-        return config
+        return self._quantization_config_entries(config)
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}, input_dim={self.input_dim}, output_dim={self.output_dim}"
+
+    # ------------------------------------------------------------------ quantization
+    def _quantization_mode_error(self, mode):
+        return NotImplementedError(
+            f"Invalid quantization mode. Expected one of ('int8', 'int4'). Received: quantization_mode={mode}")
+
+    def quantized_build(self, embeddings_shape, mode, config=None):
+        """Create the int8 or packed int4 table and its per-row scales, as Keras."""
+        input_dim, output_dim = embeddings_shape
+        if mode == "int8":
+            self.embeddings = self._fixed_weight("embeddings", embeddings_shape, "int8")
+            self.embeddings_scale = self._fixed_weight("embeddings_scale", (input_dim,), None, "ones")
+        elif mode == "int4":
+            self.embeddings = self._fixed_weight("embeddings", (input_dim, (output_dim + 1) // 2), "int8")
+            block_size = quantizers.quantization_config.get_block_size_for_layer(self, config)
+            self._int4_block_size = block_size
+            grouped = block_size is not None and block_size > 0
+            scale_shape = (input_dim, -(-output_dim // block_size)) if grouped else (input_dim,)
+            self.embeddings_scale = self._fixed_weight("embeddings_scale", scale_shape, None, "ones")
+            if grouped:
+                self.embeddings_zero = self._fixed_weight("embeddings_zero", scale_shape, "int8")
+                self.g_idx = self._fixed_weight("g_idx", (output_dim,), "float32")
+                with torch.no_grad():
+                    self.g_idx.copy_(torch.div(torch.arange(output_dim, dtype=torch.float32), block_size,
+                                               rounding_mode="floor"))
+            self._orig_output_dim = output_dim
+        else:
+            raise self._quantization_mode_error(mode)
+        self._is_quantized = True
+
+    def _quantize_weights(self, mode, config):
+        table = self.embeddings.detach()
+        zero = None
+        if mode == "int8":
+            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+                config, quantizers.AbsMaxQuantizer(axis=-1))
+            value, scale = quantizer(table, to_numpy=True)
+            scale = scale.squeeze(-1)
+        else:
+            block_size = getattr(config, "block_size", None)
+            if block_size is None or block_size == -1:
+                quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+                    config, quantizers.AbsMaxQuantizer(axis=-1, value_range=(-8, 7), output_dtype="int8"))
+                value, scale = quantizer(table, to_numpy=True)
+                scale = scale.squeeze(-1)
+            else:
+                value, scale, zero = quantizers.abs_max_quantize_grouped_with_zero_point(
+                    table.T, block_size=block_size, value_range=(-8, 7), dtype="int8", to_numpy=True)
+                value, scale, zero = value.T, scale.T, zero.T
+            value = quantizers.pack_int4(value, axis=-1)[0]
+        self._drop_weight("embeddings")
+        self.quantized_build((self.input_dim, self.output_dim), mode, config)
+        with torch.no_grad():
+            self.embeddings.copy_(value)
+            self.embeddings_scale.copy_(scale)
+            if zero is not None:
+                self.embeddings_zero.copy_(zero)
+
+    def _quantized_call(self, inputs):
+        compute = getattr(torch, self.compute_dtype)
+        table = self.embeddings
+        if self.quantization_mode == "int4":
+            table = quantizers.unpack_int4(table, self._orig_output_dim, axis=-1)
+        outputs = table[inputs].to(compute)
+        scale = self._ac(self.embeddings_scale).reshape(self.input_dim, -1)[inputs]
+        if self.quantization_mode == "int4" and getattr(self, "_int4_block_size", None) not in (None, -1):
+            zero = self.embeddings_zero[inputs]
+            return quantizers.dequantize_with_sz_map(outputs, scale, zero, self.g_idx, group_axis=-1)
+        return outputs / scale

@@ -11,6 +11,7 @@ from keraton.layers.preprocessing.image_preprocessing import (
     ContrastLimitedAdaptiveHistogramEqualization,
     CutMix,
     Equalization,
+    MaxNumBoundingBoxes,
     MixUp,
     RandAugment,
     RandomBrightness,
@@ -50,7 +51,7 @@ __all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "
            "IntegerLookup", "Normalization", "RandomBrightness", "RandomColorDegeneration",
            "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue",
            "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
-           "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup",
+           "RandomTranslation", "RandomZoom", "MaxNumBoundingBoxes", "Rescaling", "Resizing", "Solarization", "StringLookup",
            "TextVectorization", "CutMix", "MixUp", "Pipeline", "RandomErasing", "RandomGaussianBlur",
            "RandomPerspective", "RandomShear", "MelSpectrogram", "STFTSpectrogram", "AugMix",
            "ContrastLimitedAdaptiveHistogramEqualization", "RandAugment", "RandomElasticTransform"]

@@ -8,6 +8,9 @@ from keraton.layers.preprocessing.image_preprocessing.clahe import (
 )
 from keraton.layers.preprocessing.image_preprocessing.cut_mix import CutMix
 from keraton.layers.preprocessing.image_preprocessing.equalization import Equalization
+from keraton.layers.preprocessing.image_preprocessing.max_num_bounding_boxes import (
+    MaxNumBoundingBoxes,
+)
 from keraton.layers.preprocessing.image_preprocessing.mix_up import MixUp
 from keraton.layers.preprocessing.image_preprocessing.rand_augment import RandAugment
 from keraton.layers.preprocessing.image_preprocessing.random_brightness import RandomBrightness
@@ -44,4 +47,5 @@ __all__ = ["AutoContrast", "CenterCrop", "Equalization", "RandomBrightness", "Ra
            "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
            "RandomTranslation", "RandomZoom", "Resizing", "Solarization", "CutMix", "MixUp",
            "RandomErasing", "RandomGaussianBlur", "RandomPerspective", "RandomShear", "AugMix",
-           "ContrastLimitedAdaptiveHistogramEqualization", "RandAugment", "RandomElasticTransform"]
+           "ContrastLimitedAdaptiveHistogramEqualization", "RandAugment", "RandomElasticTransform",
+           "MaxNumBoundingBoxes"]

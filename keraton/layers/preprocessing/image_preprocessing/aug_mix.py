@@ -51,6 +51,8 @@ class AugMix(TransformationAugmentation):
         torch.Size([2, 8, 8, 3])
     """
 
+    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
+
     def __init__(self, value_range=(0, 255), num_chains=3, chain_depth=3, factor=0.3, alpha=1.0, all_ops=True,
                  interpolation="bilinear", seed=None, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)

@@ -33,12 +33,16 @@ class AutoContrast(BaseRandomAugmentation):
         tensor([0., 1.])
     """
 
+    _always_active = True
+
     def __init__(self, value_range=(0, 255), **kwargs):
         super().__init__(**kwargs)
         self.value_range = standardize_value_range(value_range, self.name)
 
     def call(self, inputs, training=None):
-        """Auto-contrast ``inputs`` (rank 3 image or rank 4 batch), whatever ``training`` is."""
+        """Auto-contrast ``inputs`` (rank 3 image, rank 4 batch or Keras's dict), whatever ``training`` is."""
+        if isinstance(inputs, dict):
+            return self._call_dict(inputs, training=True)
         original = torch.as_tensor(inputs)
         if original.dim() not in (3, 4):
             raise ValueError(
@@ -49,6 +53,12 @@ class AutoContrast(BaseRandomAugmentation):
         x = original.unsqueeze(0) if single else original
         out = self.transform_images(x)
         return out.squeeze(0) if single else out
+
+    def _standardize_images(self, images, training):
+        return torch.as_tensor(images)
+
+    def _apply_images(self, images, transformation):
+        return self.transform_images(images)
 
     def transform_images(self, images, transformation=None, training=True):
         """Keras's ``transform_images`` on a batch (``training`` is ignored: always applied)."""

@@ -2,7 +2,8 @@
 
 Training-only behaviour, seeding, image rank checks and the channels_first
 to channels_last view; a subclass writes ``_augment(images)`` on a
-``(batch, height, width, channels)`` float batch.
+``(batch, height, width, channels)`` float batch, or (the layers that also
+move boxes and masks) Keras's two steps, see ``TransformationAugmentation``.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import torch
 
 from keraton.layers.input_spec import InputSpec
-from keraton.layers.layer import Layer
-from keraton.utils.argument_validation import standardize_data_format
+from keraton.layers.preprocessing.image_preprocessing.base_image_preprocessing import (
+    ImagePreprocessingLayer,
+)
 
 
-class BaseRandomAugmentation(Layer):
+class BaseRandomAugmentation(ImagePreprocessingLayer):
     """Base of ``RandomFlip``, ``RandomRotation``, ... (not a public layer).
 
     As Keras, the layer transforms images only in training (inside ``fit``,
@@ -24,12 +26,16 @@ class BaseRandomAugmentation(Layer):
     so a bare call is the identity here.  Random draws come from a
     ``torch.Generator`` seeded with ``seed`` (else torch's global generator):
     the distributions are Keras's, the random streams are torch's.
+
+    The dict input ``{"images", "bounding_boxes", "segmentation_masks",
+    "labels"}`` is taken as Keras takes it (``ImagePreprocessingLayer``): a
+    layer written with ``_augment`` only transforms the images and returns
+    the rest unchanged (the colour layers).
     """
 
-    def __init__(self, seed=None, data_format=None, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, seed=None, data_format=None, bounding_box_format=None, **kwargs):
+        super().__init__(bounding_box_format=bounding_box_format, data_format=data_format, **kwargs)
         self.seed = seed
-        self.data_format = standardize_data_format(data_format)
         self._generator = torch.Generator().manual_seed(int(seed)) if seed is not None else None
         self.supports_masking = False
         self.input_spec = InputSpec(min_ndim=3, max_ndim=4)
@@ -38,17 +44,29 @@ class BaseRandomAugmentation(Layer):
     def _uniform(self, shape, low=0.0, high=1.0) -> torch.Tensor:
         return low + (high - low) * torch.rand(shape, generator=self._generator)
 
-    def call(self, inputs, training=None):
-        """Augment ``inputs`` (rank 3 image or rank 4 batch) when training, else return them."""
-        images = torch.as_tensor(inputs)
+    def _standardize_images(self, images, training):
+        """Rank check and cast to the layer's float dtype."""
+        images = torch.as_tensor(images)
         if images.dim() not in (3, 4):
             raise ValueError(
                 f"Layer '{self.name}': expected images of rank 3 (one image) or 4 (a batch), "
                 f"received input of shape {tuple(images.shape)}."
             )
-        images = images.to(self._dtype)
+        return images.to(self._dtype)
+
+    def _apply_images(self, images, transformation):
+        return self._augment_images(images)
+
+    def call(self, inputs, training=None):
+        """Augment ``inputs`` (rank 3 image, rank 4 batch or Keras's dict) when training, else return them."""
+        if isinstance(inputs, dict):
+            return self._call_dict(inputs, training)
+        images = self._standardize_images(inputs, training)
         if not training:
             return images
+        return self._augment_images(images)
+
+    def _augment_images(self, images):
         single = images.dim() == 3
         x = images.unsqueeze(0) if single else images
         if self.data_format == "channels_first":
@@ -64,12 +82,6 @@ class BaseRandomAugmentation(Layer):
     def compute_output_shape(self, input_shape):
         """Same as the input shape."""
         return tuple(input_shape)
-
-    def get_config(self) -> dict:
-        """The base config plus ``data_format``."""
-        config = super().get_config()
-        config["data_format"] = self.data_format
-        return config
 
 
 def standardize_factor(factor, name: str, layer_name: str, bounds=(-1.0, 1.0)) -> tuple:

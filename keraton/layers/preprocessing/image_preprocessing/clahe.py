@@ -120,6 +120,8 @@ class ContrastLimitedAdaptiveHistogramEqualization(TransformationAugmentation):
         torch.int64
     """
 
+    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
+
     def __init__(self, value_range=(0, 255), clip_limit=4.0, tile_grid_size=(8, 8), data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         _check_pair(value_range, "value_range", self.name, integers=False)

@@ -98,6 +98,9 @@ class BaseColorAugmentation(BaseRandomAugmentation):
         generator = self._generator if seed is None else torch.Generator().manual_seed(int(seed))
         return self._draw(batch_size_of(data), generator)
 
+    def _apply_images(self, images, transformation):
+        return self.transform_images(images, transformation)
+
     def transform_images(self, images, transformation, training=True):
         """Apply ``transformation`` (this layer's or a Keras layer's) to images in the layer's data_format."""
         images = torch.as_tensor(images).to(self._dtype)

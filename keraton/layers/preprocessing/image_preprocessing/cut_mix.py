@@ -35,6 +35,8 @@ class CutMix(TransformationAugmentation):
         torch.Size([4, 8, 8, 3])
     """
 
+    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
+
     def __init__(self, factor=1.0, seed=None, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.factor = check_unit_factor(factor, "factor", self.name)

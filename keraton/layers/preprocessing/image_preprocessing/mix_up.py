@@ -42,6 +42,8 @@ class MixUp(TransformationAugmentation):
         torch.Size([4, 4])
     """
 
+    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
+
     def __init__(self, alpha=0.2, data_format=None, seed=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.alpha = alpha

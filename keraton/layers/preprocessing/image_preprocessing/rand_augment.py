@@ -46,6 +46,8 @@ class RandAugment(TransformationAugmentation):
         torch.Size([2, 8, 8, 3])
     """
 
+    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
+
     def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear", seed=None,
                  data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)

@@ -67,8 +67,9 @@ class RandomColorJitter(BaseColorAugmentation):
         return None  # as Keras: each step draws its own transformation inside transform_images
 
     def _transform(self, images, transformation=None):
-        for step in self._steps():
-            images = step._augment(images).to(self._dtype)
+        for step in self._steps():  # channels_last steps on the channels_last batch
+            step_transformation = step.get_random_transformation(images, training=True)
+            images = step.transform_images(images, step_transformation).to(self._dtype)
         return images
 
     def get_config(self) -> dict:

@@ -47,6 +47,8 @@ class RandomElasticTransform(TransformationAugmentation):
         torch.Size([2, 16, 16, 3])
     """
 
+    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
+
     def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
                  value_range=(0, 255), seed=None, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)

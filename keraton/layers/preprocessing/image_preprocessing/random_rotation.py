@@ -1,4 +1,4 @@
-"""``RandomRotation``: rotate images by a random angle during training."""
+"""``RandomRotation``: rotate images (and their boxes and masks) by a random angle during training."""
 
 from __future__ import annotations
 
@@ -11,9 +11,18 @@ from keraton.layers.preprocessing.image_preprocessing.affine import (
     INTERPOLATIONS,
     affine_transform,
 )
-from keraton.layers.preprocessing.image_preprocessing.base_augmentation import (
-    BaseRandomAugmentation,
-    standardize_factor,
+from keraton.layers.preprocessing.image_preprocessing.base_augmentation import standardize_factor
+from keraton.layers.preprocessing.image_preprocessing.bounding_boxes.converters import (
+    affine_transform as affine_transform_boxes,
+)
+from keraton.layers.preprocessing.image_preprocessing.box_ops import (
+    boxes_in,
+    boxes_out,
+    resample_masks,
+    with_boxes,
+)
+from keraton.layers.preprocessing.image_preprocessing.transformation_augmentation import (
+    TransformationAugmentation,
 )
 
 
@@ -27,14 +36,20 @@ def check_fill_and_interpolation(layer_name: str, fill_mode: str, interpolation:
                          f"Received: interpolation={interpolation!r}")
 
 
-class RandomRotation(BaseRandomAugmentation):
+class RandomRotation(TransformationAugmentation):
     """Rotate each image by a random angle in training, as ``keras.layers.RandomRotation``.
 
     The angle is uniform in ``[lower, upper] * 360`` degrees (``factor`` ``f``
     means ``(-f, f)``, a fraction of a full turn); positive angles turn
     counter-clockwise about the image center.  Points falling outside the
     image are filled per ``fill_mode`` (Keras's ``affine_transform``
-    arithmetic).  Identity in inference.
+    arithmetic).  Identity in inference.  With Keras's dict input the boxes
+    (in ``bounding_box_format``) become the boxes enclosing their rotated
+    corners, clipped to the image (empty boxes get the label -1), and
+    segmentation masks rotate with nearest sampling, as Keras.  Keras reads
+    the boxes as ``xyxy`` whatever ``bounding_box_format`` says (and converts
+    the result to it); keraton converts them from ``bounding_box_format``
+    first, so the two agree for ``'xyxy'`` and keraton is right for the others.
 
     Args:
         factor: a number or a pair ``(lower, upper)`` in ``[-1, 1]``.
@@ -42,6 +57,7 @@ class RandomRotation(BaseRandomAugmentation):
         interpolation: ``'bilinear'`` (default) or ``'nearest'``.
         seed: integer seed of the layer's random generator.
         fill_value: value outside the image with ``fill_mode='constant'``.
+        bounding_box_format: format of the boxes of a dict input (e.g. ``'xyxy'``).
 
     Example:
         >>> layer = keraton.layers.RandomRotation((0.25, 0.25))  # always 90 degrees
@@ -58,12 +74,48 @@ class RandomRotation(BaseRandomAugmentation):
         self.interpolation = interpolation
         self.fill_value = fill_value
 
-    def _augment(self, images: torch.Tensor) -> torch.Tensor:
-        batch, height, width = images.shape[:3]
-        degrees = self._uniform((batch,), self.factor[0] * 360.0, self.factor[1] * 360.0)
-        transform = rotation_matrix(degrees.to(images.dtype), height, width)
-        return affine_transform(images, transform.to(images.device), self.interpolation,
-                                self.fill_mode, self.fill_value)
+    def get_random_transformation(self, data, training=True, seed=None):
+        """``{"angle", "rotation_matrix", "image_height", "image_width", "batch_size"}`` as Keras draws them."""
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        batch = self._batch_size(images)
+        height, width = self._height_width(images.shape)
+        angle = self._rand((batch,), self.factor[0] * 360.0, self.factor[1] * 360.0, self._generator_for(seed))
+        return {"angle": angle.to(images.device),
+                "rotation_matrix": rotation_matrix(angle, height, width).to(images.device),
+                "image_height": height, "image_width": width, "batch_size": batch}
+
+    def _rotate(self, images, transformation, interpolation):
+        matrix = torch.as_tensor(transformation["rotation_matrix"]).reshape(-1, 8).to(images.device)
+        out = affine_transform(self._channels_last(images), matrix, interpolation, self.fill_mode,
+                               self.fill_value)
+        return self._from_channels_last(out)
+
+    def transform_images(self, images, transformation, training=True):
+        """Rotate a ``(batch, ...)`` image tensor by ``transformation["rotation_matrix"]``."""
+        images = torch.as_tensor(images).to(self._dtype)
+        if not training or transformation is None:
+            return images
+        return self._rotate(images, transformation, self.interpolation)
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        """Rotate masks as their images, with nearest sampling (the masks' dtype is kept)."""
+        if not training or transformation is None:
+            return segmentation_masks
+        return resample_masks(segmentation_masks, lambda m: self._rotate(m, transformation, "nearest"))
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """The boxes enclosing the rotated corners of ``(batch, N, 4)`` boxes, clipped to the image."""
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = transformation["image_height"], transformation["image_width"]
+        bounding_boxes = boxes_in(self, bounding_boxes, "xyxy", height, width)
+        angle = torch.as_tensor(transformation["angle"])
+        zeros, ones = torch.zeros_like(angle), torch.ones_like(angle)
+        boxes = affine_transform_boxes(bounding_boxes["boxes"], angle, zeros, zeros, ones, zeros, zeros,
+                                       height, width)
+        return boxes_out(self, with_boxes(bounding_boxes, boxes), "xyxy", height, width)
 
     def get_config(self) -> dict:
         """Keras's config: ``data_format``, ``factor``, ``fill_mode``, ``fill_value``, ``interpolation``, ``seed``."""

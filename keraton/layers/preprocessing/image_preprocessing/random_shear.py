@@ -9,6 +9,12 @@ from keraton.layers.preprocessing.image_preprocessing.affine import (
     INTERPOLATIONS,
     affine_transform,
 )
+from keraton.layers.preprocessing.image_preprocessing.box_ops import (
+    boxes_in,
+    boxes_out,
+    resample_masks,
+    with_boxes,
+)
 from keraton.layers.preprocessing.image_preprocessing.transformation_augmentation import (
     TransformationAugmentation,
 )
@@ -44,7 +50,10 @@ class RandomShear(TransformationAugmentation):
     ``(x + s_x y, s_y x + y)`` (Keras's matrix, about the top-left corner).
     As Keras, a number ``f`` gives the range ``(-f, f)`` and a pair must lie
     in ``[0, 1]``.  Points outside the image follow ``fill_mode``.  Identity
-    in inference.
+    in inference.  With Keras's dict input the boxes (in
+    ``bounding_box_format``) are sheared by Keras's corner rule in
+    ``rel_xyxy`` and clipped (empty boxes get the label -1); segmentation
+    masks are sheared with nearest sampling.
 
     Args:
         x_factor, y_factor: a number or a pair ``(lower, upper)`` in ``[0, 1]``
@@ -54,6 +63,7 @@ class RandomShear(TransformationAugmentation):
         fill_value: value outside the image with ``fill_mode='constant'``.
         data_format: ``'channels_last'`` (default) or ``'channels_first'``.
         seed: integer seed of the layer's random generator.
+        bounding_box_format: format of the boxes of a dict input (e.g. ``'xyxy'``).
 
     Example:
         >>> layer = RandomShear(x_factor=0.3, seed=0)
@@ -90,17 +100,43 @@ class RandomShear(TransformationAugmentation):
         shear = torch.cat([shear_x, shear_y], dim=1) * invert.to(self._dtype)
         return {"shear_factor": shear.to(images.device), "input_shape": tuple(images.shape)}
 
+    def _shear(self, images, transformation, interpolation):
+        shear = torch.as_tensor(transformation["shear_factor"]).to(images.device, self._dtype)
+        ones, zeros = torch.ones_like(shear[:, 0]), torch.zeros_like(shear[:, 0])
+        matrix = torch.stack([ones, shear[:, 0], zeros, shear[:, 1], ones, zeros, zeros, zeros], dim=1)
+        out = affine_transform(self._channels_last(images), matrix, interpolation, self.fill_mode,
+                               self.fill_value)
+        return self._from_channels_last(out)
+
     def transform_images(self, images, transformation, training=True):
         """Shear ``images`` by ``transformation["shear_factor"]`` (Keras's affine sampling)."""
         images = torch.as_tensor(images).to(self._dtype)
         if not training or transformation is None:
             return images
-        shear = torch.as_tensor(transformation["shear_factor"]).to(images.device, self._dtype)
-        ones, zeros = torch.ones_like(shear[:, 0]), torch.zeros_like(shear[:, 0])
-        matrix = torch.stack([ones, shear[:, 0], zeros, shear[:, 1], ones, zeros, zeros, zeros], dim=1)
-        out = affine_transform(self._channels_last(images), matrix, self.interpolation, self.fill_mode,
-                               self.fill_value)
-        return self._from_channels_last(out)
+        return self._shear(images, transformation, self.interpolation)
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        """Shear masks as their images, with nearest sampling (the masks' dtype is kept)."""
+        if not training or transformation is None:
+            return segmentation_masks
+        return resample_masks(segmentation_masks, lambda m: self._shear(m, transformation, "nearest"))
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Shear ``(batch, N, 4)`` boxes by Keras's corner rule (in ``rel_xyxy``) and clip them."""
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = self._height_width(transformation["input_shape"])
+        bounding_boxes = boxes_in(self, bounding_boxes, "rel_xyxy", height, width)
+        boxes = bounding_boxes["boxes"].to(self._dtype)
+        shear = torch.as_tensor(transformation["shear_factor"]).to(boxes.device, self._dtype)
+        sx, sy = shear[:, 0:1], shear[:, 1:2]  # (batch, 1) against (batch, N)
+        x1, y1, x2, y2 = boxes.unbind(-1)
+        x1 = torch.where(sx < 0, x1 - sx * y1, x1 - sx * y2)
+        x2 = torch.where(sx < 0, x2 - sx * y2, x2 - sx * y1)
+        y1 = torch.where(sy > 0, y1 - sy * x2, y1 - sy * x1)
+        y2 = torch.where(sy > 0, y2 - sy * x1, y2 - sy * x2)
+        bounding_boxes = with_boxes(bounding_boxes, torch.stack([x1, y1, x2, y2], dim=-1))
+        return boxes_out(self, bounding_boxes, "rel_xyxy", height, width, clip_format="rel_xyxy")
 
     @classmethod
     def from_config(cls, config: dict):

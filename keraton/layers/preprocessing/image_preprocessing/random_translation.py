@@ -1,30 +1,40 @@
-"""``RandomTranslation``: shift images by a random offset during training."""
+"""``RandomTranslation``: shift images (and their boxes and masks) by a random offset during training."""
 
 from __future__ import annotations
 
 import torch
 
 from keraton.layers.preprocessing.image_preprocessing.affine import affine_transform
-from keraton.layers.preprocessing.image_preprocessing.base_augmentation import (
-    BaseRandomAugmentation,
-    standardize_factor,
+from keraton.layers.preprocessing.image_preprocessing.base_augmentation import standardize_factor
+from keraton.layers.preprocessing.image_preprocessing.box_ops import (
+    boxes_in,
+    boxes_out,
+    resample_masks,
+    with_boxes,
 )
 from keraton.layers.preprocessing.image_preprocessing.random_rotation import (
     check_fill_and_interpolation,
 )
+from keraton.layers.preprocessing.image_preprocessing.transformation_augmentation import (
+    TransformationAugmentation,
+)
 
 
-class RandomTranslation(BaseRandomAugmentation):
+class RandomTranslation(TransformationAugmentation):
     """Shift each image by a random offset in training, as ``keras.layers.RandomTranslation``.
 
     Per image the vertical shift is ``u * height`` pixels, ``u`` uniform in
     ``height_factor``'s ``(lower, upper)`` (a number ``f`` means ``(-f, f)``;
     positive moves the content down), and likewise for the width (positive
-    moves it right).  Identity in inference.
+    moves it right).  Identity in inference.  With Keras's dict input the
+    boxes (in ``bounding_box_format``) shift by the same offset and are
+    clipped to the image (empty boxes get the label -1), and segmentation
+    masks are shifted with nearest sampling (their dtype kept), as Keras.
 
     Args:
         height_factor, width_factor: numbers or pairs in ``[-1, 1]``.
         fill_mode, interpolation, seed, fill_value, data_format: as ``RandomRotation``.
+        bounding_box_format: format of the boxes of a dict input (e.g. ``'xyxy'``).
 
     Example:
         >>> layer = keraton.layers.RandomTranslation((0.25, 0.25), 0.0, fill_mode="constant")
@@ -44,14 +54,54 @@ class RandomTranslation(BaseRandomAugmentation):
         self.interpolation = interpolation
         self.fill_value = fill_value
 
-    def _augment(self, images: torch.Tensor) -> torch.Tensor:
-        batch, height, width = images.shape[:3]
-        dy = self._uniform((batch,), *self._height_range) * height
-        dx = self._uniform((batch,), *self._width_range) * width
-        ones, zeros = torch.ones_like(dx), torch.zeros_like(dx)
-        transform = torch.stack([ones, zeros, -dx, zeros, ones, -dy, zeros, zeros], dim=1)
-        return affine_transform(images, transform.to(images.device), self.interpolation,
-                                self.fill_mode, self.fill_value)
+    def get_random_transformation(self, data, training=True, seed=None):
+        """``{"translations": (batch, 2) [dx, dy] in pixels, "input_shape": ...}`` as Keras draws it."""
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        batch = self._batch_size(images)
+        height, width = self._height_width(images.shape)
+        generator = self._generator_for(seed)
+        dy = self._rand((batch, 1), *self._height_range, generator) * height
+        dx = self._rand((batch, 1), *self._width_range, generator) * width
+        return {"translations": torch.cat([dx, dy], dim=1).to(torch.float32).to(images.device),
+                "input_shape": tuple(images.shape)}
+
+    @staticmethod
+    def _matrix(translations: torch.Tensor) -> torch.Tensor:
+        ones, zeros = torch.ones_like(translations[:, 0]), torch.zeros_like(translations[:, 0])
+        return torch.stack([ones, zeros, -translations[:, 0], zeros, ones, -translations[:, 1], zeros, zeros],
+                           dim=1)
+
+    def _translate(self, images, transformation, interpolation):
+        translations = torch.as_tensor(transformation["translations"]).to(images.device)
+        out = affine_transform(self._channels_last(images), self._matrix(translations), interpolation,
+                               self.fill_mode, self.fill_value)
+        return self._from_channels_last(out)
+
+    def transform_images(self, images, transformation, training=True):
+        """Shift a ``(batch, ...)`` image tensor by ``transformation["translations"]``."""
+        images = torch.as_tensor(images).to(self._dtype)
+        if not training or transformation is None:
+            return images
+        return self._translate(images, transformation, self.interpolation)
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        """Shift masks as their images, with nearest sampling (the masks' dtype is kept)."""
+        if not training or transformation is None:
+            return segmentation_masks
+        return resample_masks(segmentation_masks, lambda m: self._translate(m, transformation, "nearest"))
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Shift ``(batch, N, 4)`` boxes by the images' offsets and clip them to the image."""
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = self._height_width(transformation["input_shape"])
+        bounding_boxes = boxes_in(self, bounding_boxes, "xyxy", height, width)
+        boxes = bounding_boxes["boxes"]
+        shift = torch.as_tensor(transformation["translations"]).to(boxes.device, boxes.dtype)
+        shift = torch.cat([shift, shift], dim=-1).unsqueeze(1)  # (batch, 1, 4): dx, dy, dx, dy
+        return boxes_out(self, with_boxes(bounding_boxes, boxes + shift), "xyxy", height, width)
 
     def get_config(self) -> dict:
         """Keras's config: the factors as given, fill and interpolation settings, ``seed``."""

@@ -1,12 +1,9 @@
 """The augmentation layers inside ``RandAugment`` and ``AugMix``, behind one draw/apply interface.
 
 Keras builds both composite layers from its own augmentation layers and
-calls their ``get_random_transformation`` / ``transform_images``.  Most of
-keraton's layers have those two steps with Keras's dict keys; three
-(``RandomRotation``, ``RandomTranslation``, ``RandomContrast``) augment in
-one step, so their Keras-keyed draw and transform are written here, on the
-same ``ops.image.affine_transform`` and contrast arithmetic.  A
-transformation drawn by a Keras composite layer can thus be applied here.
+calls their ``get_random_transformation`` / ``transform_images``, which
+keraton's layers have with Keras's dict keys, so a transformation drawn by a
+Keras composite layer can be applied here.
 """
 
 from __future__ import annotations
@@ -16,7 +13,6 @@ import torch
 from keraton.layers.preprocessing.image_preprocessing.auto_contrast import AutoContrast
 from keraton.layers.preprocessing.image_preprocessing.color_ops import (
     BaseColorAugmentation,
-    uniform,
 )
 from keraton.layers.preprocessing.image_preprocessing.equalization import Equalization
 from keraton.layers.preprocessing.image_preprocessing.random_brightness import RandomBrightness
@@ -27,10 +23,7 @@ from keraton.layers.preprocessing.image_preprocessing.random_contrast import Ran
 from keraton.layers.preprocessing.image_preprocessing.random_posterization import (
     RandomPosterization,
 )
-from keraton.layers.preprocessing.image_preprocessing.random_rotation import (
-    RandomRotation,
-    rotation_matrix,
-)
+from keraton.layers.preprocessing.image_preprocessing.random_rotation import RandomRotation
 from keraton.layers.preprocessing.image_preprocessing.random_sharpness import RandomSharpness
 from keraton.layers.preprocessing.image_preprocessing.random_shear import RandomShear
 from keraton.layers.preprocessing.image_preprocessing.random_translation import RandomTranslation
@@ -88,19 +81,6 @@ def draw(layer, images: torch.Tensor, generator):
         return layer._draw(batch, generator)
     if isinstance(layer, AutoContrast):
         return None
-    height_axis, width_axis = (-2, -1) if layer.data_format == "channels_first" else (-3, -2)
-    height, width = images.shape[height_axis], images.shape[width_axis]
-    if isinstance(layer, RandomRotation):
-        angle = uniform((batch,), layer.factor[0] * 360.0, layer.factor[1] * 360.0, generator)
-        return {"angle": angle, "rotation_matrix": rotation_matrix(angle, height, width),
-                "image_height": height, "image_width": width, "batch_size": batch}
-    if isinstance(layer, RandomTranslation):
-        dy = uniform((batch, 1), *layer._height_range, generator) * height
-        dx = uniform((batch, 1), *layer._width_range, generator) * width
-        return {"translations": torch.cat([dx, dy], dim=1), "input_shape": tuple(images.shape)}
-    if isinstance(layer, RandomContrast):
-        factor = uniform((batch, 1, 1, 1), 1.0 - layer.factor[0], 1.0 + layer.factor[1], generator)
-        return {"contrast_factor": factor}
     raise TypeError(f"No Keras transformation is known for the layer {type(layer).__name__}.")
 
 
@@ -108,23 +88,4 @@ def apply(layer, images: torch.Tensor, transformation) -> torch.Tensor:
     """Apply ``transformation`` (drawn here or by the Keras layer) to a batch in ``layer``'s data_format."""
     if isinstance(layer, (TransformationAugmentation, BaseColorAugmentation, AutoContrast)):
         return layer.transform_images(images, transformation, training=True)
-    from keraton.ops.image import affine_transform  # lazy: keraton.ops imports the layers
-
-    images = images.to(layer._dtype)
-    if isinstance(layer, RandomRotation):
-        matrix = torch.as_tensor(transformation["rotation_matrix"]).reshape(-1, 8)
-        return affine_transform(images, matrix.to(images), layer.interpolation, layer.fill_mode,
-                                layer.fill_value, data_format=layer.data_format)
-    if isinstance(layer, RandomTranslation):
-        shifts = torch.as_tensor(transformation["translations"]).to(images)
-        ones, zeros = torch.ones_like(shifts[:, 0]), torch.zeros_like(shifts[:, 0])
-        matrix = torch.stack([ones, zeros, -shifts[:, 0], zeros, ones, -shifts[:, 1], zeros, zeros], dim=1)
-        return affine_transform(images, matrix, layer.interpolation, layer.fill_mode, layer.fill_value,
-                                data_format=layer.data_format)
-    if isinstance(layer, RandomContrast):
-        factor = torch.as_tensor(transformation["contrast_factor"]).to(images)
-        axes = (-2, -1) if layer.data_format == "channels_first" else (-3, -2)
-        mean = images.mean(dim=axes[0], keepdim=True).mean(dim=axes[1], keepdim=True)
-        out = (images - mean) * factor + mean
-        return out.clamp(layer.value_range[0], layer.value_range[1])
     raise TypeError(f"No Keras transformation is known for the layer {type(layer).__name__}.")

@@ -17,8 +17,6 @@ from keraton.layers.preprocessing.image_preprocessing.base_augmentation import (
     BaseRandomAugmentation,
 )
 
-_DICT_KEYS = ("images", "labels")
-
 
 def check_unit_factor(factor, name: str, layer_name: str, bounds=(0, 1)) -> tuple:
     """Keras's ``_set_factor`` for factors in ``bounds``: a number ``f`` gives ``(max(-f, low), f)``.
@@ -49,11 +47,11 @@ class TransformationAugmentation(BaseRandomAugmentation):
     own ``data_format``.  A single image is transformed as a batch of one.
 
     Besides an image tensor, the layer takes Keras's dict
-    ``{"images": ..., "labels": ...}`` and returns a new dict: labels go
-    through ``transform_labels`` (unchanged, except in the layers that mix
-    images: ``MixUp``, ``CutMix``).  Bounding boxes and segmentation masks are
-    not supported (the other keraton augmentation layers do not take them
-    either): such keys raise a ``ValueError``.
+    ``{"images", "bounding_boxes", "segmentation_masks", "labels"}`` and
+    returns a new dict (``ImagePreprocessingLayer``): one draw, applied by
+    ``transform_images``, ``transform_bounding_boxes``,
+    ``transform_segmentation_masks`` and ``transform_labels`` (labels are
+    unchanged except in the layers that mix images: ``MixUp``, ``CutMix``).
     """
 
     def _generator_for(self, seed):
@@ -68,12 +66,11 @@ class TransformationAugmentation(BaseRandomAugmentation):
         """Uniform draws in ``[low, high)`` in the layer's dtype (on the CPU, as the generator)."""
         return low + (high - low) * torch.rand(shape, generator=generator, dtype=self._dtype)
 
-    def _standardize_images(self, images, training):
-        """Rank check and cast to the layer's float dtype (``BaseRandomAugmentation.call`` in inference)."""
-        return super().call(images, training=False)
+    def _apply_images(self, images, transformation):
+        return self.transform_images(images, transformation, training=True)
 
     def call(self, inputs, training=None):
-        """Augment an image tensor or an ``{"images", "labels"}`` dict when training."""
+        """Augment an image tensor, or Keras's dict (images, boxes, masks, labels), when training."""
         if isinstance(inputs, dict):
             return self._call_dict(inputs, training)
         images = self._standardize_images(inputs, training)
@@ -81,28 +78,6 @@ class TransformationAugmentation(BaseRandomAugmentation):
             return images
         transformation = self.get_random_transformation(images, training=True)
         return self._transform_batch_or_image(self.transform_images, images, transformation)
-
-    def _call_dict(self, data, training):
-        unknown = sorted(set(data) - set(_DICT_KEYS))
-        if "images" not in data or unknown:
-            raise ValueError(
-                f"Layer '{self.name}': a dict input must hold 'images' and optionally 'labels'; "
-                f"received the keys {sorted(data)}. Bounding boxes and segmentation masks are not "
-                "supported by keraton's augmentation layers: pass them through separately.")
-        outputs = dict(data)
-        images = self._standardize_images(data["images"], training)
-        transformation = self.get_random_transformation(images, training=True) if training else None
-        if training:
-            images = self._transform_batch_or_image(self.transform_images, images, transformation)
-        outputs["images"] = images
-        if "labels" in data:
-            labels = torch.as_tensor(data["labels"])
-            if images.dim() == 3 and training:
-                labels = self.transform_labels(labels.unsqueeze(0), transformation, training).squeeze(0)
-            else:
-                labels = self.transform_labels(labels, transformation, training)
-            outputs["labels"] = labels
-        return outputs
 
     @staticmethod
     def _transform_batch_or_image(transform, images, transformation):
@@ -122,10 +97,6 @@ class TransformationAugmentation(BaseRandomAugmentation):
     def transform_images(self, images, transformation, training=True):
         """Apply ``transformation`` to a ``(batch, ...)`` image tensor in the layer's data_format."""
         raise NotImplementedError
-
-    def transform_labels(self, labels, transformation, training=True):
-        """Labels are unchanged by a geometric or colour augmentation (Keras)."""
-        return labels
 
     def _channels_last(self, images: torch.Tensor) -> torch.Tensor:
         return images.permute(0, 2, 3, 1) if self.data_format == "channels_first" else images
