@@ -13,6 +13,7 @@ string of a built-in activation, as Keras does.
 
 from __future__ import annotations
 
+import functools
 import types
 import warnings
 
@@ -20,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from keraton import backend
+from keraton.backend_functions.symbolic import _as_lambda_layer, _is_symbolic
 from keraton.saving.object_registration import get_registered_object
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from keraton.utils.lookup import lookup_by_name, unknown_name_error
@@ -345,6 +347,38 @@ def sparsemax(x, axis=-1):
     tau = (torch.sum(cumsum_in_support, dim=axis, keepdim=True) - 1) / k
     return torch.clamp(x - tau, min=0.0)
 
+
+# --------------------------------------------------------------------------- functional API
+
+
+def _functional(fn):
+    """Let activation ``fn`` take a ``KerasTensor``, as Keras's activations (built on ``ops``) do.
+
+    ``keras.activations.sigmoid(logits) * 5`` between ``Input`` and ``Model``
+    records the op node Keras records (``ops.sigmoid``'s), or a ``Lambda`` when
+    the call has arguments the op does not take; eager calls go straight to ``fn``.
+    """
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(x, *args, **kwargs):
+        if not _is_symbolic(x):
+            return fn(x, *args, **kwargs)
+        from keraton.layers.core.operation_layer import keras_op_entry, symbolic_op_call
+
+        if not args and not kwargs and keras_op_entry(name) is not None:
+            return symbolic_op_call(name, fn, (x,), {})
+        return _as_lambda_layer(fn, (x,) + args, kwargs)
+
+    return wrapper
+
+
+for _fn in (relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign, squareplus,
+            soft_shrink, sparse_plus, silu, gelu, glu, tanh, tanh_shrink, threshold, sigmoid,
+            sparse_sigmoid, exponential, hard_sigmoid, hard_silu, hard_tanh, hard_shrink, mish,
+            log_softmax, log_sigmoid, sparsemax):
+    globals()[_fn.__name__] = _functional(_fn)
+del _fn
 
 # --------------------------------------------------------------------------- lookup & (de)serialization
 

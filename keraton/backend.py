@@ -98,6 +98,8 @@ def standardize_dtype(dtype) -> torch.dtype:
     name = str(name)
     if name.startswith("mixed_"):
         name = "float32"
+    elif name == "int":  # Keras 3's name for the default integer type: int32 on torch
+        name = "int32"
     if name not in _DTYPES:
         raise ValueError(f"Unknown dtype {dtype!r}: expected one of {sorted(_DTYPES)}.")
     return _DTYPES[name]

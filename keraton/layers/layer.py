@@ -22,6 +22,8 @@ Two Keras behaviours shape the design:
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import torch
 from torch import nn
@@ -217,7 +219,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
     def _gather_losses(self, call_losses: list, reg_losses: list) -> None:
         call_losses.extend(self._call_losses)
         for w in self._own_weights:
-            reg = w._keras_regularizer
+            reg = getattr(w, "_keras_regularizer", None)  # None for a keras.Variable made by hand
             if reg is not None:
                 reg_losses.append(reg(w))
         for layer in self._sublayers():
@@ -232,7 +234,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         if self.built:
             return
         self._build_shapes = _as_batch_shape(input_shapes)
-        self.build(input_shapes)
+        call_build(self, input_shapes)
         self.built = True
         self._set_initial_weights()
 
@@ -453,6 +455,18 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
     def extra_repr(self) -> str:
         return f"name={self.name!r}"
 
+
+
+def call_build(layer, input_shapes) -> None:
+    """Call ``layer.build`` as Keras's ``_maybe_build`` does: with the input shape, or with
+    nothing when ``build`` takes no argument (``def build(self): self.built = True``, a
+    layer whose sublayers build themselves on their first call)."""
+    params = [p for p in inspect.signature(layer.build).parameters.values()
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if params:
+        layer.build(input_shapes)
+    else:
+        layer.build()
 
 
 _OVERRIDES: dict = {}

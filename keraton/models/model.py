@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from keraton.layers.layer import Layer
+from keraton.layers.layer import Layer, call_build
 from keraton.models.keras2_compat import Keras2ModelMixin
 from keraton.trainers.trainer import Trainer
 
@@ -135,8 +135,16 @@ class Model(Trainer, Keras2ModelMixin, Layer):
         return [t._keras_history[0].name for t in (self.outputs or [])]
 
     def build(self, input_shape=None) -> None:
-        """Build a subclassed model by calling it once on zeros of ``input_shape``, as Keras does."""
+        """Build a subclassed model by calling it once on zeros of ``input_shape``, as Keras does.
+
+        Reached as ``super().build(input_shape)`` from a subclass's own ``build``, it only
+        marks the model built (Keras's ``Layer.build``): running ``call`` there would build
+        the model again from inside its own build.
+        """
         if self.built:
+            return
+        if type(self).build is not Model.build:
+            self.built = True
             return
         if input_shape is None:
             raise ValueError(f"Model '{self.name}' cannot be built without an input_shape.")
@@ -169,7 +177,7 @@ class Model(Trainer, Keras2ModelMixin, Layer):
         if not self.built:
             self._build_shapes = input_shapes
             if type(self).build is not Model.build:
-                self.build(input_shapes)
+                call_build(self, input_shapes)
             self.built = True
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,

@@ -21,6 +21,7 @@ from torch.utils import _pytree as pytree
 
 from keraton import backend
 from keraton.layers.keras_tensor import KerasTensor
+from keraton.layers.weight_layout import keras_value
 from keraton.ops._utils import convert_to_tensor as _to_tensor
 from keraton.ops._utils import keras_op, standardize_dtype
 
@@ -59,7 +60,8 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 def convert_to_numpy(x):
     """A NumPy array of ``x`` (detached, on CPU, a copy); a list or tuple of tensors is stacked.
 
-    bfloat16 tensors give ``ml_dtypes.bfloat16`` arrays, as in Keras.
+    bfloat16 tensors give ``ml_dtypes.bfloat16`` arrays, as in Keras.  A weight stored in a
+    torch layout (conv kernels) comes out in Keras's layout, as ``variable.numpy()`` does.
     """
     if isinstance(x, KerasTensor):
         raise ValueError(
@@ -69,7 +71,7 @@ def convert_to_numpy(x):
         return np.array([convert_to_numpy(v) for v in x])
     if not isinstance(x, torch.Tensor):
         return np.array(x)
-    x = x.detach().cpu()
+    x = keras_value(x).cpu()
     if x.dtype == torch.bfloat16:
         import ml_dtypes
 

@@ -62,7 +62,7 @@ def serialize_keras_object(obj):
     if isinstance(obj, (list, tuple)):
         return [serialize_keras_object(o) for o in obj]
     if isinstance(obj, dict):
-        return {k: serialize_keras_object(v) for k, v in obj.items()}
+        return _serialize_dict(obj)
     if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
         if _is_builtin(obj):
             return obj.__name__
@@ -79,7 +79,9 @@ def serialize_keras_object(obj):
         serialized = {
             "module": _keras_module_of(obj),
             "class_name": getattr(cls, "_keras_class_name", cls.__name__),
-            "config": obj.get_config(),
+            # As Keras: objects inside the config (a layer a custom layer keeps, an
+            # initializer instance) are serialized too; from_config gets them as dicts.
+            "config": _serialize_dict(obj.get_config()),
             "registered_name": None if _is_builtin(obj) else get_registered_name(cls),
         }
         # As Keras: a built layer's entry says the input shape it was built for.
@@ -96,6 +98,23 @@ def serialize_keras_object(obj):
         f"Cannot serialize {obj!r} of type {type(obj).__name__}: give it a get_config() method "
         "and register it with keraton.saving.register_keras_serializable()."
     )
+
+
+def _serialize_dict(config: dict) -> dict:
+    """Serialize the values of a config dict, keeping tuples (Keras's ``serialize_dict``)."""
+    return {key: _serialize_value(value) for key, value in config.items()}
+
+
+def _serialize_value(value):
+    if isinstance(value, tuple):
+        return tuple(_serialize_value(v) for v in value)
+    if isinstance(value, list):
+        return [_serialize_value(v) for v in value]
+    if isinstance(value, dict):
+        return _serialize_dict(value)
+    if hasattr(value, "get_config") and not isinstance(value, type):
+        return serialize_keras_object(value)
+    return value
 
 
 def deserialize_keras_object(config, module_objects: dict | None = None, custom_objects=None,

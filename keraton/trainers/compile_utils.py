@@ -26,6 +26,19 @@ def _flatten_outputs(y_pred) -> list:
     return keras_tree.flatten(y_pred)
 
 
+def _only(value):
+    """A single output's entry, given bare or as a one-element list, tuple or dict.
+
+    A model built with ``outputs=[x]`` returns ``[y_pred]`` (Keras 3 keeps the
+    structure); its loss and metrics still take the bare tensors.
+    """
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        return value[0]
+    if isinstance(value, dict) and len(value) == 1:
+        return next(iter(value.values()))
+    return value
+
+
 def _per_output(arg, names: list, what: str):
     """Spread a single/list/dict ``compile`` argument over the outputs named ``names``."""
     n = len(names)
@@ -124,7 +137,7 @@ class CompileLoss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         if self.single:
-            loss = self.losses[0](y_true, y_pred, sample_weight)
+            loss = self.losses[0](_only(y_true), _only(y_pred), _only(sample_weight))
             w = self.weights[0]
             return loss if w == 1.0 else loss * w
         names = self.output_names
@@ -279,6 +292,7 @@ class CompileMetrics(metrics_module.Metric):
         if not self.entries:
             return
         if self.single:
+            y_true, y_pred, sample_weight = _only(y_true), _only(y_pred), _only(sample_weight)
             for _, metric, _, weighted in self.entries:
                 metric.update_state(y_true, y_pred, sample_weight if weighted else None)
             return

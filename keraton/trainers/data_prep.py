@@ -84,6 +84,22 @@ def _conform_strings(model, t, spec, name):
     return t
 
 
+def _has_custom_step(model) -> bool:
+    """Whether ``model`` overrides ``train_step``/``test_step``/``predict_step``.
+
+    Such a step receives the data as given and may reshape or split them
+    (keras.io's metric-learning example feeds ``(2, n, h, w, c)`` anchor/positive
+    stacks to a model taking ``(h, w, c)``), so their shape is not checked
+    against the model's inputs here; as in Keras 3, a mismatch only surfaces
+    when the model is called.
+    """
+    from keraton.trainers.trainer import Trainer
+
+    cls = type(model)
+    return any(getattr(cls, step, None) is not getattr(Trainer, step)
+               for step in ("train_step", "test_step", "predict_step"))
+
+
 def _conform_inputs(model, x):
     """Cast to the input layers' dtypes, adjust a rank off by a trailing 1, check non-batch dimensions.
 
@@ -132,7 +148,9 @@ def _conform_inputs(model, x):
                 t = t.to(spec.dtype)
         want = spec.shape
         got = tuple(t.shape)
-        if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want[1:], got[1:])):
+        mismatch = len(want) != len(got) or any(
+            w is not None and w != g for w, g in zip(want[1:], got[1:]))
+        if mismatch and not _has_custom_step(model):
             raise ValueError(
                 f"Input '{name}' of model '{model.name}' expects data of shape {want} (None = any "
                 f"size), but got an array of shape {got}. Reshape the data or rebuild the model "

@@ -73,6 +73,9 @@ class BaseConv(Layer):
             )
         check_strides_and_dilation(owner, self.strides, self.dilation_rate)
 
+    # Whether ``call`` goes through an overridden ``convolution_op`` (Keras's Conv2D/Conv3D do).
+    _calls_convolution_op = True
+
     def build(self, input_shape) -> None:
         """Create ``kernel`` (Keras shape ``(*kernel_size, in // groups, filters)``) and ``bias``."""
         conv_output_spatial(self, input_shape)
@@ -98,11 +101,38 @@ class BaseConv(Layer):
         ``_skip_activation`` (internal): leave the activation to the caller, which
         applies it after a max pooling (``keraton.models.pool_reorder``).
         """
-        x = conv_utils.to_channels_first(inputs.to(self.kernel.dtype), self.data_format)
-        y = conv_utils.convolve(x, self.kernel, self.bias, self.strides, self.padding,
-                                self.dilation_rate, self.groups)
-        y = conv_utils.from_channels_first(y, self.data_format)
+        if self._calls_convolution_op and type(self).convolution_op is not BaseConv.convolution_op:
+            y = self._call_convolution_op(inputs)
+        else:
+            x = conv_utils.to_channels_first(inputs.to(self.kernel.dtype), self.data_format)
+            y = conv_utils.convolve(x, self.kernel, self.bias, self.strides, self.padding,
+                                    self.dilation_rate, self.groups)
+            y = conv_utils.from_channels_first(y, self.data_format)
         return y if self._act is None or _skip_activation else self._act(y)
+
+    def convolution_op(self, inputs, kernel):
+        """Keras's convolution hook: ``ops.conv`` of ``inputs`` with ``kernel``.
+
+        ``kernel`` is in Keras's layout ``(*kernel_size, in // groups, filters)``
+        and ``inputs``/the result in the layer's ``data_format``.  A subclass may
+        override it (keras.io's weight-standardized ``Conv2D``); ``call`` then
+        adds the bias and applies the activation to what it returns, as Keras does.
+        """
+        from keraton import ops
+
+        return ops.conv(inputs, kernel, strides=list(self.strides), padding=self.padding,
+                        dilation_rate=self.dilation_rate, data_format=self.data_format)
+
+    def _call_convolution_op(self, inputs):
+        """The overridden ``convolution_op`` on the kernel seen in Keras's layout, plus the bias."""
+        kernel = self.kernel._to_keras(self.kernel)  # a differentiable view of the weight
+        y = self.convolution_op(inputs.to(self.kernel.dtype), kernel)
+        if self.bias is not None:
+            if self.data_format == "channels_last":
+                y = y + self.bias
+            else:
+                y = y + self.bias.reshape((self.filters,) + (1,) * self.rank)
+        return y
 
     def compute_output_shape(self, input_shape):
         """Keras's ``compute_conv_output_shape``."""

@@ -18,5 +18,9 @@ class Conv1D(BaseConv):
         torch.Size([2, 10, 4])
     """
 
+    # As Keras: Conv1D's own call (causal padding) convolves directly, so an override of
+    # ``convolution_op`` in a subclass is not used.
+    _calls_convolution_op = False
+
     def __init__(self, filters, kernel_size, *args, **kwargs):
         super().__init__(1, filters, kernel_size, *args, **kwargs)
