@@ -35,6 +35,7 @@ import torch
 from torch import nn
 
 from keraton.layers.layer import Layer, assign_keras_value, keras_shape
+from keraton.optimizers.base_optimizer import Optimizer
 from keraton.saving import assets, file_utils
 from keraton.saving.h5_store import H5WeightsStore, open_h5
 from keraton.saving.keras_config import model_from_config_dict, model_to_config_dict
@@ -65,7 +66,11 @@ def children(obj) -> list:
     from keraton.models.functional import Functional
     from keraton.models.model import Model
     from keraton.models.sequential import Sequential
+    from keraton.optimizers.multi_optimizer import MultiOptimizer
 
+    if isinstance(obj, MultiOptimizer):
+        # As Keras 3.15: each sub-optimizer's state again under optimizer/optimizers/<name>.
+        return [("optimizers", list(obj.optimizers))]
     if not isinstance(obj, Layer):
         return []
     out = []
@@ -144,7 +149,7 @@ def walk(obj, path: str = "", visited: set | None = None):
         if isinstance(child, list):
             used: dict = {}
             for item in child:
-                if not isinstance(item, Layer):
+                if not isinstance(item, (Layer, Optimizer)):
                     continue
                 name = _snake(item)
                 used[name] = used.get(name, -1) + 1

@@ -237,3 +237,32 @@ def test_config_matches_keras_both_ways(keras):
     w = _param("dense_1/kernel", [[1.0]])
     again.build([w])
     assert type(again.optimizers[again._optimizer_of[0]]).__name__ == "Adam"
+
+
+def test_keraton_file_lays_out_sub_optimizers_as_keras(trained, tmp_path):
+    """``optimizer/vars`` holds everything and ``optimizer/optimizers/<name>/vars`` each
+    sub-optimizer's share, as Keras 3.15 writes; Keras then loads it without a warning."""
+    import warnings
+    import zipfile
+
+    h5py = pytest.importorskip("h5py")
+    keras = pytest.importorskip("keras")
+    ours, theirs, _, _, _ = trained
+    layouts = []
+    for model, name in ((ours, "ours.keras"), (theirs, "theirs.keras")):
+        path = str(tmp_path / name)
+        model.save(path)
+        with zipfile.ZipFile(path) as archive:
+            archive.extract("model.weights.h5", tmp_path / name[:-6])
+        with h5py.File(tmp_path / name[:-6] / "model.weights.h5") as f:
+            names = []
+            f["optimizer"].visit(names.append)
+            layouts.append({n: f["optimizer"][n].shape for n in names
+                            if isinstance(f["optimizer"][n], h5py.Dataset)})
+    assert layouts[0] == layouts[1]
+    assert "optimizers/adam/vars/2" in layouts[0] and "optimizers/sgd/vars/3" in layouts[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = keras.saving.load_model(str(tmp_path / "ours.keras"))
+    for a, b in zip(ours.optimizer.get_weights(), loaded.optimizer.variables, strict=True):
+        np.testing.assert_allclose(a, _to_numpy(b), rtol=1e-6)
