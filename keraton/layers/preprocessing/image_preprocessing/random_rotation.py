@@ -9,7 +9,6 @@ import torch
 from keraton.layers.preprocessing.image_preprocessing.affine import (
     FILL_MODES,
     INTERPOLATIONS,
-    affine_transform,
 )
 from keraton.layers.preprocessing.image_preprocessing.base_augmentation import standardize_factor
 from keraton.layers.preprocessing.image_preprocessing.bounding_boxes.converters import (
@@ -18,11 +17,10 @@ from keraton.layers.preprocessing.image_preprocessing.bounding_boxes.converters 
 from keraton.layers.preprocessing.image_preprocessing.box_ops import (
     boxes_in,
     boxes_out,
-    resample_masks,
     with_boxes,
 )
 from keraton.layers.preprocessing.image_preprocessing.transformation_augmentation import (
-    TransformationAugmentation,
+    AffineAugmentation,
 )
 
 
@@ -36,7 +34,7 @@ def check_fill_and_interpolation(layer_name: str, fill_mode: str, interpolation:
                          f"Received: interpolation={interpolation!r}")
 
 
-class RandomRotation(TransformationAugmentation):
+class RandomRotation(AffineAugmentation):
     """Rotate each image by a random angle in training, as ``keras.layers.RandomRotation``.
 
     The angle is uniform in ``[lower, upper] * 360`` degrees (``factor`` ``f``
@@ -86,24 +84,8 @@ class RandomRotation(TransformationAugmentation):
                 "rotation_matrix": rotation_matrix(angle, height, width).to(images.device),
                 "image_height": height, "image_width": width, "batch_size": batch}
 
-    def _rotate(self, images, transformation, interpolation):
-        matrix = torch.as_tensor(transformation["rotation_matrix"]).reshape(-1, 8).to(images.device)
-        out = affine_transform(self._channels_last(images), matrix, interpolation, self.fill_mode,
-                               self.fill_value)
-        return self._from_channels_last(out)
-
-    def transform_images(self, images, transformation, training=True):
-        """Rotate a ``(batch, ...)`` image tensor by ``transformation["rotation_matrix"]``."""
-        images = torch.as_tensor(images).to(self._dtype)
-        if not training or transformation is None:
-            return images
-        return self._rotate(images, transformation, self.interpolation)
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        """Rotate masks as their images, with nearest sampling (the masks' dtype is kept)."""
-        if not training or transformation is None:
-            return segmentation_masks
-        return resample_masks(segmentation_masks, lambda m: self._rotate(m, transformation, "nearest"))
+    def _affine_matrix(self, images, transformation):
+        return torch.as_tensor(transformation["rotation_matrix"]).reshape(-1, 8)
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         """The boxes enclosing the rotated corners of ``(batch, N, 4)`` boxes, clipped to the image."""

@@ -7,16 +7,14 @@ import torch
 from keraton.layers.preprocessing.image_preprocessing.affine import (
     FILL_MODES,
     INTERPOLATIONS,
-    affine_transform,
 )
 from keraton.layers.preprocessing.image_preprocessing.box_ops import (
     boxes_in,
     boxes_out,
-    resample_masks,
     with_boxes,
 )
 from keraton.layers.preprocessing.image_preprocessing.transformation_augmentation import (
-    TransformationAugmentation,
+    AffineAugmentation,
 )
 
 
@@ -41,7 +39,7 @@ def check_shear_factor(factor, name: str, layer_name: str) -> tuple:
     return (-factor, factor)
 
 
-class RandomShear(TransformationAugmentation):
+class RandomShear(AffineAugmentation):
     """Shear each image by random amounts in training, as ``keras.layers.RandomShear``.
 
     Per image, ``s_x`` is uniform in ``x_factor``'s ``(lower, upper)`` and
@@ -100,26 +98,10 @@ class RandomShear(TransformationAugmentation):
         shear = torch.cat([shear_x, shear_y], dim=1) * invert.to(self._dtype)
         return {"shear_factor": shear.to(images.device), "input_shape": tuple(images.shape)}
 
-    def _shear(self, images, transformation, interpolation):
+    def _affine_matrix(self, images, transformation):
         shear = torch.as_tensor(transformation["shear_factor"]).to(images.device, self._dtype)
         ones, zeros = torch.ones_like(shear[:, 0]), torch.zeros_like(shear[:, 0])
-        matrix = torch.stack([ones, shear[:, 0], zeros, shear[:, 1], ones, zeros, zeros, zeros], dim=1)
-        out = affine_transform(self._channels_last(images), matrix, interpolation, self.fill_mode,
-                               self.fill_value)
-        return self._from_channels_last(out)
-
-    def transform_images(self, images, transformation, training=True):
-        """Shear ``images`` by ``transformation["shear_factor"]`` (Keras's affine sampling)."""
-        images = torch.as_tensor(images).to(self._dtype)
-        if not training or transformation is None:
-            return images
-        return self._shear(images, transformation, self.interpolation)
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        """Shear masks as their images, with nearest sampling (the masks' dtype is kept)."""
-        if not training or transformation is None:
-            return segmentation_masks
-        return resample_masks(segmentation_masks, lambda m: self._shear(m, transformation, "nearest"))
+        return torch.stack([ones, shear[:, 0], zeros, shear[:, 1], ones, zeros, zeros, zeros], dim=1)
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         """Shear ``(batch, N, 4)`` boxes by Keras's corner rule (in ``rel_xyxy``) and clip them."""

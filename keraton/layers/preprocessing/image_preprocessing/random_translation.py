@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import torch
 
-from keraton.layers.preprocessing.image_preprocessing.affine import affine_transform
 from keraton.layers.preprocessing.image_preprocessing.base_augmentation import standardize_factor
 from keraton.layers.preprocessing.image_preprocessing.box_ops import (
     boxes_in,
     boxes_out,
-    resample_masks,
     with_boxes,
 )
 from keraton.layers.preprocessing.image_preprocessing.random_rotation import (
     check_fill_and_interpolation,
 )
 from keraton.layers.preprocessing.image_preprocessing.transformation_augmentation import (
-    TransformationAugmentation,
+    AffineAugmentation,
 )
 
 
-class RandomTranslation(TransformationAugmentation):
+class RandomTranslation(AffineAugmentation):
     """Shift each image by a random offset in training, as ``keras.layers.RandomTranslation``.
 
     Per image the vertical shift is ``u * height`` pixels, ``u`` uniform in
@@ -73,24 +71,8 @@ class RandomTranslation(TransformationAugmentation):
         return torch.stack([ones, zeros, -translations[:, 0], zeros, ones, -translations[:, 1], zeros, zeros],
                            dim=1)
 
-    def _translate(self, images, transformation, interpolation):
-        translations = torch.as_tensor(transformation["translations"]).to(images.device)
-        out = affine_transform(self._channels_last(images), self._matrix(translations), interpolation,
-                               self.fill_mode, self.fill_value)
-        return self._from_channels_last(out)
-
-    def transform_images(self, images, transformation, training=True):
-        """Shift a ``(batch, ...)`` image tensor by ``transformation["translations"]``."""
-        images = torch.as_tensor(images).to(self._dtype)
-        if not training or transformation is None:
-            return images
-        return self._translate(images, transformation, self.interpolation)
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        """Shift masks as their images, with nearest sampling (the masks' dtype is kept)."""
-        if not training or transformation is None:
-            return segmentation_masks
-        return resample_masks(segmentation_masks, lambda m: self._translate(m, transformation, "nearest"))
+    def _affine_matrix(self, images, transformation):
+        return self._matrix(torch.as_tensor(transformation["translations"]).to(images.device))
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         """Shift ``(batch, N, 4)`` boxes by the images' offsets and clip them to the image."""

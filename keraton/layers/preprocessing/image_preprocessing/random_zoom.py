@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import torch
 
-from keraton.layers.preprocessing.image_preprocessing.affine import affine_transform
 from keraton.layers.preprocessing.image_preprocessing.base_augmentation import standardize_factor
 from keraton.layers.preprocessing.image_preprocessing.bounding_boxes.converters import (
     convert_format,
@@ -12,18 +11,17 @@ from keraton.layers.preprocessing.image_preprocessing.bounding_boxes.converters 
 from keraton.layers.preprocessing.image_preprocessing.box_ops import (
     boxes_in,
     boxes_out,
-    resample_masks,
     with_boxes,
 )
 from keraton.layers.preprocessing.image_preprocessing.random_rotation import (
     check_fill_and_interpolation,
 )
 from keraton.layers.preprocessing.image_preprocessing.transformation_augmentation import (
-    TransformationAugmentation,
+    AffineAugmentation,
 )
 
 
-class RandomZoom(TransformationAugmentation):
+class RandomZoom(AffineAugmentation):
     """Zoom each image by a random factor in training, as ``keras.layers.RandomZoom``.
 
     Per image the height is scaled by ``1 + u``, ``u`` uniform in
@@ -84,25 +82,9 @@ class RandomZoom(TransformationAugmentation):
         return torch.stack([zoom_x, zeros, (width - 1.0) / 2.0 * (1.0 - zoom_x),
                             zeros, zoom_y, (height - 1.0) / 2.0 * (1.0 - zoom_y), zeros, zeros], dim=1)
 
-    def _zoom(self, images, transformation, interpolation):
+    def _affine_matrix(self, images, transformation):
         height, width = self._height_width(images.shape)
-        matrix = self._matrix(transformation, height, width).to(images.device)
-        out = affine_transform(self._channels_last(images), matrix, interpolation, self.fill_mode,
-                               self.fill_value)
-        return self._from_channels_last(out)
-
-    def transform_images(self, images, transformation, training=True):
-        """Zoom a ``(batch, ...)`` image tensor by ``transformation``'s factors."""
-        images = torch.as_tensor(images).to(self._dtype)
-        if not training or transformation is None:
-            return images
-        return self._zoom(images, transformation, self.interpolation)
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        """Zoom masks as their images, with nearest sampling (the masks' dtype is kept)."""
-        if not training or transformation is None:
-            return segmentation_masks
-        return resample_masks(segmentation_masks, lambda m: self._zoom(m, transformation, "nearest"))
+        return self._matrix(transformation, height, width)
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         """Clip ``(batch, N, 4)`` boxes to the zoomed view and rescale them (Keras's arithmetic)."""

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import torch
 
+from keraton.layers.preprocessing.image_preprocessing.affine import affine_transform
 from keraton.layers.preprocessing.image_preprocessing.base_augmentation import (
     BaseRandomAugmentation,
 )
+from keraton.layers.preprocessing.image_preprocessing.box_ops import resample_masks
 
 
 def check_unit_factor(factor, name: str, layer_name: str, bounds=(0, 1)) -> tuple:
@@ -107,3 +109,36 @@ class TransformationAugmentation(BaseRandomAugmentation):
     def _spatial_axes(self) -> tuple:
         """``(height_axis, width_axis, channel_axis)`` as negative axes of the layer's format."""
         return (-2, -1, -3) if self.data_format == "channels_first" else (-3, -2, -1)
+
+
+class AffineAugmentation(TransformationAugmentation):
+    """Base of the layers that resample through one affine matrix per image (not a public layer).
+
+    ``RandomRotation``, ``RandomZoom``, ``RandomTranslation`` and ``RandomShear``
+    write ``_affine_matrix(images, transformation)``, Keras's ``(batch, 8)``
+    projective rows mapping output to input points; images are resampled
+    with the layer's ``interpolation``, ``fill_mode`` and ``fill_value``,
+    segmentation masks with nearest sampling (their dtype kept), as Keras.
+    """
+
+    def _affine_matrix(self, images, transformation) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _warp(self, images, transformation, interpolation):
+        matrix = self._affine_matrix(images, transformation).to(images.device)
+        out = affine_transform(self._channels_last(images), matrix, interpolation, self.fill_mode,
+                               self.fill_value)
+        return self._from_channels_last(out)
+
+    def transform_images(self, images, transformation, training=True):
+        """Resample a ``(batch, ...)`` image tensor through ``transformation``'s matrices."""
+        images = torch.as_tensor(images).to(self._dtype)
+        if not training or transformation is None:
+            return images
+        return self._warp(images, transformation, self.interpolation)
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        """Resample masks as their images, with nearest sampling (the masks' dtype is kept)."""
+        if not training or transformation is None:
+            return segmentation_masks
+        return resample_masks(segmentation_masks, lambda m: self._warp(m, transformation, "nearest"))
