@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from keraton import activations, constraints, initializers, quantizers, regularizers
-from keraton.layers.core.quantization import QuantizableMixin, StraightThrough, int_matmul
+from keraton.layers.core.quantization import QuantizableMixin, int_matmul
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.layer import Layer
 from keraton.saving.serialization_lib import serialize_keras_object
@@ -191,29 +191,10 @@ class Dense(QuantizableMixin, Layer):
                 value, scale, zero = quantizers.abs_max_quantize_grouped_with_zero_point(
                     kernel, block_size=block_size, to_numpy=True)
             value = quantizers.pack_int4(value, axis=-1)[0]
-        self._drop_weight("kernel")
-        self.quantized_build(kernel_shape, mode, config)
-        with torch.no_grad():
-            self.kernel.copy_(value)
-            self.kernel_scale.copy_(scale)
-            if zero is not None:
-                self.kernel_zero.copy_(zero)
+        self._store_quantized_kernel(kernel_shape, mode, config, value, scale, zero)
 
     def _quantized_call(self, inputs):
-        compute = self.compute_dtype
-        if inputs.is_floating_point() and inputs.dtype != getattr(torch, compute):
-            inputs = inputs.to(getattr(torch, compute))
-        mode = self.quantization_mode
-        if mode == "float8":
-            x, kernel = self._float8_operands(inputs, self._ac(self.kernel))
-            out = self._float8_finish(torch.matmul(x, kernel))
-        else:
-            out = StraightThrough.apply(inputs, self._int_forward, self._int_input_grad)
-            if self.bias is not None:
-                out = out + self._ac(self.bias)
-        if self._act is not None:
-            out = self._act(out)
-        return out
+        return self._kernel_quantized_call(inputs, torch.matmul)
 
     def _int_kernel(self):
         """The int8 kernel ``(input_dim, units)`` (int4 unpacked)."""

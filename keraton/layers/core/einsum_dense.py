@@ -10,7 +10,7 @@ import torch
 
 from keraton import activations, constraints, initializers, quantizers, regularizers
 from keraton.initializers.random_initializers import VarianceScaling
-from keraton.layers.core.quantization import QuantizableMixin, StraightThrough, int_einsum
+from keraton.layers.core.quantization import QuantizableMixin, int_einsum
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.layer import Layer
 from keraton.saving.serialization_lib import serialize_keras_object
@@ -274,28 +274,10 @@ class EinsumDense(QuantizableMixin, Layer):
                 value, scale, zero = quantizers.abs_max_quantize_grouped_with_zero_point(
                     flat, block_size=block_size, to_numpy=True)
             value = quantizers.pack_int4(value, axis=-1)[0]
-        self._drop_weight("kernel")
-        self.quantized_build(kernel_shape, mode, config)
-        with torch.no_grad():
-            self.kernel.copy_(value)
-            self.kernel_scale.copy_(scale.reshape(self.kernel_scale.shape))
-            if zero is not None:
-                self.kernel_zero.copy_(zero)
+        self._store_quantized_kernel(kernel_shape, mode, config, value, scale, zero)
 
     def _quantized_call(self, inputs):
-        compute = getattr(torch, self.compute_dtype)
-        if inputs.is_floating_point() and inputs.dtype != compute:
-            inputs = inputs.to(compute)
-        if self.quantization_mode == "float8":
-            x, kernel = self._float8_operands(inputs, self._ac(self.kernel))
-            out = self._float8_finish(torch.einsum(self.equation, x, kernel))
-        else:
-            out = StraightThrough.apply(inputs, self._int_forward, self._int_input_grad)
-            if self.bias is not None:
-                out = out + self._ac(self.bias)
-        if self._act is not None:
-            out = self._act(out)
-        return out
+        return self._kernel_quantized_call(inputs, lambda x, kernel: torch.einsum(self.equation, x, kernel))
 
     def _float_kernel(self):
         """The dequantized kernel (Keras's gradient kernel, and its int4 forward kernel)."""

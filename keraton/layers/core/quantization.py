@@ -249,6 +249,37 @@ class QuantizableMixin:
             x = x + bias
         return x
 
+    # ------------------------------------------------------------------ kernel layers
+    def _store_quantized_kernel(self, kernel_shape, mode, config, value, scale, zero=None) -> None:
+        """Replace the float kernel by ``mode``'s variables holding ``value``, ``scale`` (and ``zero``)."""
+        self._drop_weight("kernel")
+        self.quantized_build(kernel_shape, mode, config)
+        with torch.no_grad():
+            self.kernel.copy_(value)
+            self.kernel_scale.copy_(scale.reshape(self.kernel_scale.shape))
+            if zero is not None:
+                self.kernel_zero.copy_(zero)
+
+    def _kernel_quantized_call(self, inputs, product):
+        """The quantized forward of ``Dense``/``EinsumDense``; ``product(x, kernel)`` is their contraction.
+
+        float8: quantize-dequantized operands and output gradient, as Keras; int8/int4: the
+        integer forward with the straight-through input gradient; then bias and activation.
+        """
+        compute = getattr(torch, self.compute_dtype)
+        if inputs.is_floating_point() and inputs.dtype != compute:
+            inputs = inputs.to(compute)
+        if self.quantization_mode == "float8":
+            x, kernel = self._float8_operands(inputs, self._ac(self.kernel))
+            out = self._float8_finish(product(x, kernel))
+        else:
+            out = StraightThrough.apply(inputs, self._int_forward, self._int_input_grad)
+            if self.bias is not None:
+                out = out + self._ac(self.bias)
+        if self._act is not None:
+            out = self._act(out)
+        return out
+
     # ------------------------------------------------------------------ config
     def _quantization_config_entries(self, config: dict) -> dict:
         from keraton.saving.serialization_lib import serialize_keras_object

@@ -53,6 +53,8 @@ def _assert_same_weights(a, b):
 
 
 def test_flatten_layers_order_matches_keras():
+    keras.backend.clear_session()  # equal name counters in both libraries (the input layer's name)
+    keraton.backend.clear_session()
     ours, theirs, _ = _pair()
     assert [layer.name for layer in flatten_layers(ours)] == [layer.name for layer in theirs._flatten_layers()]
 
