@@ -155,15 +155,9 @@ def silu(x):
     return F.silu(_tensor(x))
 
 
-swish = silu
-
-
 def hard_silu(x):
     """Hard SiLU (hard swish): ``x * relu6(x + 3) / 6``, as ``keras.activations.hard_silu``."""
     return F.hardswish(_tensor(x))
-
-
-hard_swish = hard_silu
 
 
 def mish(x):
@@ -379,6 +373,10 @@ for _fn in (relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsig
             log_softmax, log_sigmoid, sparsemax):
     globals()[_fn.__name__] = _functional(_fn)
 del _fn
+
+# Aliases bound after wrapping, so that they are the same objects as in Keras.
+swish = silu
+hard_swish = hard_silu
 
 # --------------------------------------------------------------------------- lookup & (de)serialization
 

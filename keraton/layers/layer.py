@@ -415,6 +415,15 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         """The layer's :class:`keraton.mixed_precision.DTypePolicy` (Keras 3)."""
         return self._dtype_policy
 
+    @property
+    def quantization_mode(self):
+        """The quantization mode of the layer's policy (``"int8"``, ...), ``None`` when not quantized.
+
+        As Keras 3, every layer has it; the quantizable layers (``Dense``, ``EinsumDense``,
+        ``Embedding``) override it to read a per-path policy map.
+        """
+        return getattr(self._dtype_policy, "quantization_mode", None)
+
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
         """Return the constructor arguments as a JSON-friendly dict (Keras 3's layout)."""

@@ -206,9 +206,31 @@ class Functional(Model):
             )
         return [inputs]
 
-    def compute_output_spec(self, *args, **kwargs):
-        """Outputs of the model on symbolic inputs: replay the graph's shapes."""
-        return self._run_on_zeros(args, kwargs)
+    def compute_output_spec(self, inputs, training=None, mask=None):
+        """Outputs of the model on symbolic inputs: each node's ``compute_output_spec`` in order.
+
+        As Keras 3's ``Functional.compute_output_spec``, shapes travel through the graph
+        layer by layer, so unknown dimensions stay ``None`` (running the whole model on
+        small placeholder values would fail, e.g. where convolutions and poolings shrink
+        a ``None`` sequence length below a kernel size).
+        """
+        slots = [None] * self._n_slots
+        flat = self._flatten_inputs(inputs)
+        slots[: len(flat)] = flat
+        slot_of = self._slot_of
+
+        def fill(t):
+            return slots[slot_of[id(t)]] if isinstance(t, KerasTensor) else t
+
+        for layer, _fast, _in, out_slot, args, kwargs, _pool in self._plan:
+            outputs = layer.compute_output_spec(*tree.map_structure(fill, args),
+                                                **tree.map_structure(fill, kwargs))
+            out_slots = [out_slot] if isinstance(out_slot, int) else out_slot
+            for i, o in zip(out_slots, tree.flatten(outputs)):
+                slots[i] = o
+        if isinstance(self._outputs_struct, KerasTensor):
+            return slots[self._output_slots[0]]
+        return _sorted_pack(self._outputs_struct, [slots[i] for i in self._output_slots])
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:

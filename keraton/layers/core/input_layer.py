@@ -33,7 +33,12 @@ class InputLayer(Layer):
         # Torch has no string dtype: a string input carries NumPy str arrays to a
         # TextVectorization/StringLookup/Hashing layer, and its KerasTensor says "string".
         self._string_input = dtype in ("string", "str")
-        super().__init__(name=name, dtype=None if self._string_input else dtype, **kwargs)
+        # As Keras 3, the dtype is the input's own, not a policy: ``dtype_policy`` stays the
+        # global one (``"float32"`` for an int32 input), so quantization and mixed precision
+        # see an InputLayer as the float layers do.
+        super().__init__(name=name, **kwargs)
+        if dtype is not None and not self._string_input:
+            self._dtype = backend.standardize_dtype(dtype)
         if input_tensor is not None:
             batch_shape = tuple(input_tensor.shape)
         if shape is not None and batch_shape is not None:
