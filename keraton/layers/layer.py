@@ -196,11 +196,9 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
 
         A model's ``fit`` reports them (keras.io's endpoint-layer pattern).
         """
-        from keraton.metrics import Metric
-
         out = []
         for layer in self.modules():
-            out.extend(v for v in vars(layer).values() if isinstance(v, Metric) and v not in out)
+            out.extend(m for m in held_metrics(layer) if m not in out)
         return out
 
     def stateless_call(self, trainable_variables, non_trainable_variables, *args,
@@ -464,6 +462,13 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
     def extra_repr(self) -> str:
         return f"name={self.name!r}"
 
+
+
+def held_metrics(obj, skip=()) -> list:
+    """The ``Metric`` objects held as attributes of ``obj`` (Keras's tracked ``_metrics``), but ``skip``."""
+    from keraton.metrics import Metric
+
+    return [v for v in vars(obj).values() if isinstance(v, Metric) and not any(v is o for o in skip)]
 
 
 def call_build(layer, input_shapes) -> None:

@@ -11,6 +11,7 @@ import functools
 
 import torch
 
+from keraton.layers.layer import held_metrics
 from keraton.trainers import compile_utils, step_logs
 from keraton.utils import tree
 
@@ -47,10 +48,10 @@ class MetricsMixin:
         cached = self.__dict__.get("_tracked_metrics_cache")
         if cached is None:
             own = (self.__dict__.get("_loss_tracker"), self.__dict__.get("_compile_metrics"))
-            cached = _attribute_metrics(self, skip=own)
+            cached = held_metrics(self, skip=own)
             for layer in self.modules():
                 if layer is not self and not isinstance(layer, MetricsMixin):
-                    cached.extend(m for m in _attribute_metrics(layer) if m not in cached)
+                    cached.extend(m for m in held_metrics(layer) if m not in cached)
             self.__dict__["_tracked_metrics_cache"] = cached
         return list(cached)
 
@@ -153,12 +154,6 @@ class MetricsMixin:
             self._build_compiled(y, y_pred)
         self._compile_metrics.update_state(y, y_pred, sample_weight)
         return self._step_logs
-
-
-def _attribute_metrics(obj, skip=()) -> list:
-    """The ``Metric`` objects held as attributes of ``obj`` (Keras's tracked ``_metrics``)."""
-    metric = _metric_class()
-    return [v for v in vars(obj).values() if isinstance(v, metric) and not any(v is o for o in skip)]
 
 
 def _detached(y_pred):
