@@ -413,6 +413,20 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         """The layer's :class:`keraton.mixed_precision.DTypePolicy` (Keras 3)."""
         return self._dtype_policy
 
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        # As Keras 3: a quantized policy ("int8_from_float32") set on a built layer quantizes it.
+        policy = dtype_policies.get(value)
+        self._dtype_policy = policy
+        self._dtype = backend.standardize_dtype(policy.variable_dtype)
+        mode = policy.quantization_mode
+        if mode is not None and self.built and not getattr(self, "_is_quantized", False):
+            if not hasattr(self, "quantize"):
+                raise NotImplementedError(
+                    f"Layer {type(self).__name__} does not have a `quantize` method implemented: "
+                    f"it cannot take the quantized dtype policy '{policy.name}'.")
+            self.quantize(mode)
+
     @property
     def quantization_mode(self):
         """The quantization mode of the layer's policy (``"int8"``, ...), ``None`` when not quantized.
