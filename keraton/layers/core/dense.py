@@ -154,13 +154,7 @@ class Dense(QuantizableMixin, Layer):
             self._int4_block_size = block_size
             grouped = block_size is not None and block_size > 0
             scale_shape = (-(-input_dim // block_size), units) if grouped else (units,)
-            self.kernel_scale = self._fixed_weight("kernel_scale", scale_shape, None, "ones")
-            if grouped:
-                self.kernel_zero = self._fixed_weight("kernel_zero", scale_shape, "int8")
-                self.g_idx = self._fixed_weight("g_idx", (input_dim,), "float32")
-                with torch.no_grad():
-                    self.g_idx.copy_(torch.div(torch.arange(input_dim, dtype=torch.float32), block_size,
-                                               rounding_mode="floor"))
+            self._int4_scale_weights("kernel", scale_shape, grouped, input_dim, block_size)
             self._orig_output_dim = units
         elif mode == "float8":
             self._float8_build()

@@ -201,13 +201,7 @@ class EinsumDense(QuantizableMixin, Layer):
             self._int4_rows = rows
             self.kernel = self._fixed_weight("kernel", (rows, (columns + 1) // 2), "int8")
             scale_shape = (-(-rows // block_size), columns) if grouped else (columns,)
-            self.kernel_scale = self._fixed_weight("kernel_scale", scale_shape, None, "ones")
-            if grouped:
-                self.kernel_zero = self._fixed_weight("kernel_zero", scale_shape, "int8")
-                self.g_idx = self._fixed_weight("g_idx", (rows,), "float32")
-                with torch.no_grad():
-                    self.g_idx.copy_(torch.div(torch.arange(rows, dtype=torch.float32), block_size,
-                                               rounding_mode="floor"))
+            self._int4_scale_weights("kernel", scale_shape, grouped, rows, block_size)
         elif mode == "float8":
             self._float8_build()
         else:

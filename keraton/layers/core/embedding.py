@@ -146,13 +146,7 @@ class Embedding(QuantizableMixin, Layer):
             self._int4_block_size = block_size
             grouped = block_size is not None and block_size > 0
             scale_shape = (input_dim, -(-output_dim // block_size)) if grouped else (input_dim,)
-            self.embeddings_scale = self._fixed_weight("embeddings_scale", scale_shape, None, "ones")
-            if grouped:
-                self.embeddings_zero = self._fixed_weight("embeddings_zero", scale_shape, "int8")
-                self.g_idx = self._fixed_weight("g_idx", (output_dim,), "float32")
-                with torch.no_grad():
-                    self.g_idx.copy_(torch.div(torch.arange(output_dim, dtype=torch.float32), block_size,
-                                               rounding_mode="floor"))
+            self._int4_scale_weights("embeddings", scale_shape, grouped, output_dim, block_size)
             self._orig_output_dim = output_dim
         else:
             raise self._quantization_mode_error(mode)

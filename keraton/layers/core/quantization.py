@@ -249,6 +249,17 @@ class QuantizableMixin:
             x = x + bias
         return x
 
+    def _int4_scale_weights(self, prefix, scale_shape, grouped, length, block_size) -> None:
+        """``<prefix>_scale``, and when ``grouped`` ``<prefix>_zero`` and ``g_idx`` (the group of each
+        of ``length`` rows), in Keras's order and dtypes."""
+        setattr(self, f"{prefix}_scale", self._fixed_weight(f"{prefix}_scale", scale_shape, None, "ones"))
+        if grouped:
+            setattr(self, f"{prefix}_zero", self._fixed_weight(f"{prefix}_zero", scale_shape, "int8"))
+            self.g_idx = self._fixed_weight("g_idx", (length,), "float32")
+            with torch.no_grad():
+                self.g_idx.copy_(torch.div(torch.arange(length, dtype=torch.float32), block_size,
+                                           rounding_mode="floor"))
+
     # ------------------------------------------------------------------ kernel layers
     def _store_quantized_kernel(self, kernel_shape, mode, config, value, scale, zero=None) -> None:
         """Replace the float kernel by ``mode``'s variables holding ``value``, ``scale`` (and ``zero``)."""
