@@ -7,10 +7,10 @@ optimizers, ``torch.compile``, ``torch.export`` and DDP see an ordinary
 parameter and ops on it return plain tensors at no extra cost.  On top it has
 what Keras code calls on variables: ``assign``/``assign_add``/``assign_sub``,
 ``value``, ``numpy()``, ``name``, ``path``, ``trainable``, ``aggregation``,
-``constraint``, ``regularizer``.  Weights a layer stores in a torch-friendly
-layout (conv kernels, fused RNN weights) are read by ``numpy()`` and written by
-``assign*`` in Keras's layout, as ``get_weights``/``set_weights`` do; the tensor
-itself (``value``, ``shape``) keeps the storage layout.
+``constraint``, ``regularizer``.  Shapes are Keras's, conv and RNN kernels
+included (``Conv2D.kernel.shape`` is ``(kh, kw, in, out)``); those kernels are
+stored in torch's memory order, so they are non-contiguous tensors whose
+torch-layout views cost no copy.
 
 Kept from torch: ``variable.dtype`` is a ``torch.dtype`` (Keras gives the name
 string); compare with ``keraton.backend.standardize_dtype(...)`` or use

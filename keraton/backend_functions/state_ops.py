@@ -54,7 +54,7 @@ def set_value(x, value) -> None:
     if not isinstance(x, torch.Tensor) and hasattr(x, "assign"):  # ScalarVariable
         x.assign(value)
         return
-    if hasattr(x, "_from_keras"):  # a weight stored in torch's layout: value is in Keras's
+    if hasattr(x, "_from_keras"):  # a weight stored differently: value is in Keras's
         shape = keras_shape(x)
         new = np.asarray(value)
         if tuple(new.shape) != shape:

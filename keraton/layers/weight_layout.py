@@ -1,9 +1,12 @@
-"""Weights kept in a torch-friendly layout, seen in Keras's layout at the edges.
+"""Weights whose stored value differs from what Keras shows, converted at the edges.
 
-``get_weights``/``set_weights`` and the savers go through :func:`keras_value`
-and :func:`assign_keras_value`; a layer that stores a weight differently from
-Keras (conv kernels, fused RNN weights) declares the conversion once with
-:func:`set_keras_layout`.  ``call`` never converts.
+Layers keep their weights in Keras's shapes (conv and RNN kernels too: their
+*memory order* is torch's, see ``conv_utils.add_kernel``), so for nearly every
+weight these functions are the identity.  ``get_weights``/``set_weights``,
+``numpy()``/``assign`` and the savers still go through :func:`keras_value` and
+:func:`assign_keras_value`, so that a weight declared with
+:func:`set_keras_layout` (``Normalization``'s ``count``, which loaders may
+hand over as shape ``(1,)``) converts in one place, never per call.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import torch
 
 
 def set_keras_layout(param, to_keras, from_keras) -> None:
-    """Declare that ``param`` is stored in a torch-friendly layout, not Keras's.
+    """Declare that ``param`` is stored differently from Keras's layout.
 
     ``to_keras(tensor)`` returns the value in Keras's layout (what
     ``get_weights`` and weight files hold); ``from_keras(tensor)`` is its

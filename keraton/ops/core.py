@@ -60,8 +60,8 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 def convert_to_numpy(x):
     """A NumPy array of ``x`` (detached, on CPU, a copy); a list or tuple of tensors is stacked.
 
-    bfloat16 tensors give ``ml_dtypes.bfloat16`` arrays, as in Keras.  A weight stored in a
-    torch layout (conv kernels) comes out in Keras's layout, as ``variable.numpy()`` does.
+    bfloat16 tensors give ``ml_dtypes.bfloat16`` arrays, as in Keras.  A variable comes out
+    as ``variable.numpy()`` gives it (Keras's layout).
     """
     if isinstance(x, KerasTensor):
         raise ValueError(

@@ -7,7 +7,6 @@ import re
 
 import torch
 
-from keraton.layers.weight_layout import keras_shape
 from keraton.optimizers import foreach_ops
 from keraton.optimizers.base_optimizer import Optimizer
 from keraton.optimizers.optimizer_config import check_epsilon, check_number
@@ -109,7 +108,7 @@ class Muon(Optimizer):
 
     def _should_use_adamw(self, variable) -> bool:
         """Keras's choice: AdamW unless 2-D and not excluded by embedding name or ``exclude_layers``."""
-        if len(keras_shape(variable)) != 2:
+        if variable.dim() != 2:
             return True
         path = variable_path(variable) or ""
         if self.exclude_embeddings and "embedding" in path.lower():
@@ -175,14 +174,9 @@ class Muon(Optimizer):
         updates = torch._foreach_add(grads, m, alpha=self.momentum) if self.nesterov else m
         by_shape = {}
         for u, v in zip(updates, variables, strict=True):
-            to_keras = getattr(v, "_to_keras", None)
-            if to_keras is None:
-                by_shape.setdefault(tuple(v.shape), ([], []))
-                by_shape[tuple(v.shape)][0].append(u)
-                by_shape[tuple(v.shape)][1].append(v)
-            else:
-                orthogonal = v._from_keras(self._newton_schulz(to_keras(u)))
-                foreach_ops.add_scaled_([v], [orthogonal], -learning_rate * self._rms_scale(keras_shape(v)))
+            by_shape.setdefault(tuple(v.shape), ([], []))
+            by_shape[tuple(v.shape)][0].append(u)
+            by_shape[tuple(v.shape)][1].append(v)
         for shape, (us, vs) in by_shape.items():
             batch = us[0] if len(us) == 1 else torch.stack(us)
             orthogonal = self._newton_schulz(batch)

@@ -15,7 +15,6 @@ import re
 import torch
 
 from keraton import backend
-from keraton.layers.weight_layout import set_keras_layout
 from keraton.name_scopes import join_path, name_scope
 from keraton.optimizers.optimizer_config import OptimizerConfig, check_number
 from keraton.optimizers.scalar_variable import ScalarVariable
@@ -213,17 +212,13 @@ class OptimizerState(OptimizerConfig):
         variable = self.add_variable(reference_variable.shape, initializer, reference_variable.dtype,
                                      f"{label}_{name or 'var'}", reference_variable.device)
         if not reference_variable.is_contiguous():
-            # A weight in channels_last memory (conv kernels): its slots get the same strides,
+            # A weight in torch's memory order (conv and RNN kernels): its slots get the same strides,
             # as torch.optim's state does, so fused kernels that walk memory line them up
             # element by element with the weight.
             strided = torch.empty_like(reference_variable, memory_format=torch.preserve_format)
             strided.copy_(variable)
             variable = self._variables[-1] = Variable._wrap(
                 strided, trainable=False, name=variable.name, path=variable.path)
-        if hasattr(reference_variable, "_to_keras"):
-            # A weight kept in torch's layout (conv kernels, fused RNN weights): its slots
-            # read and load in Keras's layout as the weight does, so files match Keras's.
-            set_keras_layout(variable, reference_variable._to_keras, reference_variable._from_keras)
         return variable
 
     def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):

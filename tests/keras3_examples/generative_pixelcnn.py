@@ -7,15 +7,6 @@ with a numpy mask through ``kernel.assign(kernel * mask)`` in every ``call``
 ``batch_size``, trained with ``validation_split``; then pixel-by-pixel sampling
 with ``predict``, ``ops.ceil`` and ``keras.random.uniform`` (a harness-seeded
 numpy stream). Synthetic binarised MNIST at 6x6, small widths.
-
-harness: the example reads ``ops.shape(self.conv.kernel)`` and multiplies the
-kernel tensor itself; keraton stores conv kernels in torch's layout
-``(filters, in, kh, kw)`` (Keras's layout only at the edges: ``numpy()``,
-``assign``, ``get_weights``), so the program goes through ``kernel.numpy()``,
-which is Keras's layout in both libraries and gives the same values.
-``ResidualBlock`` gets a ``build`` that builds its sublayers: without it Keras
-3 (torch) builds them while tracing ``call`` on meta tensors, where
-``kernel.numpy()`` has no data.
 """
 
 import numpy as np
@@ -72,7 +63,7 @@ class PixelConvLayer(layers.Layer):
         # Build the conv2d layer to initialize kernel variables
         self.conv.build(input_shape)
         # Use the initialized kernel to create the mask
-        kernel_shape = ops.shape(self.conv.kernel.numpy())  # harness: see below
+        kernel_shape = ops.shape(self.conv.kernel)
         self.mask = np.zeros(shape=kernel_shape)
         self.mask[: kernel_shape[0] // 2, ...] = 1.0
         self.mask[kernel_shape[0] // 2, : kernel_shape[1] // 2, ...] = 1.0
@@ -80,7 +71,7 @@ class PixelConvLayer(layers.Layer):
             self.mask[kernel_shape[0] // 2, kernel_shape[1] // 2, ...] = 1.0
 
     def call(self, inputs):
-        self.conv.kernel.assign(self.conv.kernel.numpy() * self.mask)  # harness: see below
+        self.conv.kernel.assign(self.conv.kernel * self.mask)
         return self.conv(inputs)
 
 
@@ -102,11 +93,6 @@ class ResidualBlock(keras.layers.Layer):
         self.conv2 = keras.layers.Conv2D(
             filters=filters, kernel_size=1, activation="relu"
         )
-
-    def build(self, input_shape):  # harness: see below
-        self.conv1.build(input_shape)
-        self.pixel_conv.build(tuple(input_shape[:-1]) + (self.conv1.filters,))
-        self.conv2.build(tuple(input_shape[:-1]) + (self.pixel_conv.conv.filters,))
 
     def call(self, inputs):
         x = self.conv1(inputs)

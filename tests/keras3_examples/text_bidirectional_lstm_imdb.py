@@ -62,9 +62,7 @@ RESULTS = {
     "params": model.count_params(),
     "layer_names": [layer.name for layer in model.layers],
     "output_shapes": str([tuple(layer.output.shape) for layer in model.layers]),
-    # harness: shapes via numpy(): keraton's Variable.shape is the torch storage layout of
-    # recurrent kernels (documented in keraton/variables.py); numpy() is Keras's layout
-    "bidi_weight_shapes": str([tuple(w.numpy().shape) for w in bidi.weights]),
+    "bidi_weight_shapes": str([tuple(w.shape) for w in bidi.weights]),
     "bidi_weight_paths": [w.path for w in bidi.weights],
     "bidi_config_keys": sorted(bidi.get_config()),
     "bidi_merge_mode": bidi.get_config()["merge_mode"],

@@ -13,11 +13,10 @@ from keraton.utils.argument_validation import standardize_positive_int
 class BaseConv(Layer):
     """N-D convolution ``activation(conv(inputs, kernel) + bias)``, as Keras's ``BaseConv``.
 
-    The kernel is kept in torch's layout ``(filters, in // groups, *kernel_size)``
-    (in channels_last memory format for channels_last data, so torch runs the
-    convolution on the NHWC input without a layout copy); ``get_weights`` and
-    weight files use Keras's layout ``(*kernel_size, in // groups, filters)``.
-    Channels_last inputs are handed to torch as a permuted *view*.
+    The kernel has Keras's shape ``(*kernel_size, in // groups, filters)`` and
+    is stored in the memory order torch's convolution prefers (channels_last
+    for channels_last data), so the layer hands torch permuted *views* of the
+    kernel and of a channels_last input, with no layout copy.
 
     Args:
         rank: number of spatial dimensions (1, 2 or 3).
@@ -86,10 +85,9 @@ class BaseConv(Layer):
                 f"divisible by groups={self.groups}, got input shape {tuple(input_shape)} with "
                 f"{in_channels} channels."
             )
-        to_keras, to_torch = conv_utils.conv_layout(self.rank)
-        self.kernel = conv_utils.add_layout_weight(
+        self.kernel = conv_utils.add_kernel(
             self, "kernel", self.kernel_size + (in_channels // self.groups, self.filters),
-            to_keras, to_torch, conv_utils.memory_format(self.rank, self.data_format),
+            conv_utils.conv_layout(), conv_utils.memory_format(self.rank, self.data_format),
             self.kernel_initializer, self.kernel_regularizer, self.kernel_constraint,
         )
         add_bias(self, self.filters)
@@ -105,7 +103,7 @@ class BaseConv(Layer):
             y = self._call_convolution_op(inputs)
         else:
             x = conv_utils.to_channels_first(inputs.to(self.kernel.dtype), self.data_format)
-            y = conv_utils.convolve(x, self.kernel, self.bias, self.strides, self.padding,
+            y = conv_utils.convolve(x, conv_utils.torch_kernel(self.kernel), self.bias, self.strides, self.padding,
                                     self.dilation_rate, self.groups)
             y = conv_utils.from_channels_first(y, self.data_format)
         return y if self._act is None or _skip_activation else self._act(y)
@@ -125,8 +123,7 @@ class BaseConv(Layer):
 
     def _call_convolution_op(self, inputs):
         """The overridden ``convolution_op`` on the kernel seen in Keras's layout, plus the bias."""
-        kernel = self.kernel._to_keras(self.kernel)  # a differentiable view of the weight
-        y = self.convolution_op(inputs.to(self.kernel.dtype), kernel)
+        y = self.convolution_op(inputs.to(self.kernel.dtype), self.kernel)
         if self.bias is not None:
             if self.data_format == "channels_last":
                 y = y + self.bias

@@ -25,8 +25,8 @@ class BaseConvTranspose(Layer):
     ``(n - 1) * stride + max(kernel, stride)``, ``'same'`` gives ``n * stride``;
     an explicit ``output_padding`` (each < its stride) gives
     ``(n - 1) * stride + kernel (+ kernel % 2 for same) + output_padding``.
-    The kernel is kept in torch's layout ``(in, filters, *kernel_size)``;
-    Keras's layout is ``(*kernel_size, filters, in)``.
+    The kernel has Keras's shape ``(*kernel_size, filters, in)``, stored in the
+    memory order of torch's ``(in, filters, *kernel_size)`` weight.
 
     Args:
         rank: number of spatial dimensions (1, 2 or 3).
@@ -77,10 +77,9 @@ class BaseConvTranspose(Layer):
         """Create ``kernel`` (Keras shape ``(*kernel_size, filters, in)``) and ``bias``."""
         in_channels = channels_of(self, input_shape)
         # Keras (*k, filters, in) and torch (in, filters, *k) are the conv layouts with in/out swapped.
-        to_keras, to_torch = conv_utils.conv_layout(self.rank)
-        self.kernel = conv_utils.add_layout_weight(
+        self.kernel = conv_utils.add_kernel(
             self, "kernel", self.kernel_size + (self.filters, in_channels),
-            to_keras, to_torch, conv_utils.memory_format(self.rank, self.data_format),
+            conv_utils.conv_layout(), conv_utils.memory_format(self.rank, self.data_format),
             self.kernel_initializer, self.kernel_regularizer, self.kernel_constraint,
         )
         add_bias(self, self.filters)
@@ -89,7 +88,7 @@ class BaseConvTranspose(Layer):
     def call(self, inputs):
         """Transposed convolution, bias, activation."""
         x = conv_utils.to_channels_first(inputs.to(self.kernel.dtype), self.data_format)
-        y = conv_utils.convolve_transpose(x, self.kernel, self.bias, self.strides, self.padding,
+        y = conv_utils.convolve_transpose(x, conv_utils.torch_kernel(self.kernel), self.bias, self.strides, self.padding,
                                           self.output_padding, self.dilation_rate)
         y = conv_utils.from_channels_first(y, self.data_format)
         return y if self._act is None else self._act(y)

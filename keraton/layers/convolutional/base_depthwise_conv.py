@@ -69,10 +69,10 @@ class BaseDepthwiseConv(Layer):
         """Create ``kernel`` (Keras shape ``(*kernel_size, in, depth_multiplier)``) and ``bias``."""
         conv_output_spatial(self, input_shape)
         in_channels = channels_of(self, input_shape)
-        to_keras, to_torch = conv_utils.depthwise_layout(self.rank, in_channels, self.depth_multiplier)
-        self.kernel = conv_utils.add_layout_weight(
+        self.kernel = conv_utils.add_kernel(
             self, "kernel", self.kernel_size + (in_channels, self.depth_multiplier),
-            to_keras, to_torch, conv_utils.memory_format(self.rank, self.data_format),
+            conv_utils.depthwise_layout(in_channels, self.depth_multiplier),
+            conv_utils.memory_format(self.rank, self.data_format),
             self.depthwise_initializer, self.depthwise_regularizer, self.depthwise_constraint,
         )
         self._in_channels = in_channels
@@ -82,7 +82,7 @@ class BaseDepthwiseConv(Layer):
     def call(self, inputs):
         """Grouped convolution (one group per input channel), bias, activation."""
         x = conv_utils.to_channels_first(inputs.to(self.kernel.dtype), self.data_format)
-        y = conv_utils.convolve(x, self.kernel, self.bias, self.strides, self.padding,
+        y = conv_utils.convolve(x, conv_utils.torch_depthwise_kernel(self.kernel), self.bias, self.strides, self.padding,
                                 self.dilation_rate, self._in_channels)
         y = conv_utils.from_channels_first(y, self.data_format)
         return y if self._act is None else self._act(y)

@@ -23,7 +23,7 @@ class BaseSeparableConv(Layer):
     Weights, in Keras's order and layouts: ``depthwise_kernel``
     ``(*kernel_size, in, depth_multiplier)``, ``pointwise_kernel``
     ``(1, ..., in * depth_multiplier, filters)``, ``bias`` ``(filters,)``.  Both
-    kernels are kept in torch's layouts; strides, padding and dilation apply to
+    kernels are stored in torch's memory order (views, no copies); strides, padding and dilation apply to
     the depthwise step, the bias after the pointwise step.
 
     Args:
@@ -77,16 +77,14 @@ class BaseSeparableConv(Layer):
         conv_output_spatial(self, input_shape)
         in_channels = channels_of(self, input_shape)
         fmt = conv_utils.memory_format(self.rank, self.data_format)
-        to_keras, to_torch = conv_utils.depthwise_layout(self.rank, in_channels, self.depth_multiplier)
-        self.depthwise_kernel = conv_utils.add_layout_weight(
+        self.depthwise_kernel = conv_utils.add_kernel(
             self, "depthwise_kernel", self.kernel_size + (in_channels, self.depth_multiplier),
-            to_keras, to_torch, fmt,
+            conv_utils.depthwise_layout(in_channels, self.depth_multiplier), fmt,
             self.depthwise_initializer, self.depthwise_regularizer, self.depthwise_constraint,
         )
-        to_keras, to_torch = conv_utils.conv_layout(self.rank)
-        self.pointwise_kernel = conv_utils.add_layout_weight(
+        self.pointwise_kernel = conv_utils.add_kernel(
             self, "pointwise_kernel", (1,) * self.rank + (in_channels * self.depth_multiplier, self.filters),
-            to_keras, to_torch, fmt,
+            conv_utils.conv_layout(), fmt,
             self.pointwise_initializer, self.pointwise_regularizer, self.pointwise_constraint,
         )
         self._in_channels = in_channels
@@ -96,9 +94,9 @@ class BaseSeparableConv(Layer):
     def call(self, inputs):
         """Depthwise convolution, pointwise convolution with the bias, activation."""
         x = conv_utils.to_channels_first(inputs.to(self.depthwise_kernel.dtype), self.data_format)
-        y = conv_utils.convolve(x, self.depthwise_kernel, None, self.strides, self.padding,
+        y = conv_utils.convolve(x, conv_utils.torch_depthwise_kernel(self.depthwise_kernel), None, self.strides, self.padding,
                                 self.dilation_rate, self._in_channels)
-        y = conv_utils.convolve(y, self.pointwise_kernel, self.bias, (1,) * self.rank, "valid",
+        y = conv_utils.convolve(y, conv_utils.torch_kernel(self.pointwise_kernel), self.bias, (1,) * self.rank, "valid",
                                 (1,) * self.rank, 1)
         y = conv_utils.from_channels_first(y, self.data_format)
         return y if self._act is None else self._act(y)

@@ -3,8 +3,8 @@
 Written once here and used by every convolution layer: Keras's
 ``standardize_tuple`` / ``standardize_padding`` / ``standardize_data_format``,
 TF-style asymmetric "same" padding, Keras's (JAX-style) transposed-convolution
-cropping, the output-shape formulas, and the one-off conversion of kernels
-between Keras's layout and torch's.
+cropping, the output-shape formulas, and kernels kept in Keras's shape but
+torch's memory order (handed to torch as views).
 """
 
 from __future__ import annotations
@@ -231,53 +231,58 @@ def convolve_transpose(x, weight, bias, strides, padding, output_padding, dilati
     return y
 
 
-def conv_layout(rank: int):
-    """Keras kernel ``(*k, in, out)`` <-> torch ``(out, in, *k)`` converters."""
-    to_torch_order = (rank + 1, rank) + tuple(range(rank))
-    to_keras_order = tuple(range(2, rank + 2)) + (1, 0)
-    return (lambda w: w.permute(*to_keras_order)), (lambda w: w.permute(*to_torch_order))
+def torch_kernel(kernel):
+    """A Keras kernel ``(*k, in, out)`` as torch's ``(out, in, *k)``: a view.
+
+    Also maps a transposed convolution's Keras ``(*k, out, in)`` to torch's
+    ``(in, out, *k)``.  For kernels made by :func:`add_kernel` the view has the
+    strides torch prefers, so the convolution reads it without a copy.
+    """
+    rank = kernel.dim() - 2
+    return kernel.permute(rank + 1, rank, *range(rank))
 
 
-def depthwise_layout(rank: int, in_channels: int, multiplier: int):
-    """Keras depthwise kernel ``(*k, in, mult)`` <-> torch ``(in * mult, 1, *k)`` converters."""
-    to_keras_order = tuple(range(2, rank + 2)) + (0, 1)
-    to_torch_order = (rank, rank + 1) + tuple(range(rank))
+def torch_depthwise_kernel(kernel):
+    """A Keras depthwise kernel ``(*k, in, multiplier)`` as torch's ``(in * multiplier, 1, *k)``."""
+    rank = kernel.dim() - 2
+    w = kernel.permute(rank, rank + 1, *range(rank))
+    return w.reshape((-1, 1) + tuple(w.shape[2:]))
+
+
+def _keras_from_conv(w):
+    """Inverse of :func:`torch_kernel`."""
+    rank = w.dim() - 2
+    return w.permute(*range(2, rank + 2), 1, 0)
+
+
+def conv_layout():
+    """The ``(torch -> Keras, Keras -> torch)`` view pair of the convolution kernels."""
+    return _keras_from_conv, torch_kernel
+
+
+def depthwise_layout(in_channels: int, multiplier: int):
+    """The ``(torch -> Keras, Keras -> torch)`` view pair of a depthwise kernel."""
 
     def to_keras(w):
-        return w.reshape((in_channels, multiplier) + tuple(w.shape[2:])).permute(*to_keras_order)
+        rank = w.dim() - 2
+        w = w.reshape((in_channels, multiplier) + tuple(w.shape[2:]))
+        return w.permute(*range(2, rank + 2), 0, 1)
 
-    def to_torch(w):
-        w = w.permute(*to_torch_order)
-        return w.reshape((in_channels * multiplier, 1) + tuple(w.shape[2:]))
-
-    return to_keras, to_torch
+    return to_keras, torch_depthwise_kernel
 
 
-class _LayoutConstraint:
-    """Applies a Keras constraint to a kernel kept in torch's layout, in Keras's layout (axes matter)."""
+def add_kernel(layer, name, keras_shape, layout, fmt, initializer, regularizer, constraint):
+    """``add_weight`` for a convolution kernel: Keras's shape, torch's memory order.
 
-    def __init__(self, constraint, to_keras, to_torch):
-        self.constraint, self.to_keras, self.to_torch = constraint, to_keras, to_torch
-
-    def __call__(self, w):
-        return self.to_torch(self.constraint(self.to_keras(w)))
-
-
-def add_layout_weight(layer, name, keras_shape, to_keras, to_torch, fmt, initializer, regularizer,
-                      constraint):
-    """``add_weight`` for a kernel stored in torch's layout, with the strides ``fmt`` gives it.
-
-    The initial value is drawn in Keras's shape (so fan-in/fan-out, hence the
-    distribution, are Keras's), then converted once.  ``get_weights``,
-    ``set_weights``, saving and constraints see Keras's layout.
+    The variable has Keras's shape (``layer.kernel.shape``, ``ops.shape``,
+    ``numpy()``, files and constraints all see Keras's layout) and strides
+    chosen so that ``layout[1](kernel)`` -- the view the layer hands torch -- is
+    in the memory format ``fmt`` gives (channels_last for channels_last data).
+    So neither the call nor its backward copies the kernel.
     """
-    from keraton.layers.layer import set_keras_layout
-
+    to_keras, to_torch = layout
     param = layer.add_weight(name=name, shape=keras_shape, initializer=initializer,
-                             regularizer=regularizer)
+                             regularizer=regularizer, constraint=constraint)
     with torch.no_grad():
-        param.data = fmt(to_torch(param.data))
-    set_keras_layout(param, to_keras, lambda w: fmt(to_torch(w)))
-    if constraint is not None:
-        param._keras_constraint = _LayoutConstraint(constraint, to_keras, to_torch)
+        param.data = to_keras(fmt(to_torch(param.data)))
     return param

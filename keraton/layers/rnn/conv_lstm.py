@@ -31,9 +31,9 @@ class ConvLSTMCell(RNNCellBase):
 
     ``kernel`` is Keras's ``(*kernel_size, in_channels, 4 * filters)`` and
     ``recurrent_kernel`` ``(*kernel_size, filters, 4 * filters)``, gates in
-    Keras's order ``i, f, c, o``; both are stored in torch's convolution layout
-    ``(4 * filters, channels, *kernel_size)`` and shown in Keras's by
-    ``get_weights``/``set_weights`` and saving.  The recurrent convolution is
+    Keras's order ``i, f, c, o``, stored in the memory order of torch's
+    convolution weight ``(4 * filters, channels, *kernel_size)`` so that the
+    view handed to torch needs no copy.  The recurrent convolution is
     Keras's: stride 1, no dilation, "same" padding.  As in Keras, dropout and
     recurrent dropout draw one mask per gate (four), run here as one grouped
     convolution.
@@ -80,7 +80,7 @@ class ConvLSTMCell(RNNCellBase):
         self.input_spec = InputSpec(ndim=rank + 2)
 
     def build(self, input_shape, states_shape=None) -> None:
-        """Create ``kernel``, ``recurrent_kernel`` (torch layout) and ``bias`` for one step's shape."""
+        """Create ``kernel``, ``recurrent_kernel`` and ``bias`` (Keras's shapes) for one step's shape."""
         input_shape = tuple(input_shape)
         spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
         if len(input_shape) == self.rank + 2 and None in spatial:
@@ -92,14 +92,14 @@ class ConvLSTMCell(RNNCellBase):
         conv_output_spatial(self, input_shape)  # rank and size checks
         self._in_channels = channels_of(self, input_shape)
         self.spatial_dims = tuple(int(d) for d in spatial)
-        to_keras, to_torch = conv_utils.conv_layout(self.rank)
+        layout = conv_utils.conv_layout()
         fmt = conv_utils.memory_format(self.rank, self.data_format)
         filters = self.filters
-        self.kernel = conv_utils.add_layout_weight(
-            self, "kernel", self.kernel_size + (self._in_channels, 4 * filters), to_keras, to_torch,
+        self.kernel = conv_utils.add_kernel(
+            self, "kernel", self.kernel_size + (self._in_channels, 4 * filters), layout,
             fmt, self.kernel_initializer, self.kernel_regularizer, self.kernel_constraint)
-        self.recurrent_kernel = conv_utils.add_layout_weight(
-            self, "recurrent_kernel", self.kernel_size + (filters, 4 * filters), to_keras, to_torch,
+        self.recurrent_kernel = conv_utils.add_kernel(
+            self, "recurrent_kernel", self.kernel_size + (filters, 4 * filters), layout,
             fmt, self.recurrent_initializer, self.recurrent_regularizer, self.recurrent_constraint)
         self.bias = add_gate_bias(self, filters)
         self.built = True
@@ -121,7 +121,7 @@ class ConvLSTMCell(RNNCellBase):
             masks = self.get_dropout_mask(steps[:, 0])
             steps = torch.cat([steps * m.unsqueeze(1) for m in masks], dim=2)
             groups = 4
-        z = conv_utils.convolve(steps.flatten(0, 1), self.kernel, self.bias, self.strides,
+        z = conv_utils.convolve(steps.flatten(0, 1), conv_utils.torch_kernel(self.kernel), self.bias, self.strides,
                                 self.padding, self.dilation_rate, groups)
         return z.unflatten(0, steps.shape[:2])
 
@@ -133,7 +133,7 @@ class ConvLSTMCell(RNNCellBase):
             h = torch.cat([h * m for m in masks], dim=1)
             groups = 4
         ones = (1,) * self.rank
-        return conv_utils.convolve(h, self.recurrent_kernel, None, ones, "same", ones, groups)
+        return conv_utils.convolve(h, conv_utils.torch_kernel(self.recurrent_kernel), None, ones, "same", ones, groups)
 
     def update(self, z, c):
         """The new ``(h, c)`` from the summed gate pre-activations ``z`` (gates ``i, f, c, o`` on axis 1)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import torch.nn.functional as F
 
 from keraton import activations
@@ -16,12 +14,11 @@ from keraton.layers.rnn.rnn_cell import RNNCellBase, swap_first_blocks
 class GRUCell(RNNCellBase):
     """One GRU step, as ``keras.layers.GRUCell`` (``reset_after=True`` is the cuDNN/torch variant).
 
-    The weights are kept in torch's layout: torch's gates ``r, z, n`` are
-    Keras's ``z, r, h`` with the first two swapped, so ``kernel`` is
-    ``(3*units, input_dim)`` in ``r, z, n`` order, ``recurrent_kernel``
-    ``(3*units, units)``, and ``bias`` ``(2, 3*units)`` (input bias, recurrent
-    bias; ``(3*units,)`` when ``reset_after=False``).  ``get_weights``,
-    ``set_weights`` and saving show Keras's layout.
+    The weights are Keras's: ``kernel`` ``(input_dim, 3*units)`` and
+    ``recurrent_kernel`` ``(units, 3*units)`` in gate order ``z, r, h``, ``bias``
+    ``(2, 3*units)`` (input bias, recurrent bias; ``(3*units,)`` when
+    ``reset_after=False``).  Torch's fused kernel takes gates ``r, z, n``: the
+    layer hands it a reordered copy per call (one small copy per sequence).
 
     Args:
         units: size of the state.
@@ -56,29 +53,30 @@ class GRUCell(RNNCellBase):
         self.state_size = self.units
 
     def build(self, input_shape) -> None:
-        """Create ``kernel``, ``recurrent_kernel`` and ``bias`` in torch's gate order and layout."""
+        """Create ``kernel``, ``recurrent_kernel`` and ``bias`` in Keras's shapes and gate order."""
         units = self.units
-        to_keras = functools.partial(_to_keras_matrix, units=units)
-        to_torch = functools.partial(_to_torch_matrix, units=units)
         self.kernel = self._add_kernel("kernel", (input_shape[-1], 3 * units), self.kernel_initializer,
-                                       self.kernel_regularizer, self.kernel_constraint, to_keras, to_torch)
+                                       self.kernel_regularizer, self.kernel_constraint, transposed=True)
         self.recurrent_kernel = self._add_kernel(
             "recurrent_kernel", (units, 3 * units), self.recurrent_initializer,
-            self.recurrent_regularizer, self.recurrent_constraint, to_keras, to_torch)
+            self.recurrent_regularizer, self.recurrent_constraint, transposed=True)
         if self.use_bias:
             shape = (2, 3 * units) if self.reset_after else (3 * units,)
-            vector = functools.partial(swap_first_blocks, units=units, axis=-1)
             self.bias = self._add_kernel("bias", shape, self.bias_initializer, self.bias_regularizer,
-                                         self.bias_constraint, vector, vector)
+                                         self.bias_constraint)
         else:
             self.bias = None
         self.built = True
 
     def fused_params(self):
-        """The flat weight list torch's ``_VF.gru`` takes (views only)."""
+        """The flat weight list torch's ``_VF.gru`` takes: gates reordered ``z, r, h`` -> ``r, z, n``."""
+        units = self.units
+        weights = [swap_first_blocks(self.kernel.t(), units, axis=0),
+                   swap_first_blocks(self.recurrent_kernel.t(), units, axis=0)]
         if self.bias is None:
-            return [self.kernel, self.recurrent_kernel]
-        return [self.kernel, self.recurrent_kernel, self.bias[0], self.bias[1]]
+            return weights
+        bias = swap_first_blocks(self.bias, units, axis=-1)
+        return weights + [bias[0], bias[1]]
 
     def call(self, inputs, states, training=None):
         """One step: returns ``h`` and the new state (a list when ``states`` is a list)."""
@@ -89,18 +87,18 @@ class GRUCell(RNNCellBase):
         input_bias = recurrent_bias = None
         if bias is not None:
             input_bias, recurrent_bias = (bias[0], bias[1]) if self.reset_after else (bias, None)
-        x_r, x_z, x_h = F.linear(inputs, self.kernel, input_bias).chunk(3, dim=-1)
+        x_z, x_r, x_h = F.linear(inputs, self.kernel.t(), input_bias).chunk(3, dim=-1)
         rec = self.recurrent_activation
         if self.reset_after:
-            h_r, h_z, h_h = F.linear(h_rec, self.recurrent_kernel, recurrent_bias).chunk(3, dim=-1)
+            h_z, h_r, h_h = F.linear(h_rec, self.recurrent_kernel.t(), recurrent_bias).chunk(3, dim=-1)
             r = rec(x_r + h_r)
             z = rec(x_z + h_z)
             h_h = r * h_h
         else:
-            h_r, h_z = F.linear(h_rec, self.recurrent_kernel[: 2 * units]).chunk(2, dim=-1)
+            h_z, h_r = F.linear(h_rec, self.recurrent_kernel[:, : 2 * units].t()).chunk(2, dim=-1)
             r = rec(x_r + h_r)
             z = rec(x_z + h_z)
-            h_h = F.linear(r * h_rec, self.recurrent_kernel[2 * units:])
+            h_h = F.linear(r * h_rec, self.recurrent_kernel[:, 2 * units:].t())
         hh = self.activation(x_h + h_h)
         h = z * h_tm1 + (1 - z) * hh
         return h, ([h] if isinstance(states, (list, tuple)) else h)
@@ -111,16 +109,6 @@ class GRUCell(RNNCellBase):
         config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
         config["reset_after"] = self.reset_after
         return config
-
-
-def _to_torch_matrix(w, units):
-    """Keras ``(n, 3*units)`` in z,r,h order -> torch ``(3*units, n)`` in r,z,n order."""
-    return swap_first_blocks(w, units, axis=1).t()
-
-
-def _to_keras_matrix(w, units):
-    """Torch ``(3*units, n)`` in r,z,n order -> Keras ``(n, 3*units)`` in z,r,h order."""
-    return swap_first_blocks(w, units, axis=0).t()
 
 
 @forwards_cell_arguments("recurrent_activation", "reset_after")

@@ -12,11 +12,6 @@ from keraton.layers.rnn.rnn import RNN, forwards_cell_arguments
 from keraton.layers.rnn.rnn_cell import RNNCellBase
 
 
-def _transpose(w):
-    return w.t()
-
-
-
 def add_gate_bias(layer, units):
     """The ``bias`` of an LSTM-style layer: four gate blocks of ``units``, the forget block
     starting at ones with ``unit_forget_bias`` (Keras); ``None`` without ``use_bias``."""
@@ -40,11 +35,11 @@ def forget_bias_initializer(base, units):
 class LSTMCell(RNNCellBase):
     """One LSTM step, as ``keras.layers.LSTMCell``.
 
-    Keras's gates ``i, f, c, o`` are torch's ``i, f, g, o``, so the weights are
-    kept in torch's layout: ``kernel`` as ``(4*units, input_dim)`` and
-    ``recurrent_kernel`` as ``(4*units, units)`` (Keras's arrays transposed),
-    ``bias`` as Keras's ``(4*units,)``.  ``get_weights``/``set_weights`` and
-    saving show Keras's layout; the fused kernel reads these parameters as they are.
+    Keras's gates ``i, f, c, o`` are torch's ``i, f, g, o``.  The weights have
+    Keras's shapes (``kernel`` ``(input_dim, 4*units)``, ``recurrent_kernel``
+    ``(units, 4*units)``, ``bias`` ``(4*units,)``), the two matrices stored
+    column-major so that their transposes -- torch's ``(4*units, n)`` weights --
+    go to the fused kernel as contiguous views, without a copy per call.
 
     Args:
         units: size of the state.
@@ -81,28 +76,28 @@ class LSTMCell(RNNCellBase):
         self.state_size = [self.units, self.units]
 
     def build(self, input_shape) -> None:
-        """Create ``kernel``, ``recurrent_kernel`` (torch layout) and ``bias``."""
+        """Create ``kernel`` ``(input_dim, 4*units)``, ``recurrent_kernel`` and ``bias`` (Keras's shapes)."""
         units = self.units
         self.kernel = self._add_kernel("kernel", (input_shape[-1], 4 * units), self.kernel_initializer,
-                                       self.kernel_regularizer, self.kernel_constraint,
-                                       _transpose, _transpose)
+                                       self.kernel_regularizer, self.kernel_constraint, transposed=True)
         self.recurrent_kernel = self._add_kernel(
             "recurrent_kernel", (units, 4 * units), self.recurrent_initializer,
-            self.recurrent_regularizer, self.recurrent_constraint, _transpose, _transpose)
+            self.recurrent_regularizer, self.recurrent_constraint, transposed=True)
         self.bias = add_gate_bias(self, units)
         self.built = True
 
     def fused_params(self):
-        """The flat weight list torch's ``_VF.lstm`` takes (views only)."""
+        """The flat weight list torch's ``_VF.lstm`` takes (views only: torch's gate order is Keras's)."""
+        weights = [self.kernel.t(), self.recurrent_kernel.t()]
         if self.bias is None:
-            return [self.kernel, self.recurrent_kernel]
-        return [self.kernel, self.recurrent_kernel, self.bias, _zeros_like_cached(self, self.bias)]
+            return weights
+        return weights + [self.bias, _zeros_like_cached(self, self.bias)]
 
     def call(self, inputs, states, training=None):
         """One step: returns ``h`` and the new ``[h, c]``."""
         h_tm1, c_tm1 = states[0], states[1]
         inputs, h_rec = self._dropped(inputs, h_tm1, training)
-        z = F.linear(inputs, self.kernel, self.bias) + F.linear(h_rec, self.recurrent_kernel)
+        z = F.linear(inputs, self.kernel.t(), self.bias) + F.linear(h_rec, self.recurrent_kernel.t())
         z_i, z_f, z_c, z_o = z.chunk(4, dim=-1)
         act, rec = self.activation, self.recurrent_activation
         c = rec(z_f) * c_tm1 + rec(z_i) * act(z_c)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from keraton import activations, constraints, initializers, regularizers
-from keraton.layers.layer import Layer, set_keras_layout
+from keraton.layers.layer import Layer
 from keraton.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from keraton.saving.serialization_lib import serialize_keras_object
 from keraton.utils.argument_validation import standardize_positive_int
@@ -43,20 +43,19 @@ class RNNCellBase(Layer, DropoutRNNCell):
         self._generator = self._make_generator(seed)
         self.output_size = self.units
 
-    def _add_kernel(self, name, keras_shape, initializer, regularizer, constraint, to_keras=None,
-                    to_torch=None):
-        """``add_weight`` in Keras's shape; stored converted by ``to_torch`` when given."""
-        if to_keras is None:
-            return self.add_weight(shape=keras_shape, initializer=initializer, name=name,
-                                   regularizer=regularizer, constraint=constraint)
-        # Drawn in Keras's shape so fan-in/fan-out (hence the distribution) are Keras's.
+    def _add_kernel(self, name, keras_shape, initializer, regularizer, constraint,
+                    transposed=False):
+        """``add_weight`` in Keras's shape.
+
+        ``transposed=True`` stores a matrix column-major, so ``kernel.t()`` -- the
+        ``(out, in)`` weight torch's fused kernels and ``F.linear`` take -- is
+        contiguous without a copy.
+        """
         param = self.add_weight(shape=keras_shape, initializer=initializer, name=name,
-                                regularizer=regularizer)
-        with torch.no_grad():
-            param.data = to_torch(param.data).contiguous()
-        set_keras_layout(param, to_keras, lambda w: to_torch(w).contiguous())
-        if constraint is not None:
-            param._keras_constraint = _KerasLayoutConstraint(constraint, to_keras, to_torch)
+                                regularizer=regularizer, constraint=constraint)
+        if transposed:
+            with torch.no_grad():
+                param.data = param.data.t().contiguous().t()
         return param
 
     def get_initial_state(self, batch_size=None):
@@ -96,16 +95,6 @@ class RNNCellBase(Layer, DropoutRNNCell):
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}, units={self.units}"
-
-
-class _KerasLayoutConstraint:
-    """Apply a Keras constraint in Keras's layout to a weight stored in torch's (the axes matter)."""
-
-    def __init__(self, constraint, to_keras, to_torch):
-        self.constraint, self.to_keras, self.to_torch = constraint, to_keras, to_torch
-
-    def __call__(self, w):
-        return self.to_torch(self.constraint(self.to_keras(w)))
 
 
 def swap_first_blocks(w, units, axis):

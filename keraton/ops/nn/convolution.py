@@ -163,7 +163,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
             "channels a multiple of the number of groups. Check `data_format` and the kernel "
             "layout (*kernel_size, in_channels // groups, out_channels).")
     _check_output_size("conv", x, kernel.shape[:-2], strides, padding, dilation)
-    weight = conv_utils.conv_layout(rank)[1](kernel)
+    weight = conv_utils.torch_kernel(kernel)
     y = conv_utils.convolve(x, weight, None, strides, padding, dilation, x.shape[1] // kernel_in)
     return conv_utils.from_channels_first(y, data_format)
 
@@ -179,7 +179,7 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     in_channels, multiplier = kernel.shape[-2:]
     _check_channels("depthwise_conv", x, in_channels, kernel)
     _check_output_size("depthwise_conv", x, kernel.shape[:-2], strides, padding, dilation)
-    weight = conv_utils.depthwise_layout(rank, in_channels, multiplier)[1](kernel)
+    weight = conv_utils.torch_depthwise_kernel(kernel)
     y = conv_utils.convolve(x, weight, None, strides, padding, dilation, in_channels)
     return conv_utils.from_channels_first(y, data_format)
 
@@ -201,9 +201,9 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
         raise ValueError(
             f"separable_conv: the pointwise kernel must take in_channels * depth_multiplier = "
             f"{in_channels * multiplier} channels (axis -2), got shape {tuple(pw.shape)}.")
-    y = conv_utils.convolve(x, conv_utils.depthwise_layout(rank, in_channels, multiplier)[1](dw),
+    y = conv_utils.convolve(x, conv_utils.torch_depthwise_kernel(dw),
                             None, strides, padding, dilation, in_channels)
-    y = conv_utils.convolve(y, conv_utils.conv_layout(rank)[1](pw), None, (1,) * rank, "valid",
+    y = conv_utils.convolve(y, conv_utils.torch_kernel(pw), None, (1,) * rank, "valid",
                             (1,) * rank, 1)
     return conv_utils.from_channels_first(y, data_format)
 
@@ -223,7 +223,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         output_padding = conv_utils.standardize_tuple(
             output_padding, rank, "output_padding", allow_zero=True, owner="conv_transpose")
     # Keras (*k, out, in) -> torch (in, out, *k) is the same permutation as for conv kernels.
-    weight = conv_utils.conv_layout(rank)[1](kernel)
+    weight = conv_utils.torch_kernel(kernel)
     y = conv_utils.convolve_transpose(x, weight, None, strides, padding, output_padding, dilation)
     return conv_utils.from_channels_first(y, data_format)
 

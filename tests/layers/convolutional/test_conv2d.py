@@ -38,12 +38,14 @@ def test_arguments_match_keras(check_against_keras, kwargs):
     check_against_keras("Conv2D", dict(filters=3, kernel_size=3, **kwargs), (2, 6, 6, 2))
 
 
-def test_kernel_kept_in_channels_last_memory_format_and_output_is_a_view():
+def test_kernel_has_keras_shape_torch_memory_order_and_output_is_a_view():
     layer = layers.Conv2D(8, 3)
     x = torch.randn(2, 10, 10, 4)
     y = layer(x)
-    assert tuple(layer.kernel.shape) == (8, 4, 3, 3)
-    assert layer.kernel.is_contiguous(memory_format=torch.channels_last)
+    assert tuple(layer.kernel.shape) == (3, 3, 4, 8)
+    # The (out, in, kh, kw) view handed to torch is channels_last: no copy per call.
+    weight = layer.kernel.permute(3, 2, 0, 1)
+    assert weight.is_contiguous(memory_format=torch.channels_last)
     assert layer.get_weights()[0].shape == (3, 3, 4, 8)
     # The NHWC output is torch's channels_last result seen through a permutation: contiguous, no copy.
     assert y.is_contiguous()
@@ -143,7 +145,7 @@ def test_fit_trains_and_applies_kernel_constraint_in_keras_layout():
     norms = torch.from_numpy(conv.get_weights()[0]).norm(dim=0)
     assert float(norms.max()) <= 0.5 + 1e-5
     assert float(norms.min()) > 0.45
-    assert model.layers[0].kernel.is_contiguous(memory_format=torch.channels_last)
+    assert model.layers[0].kernel.permute(3, 2, 0, 1).is_contiguous(memory_format=torch.channels_last)
 
 
 def test_default_data_format_comes_from_the_backend():

@@ -29,8 +29,10 @@ def test_arguments_match_keras(check_against_keras):
 def test_kernel_layout():
     layer = layers.Conv2DTranspose(5, (2, 3))
     layer(torch.zeros(1, 4, 4, 3))
-    assert tuple(layer.kernel.shape) == (3, 5, 2, 3)
+    assert tuple(layer.kernel.shape) == (2, 3, 5, 3)
     assert layer.get_weights()[0].shape == (2, 3, 5, 3)
+    # torch's (in, out, kh, kw) view of it is channels_last: no copy per call.
+    assert layer.kernel.permute(3, 2, 0, 1).is_contiguous(memory_format=torch.channels_last)
 
 
 @pytest.mark.parametrize("kwargs", [dict(strides=2), dict(strides=2, padding="same", output_padding=0)])

@@ -24,7 +24,9 @@ def test_groups_match_keras(check_against_keras):
 def test_kernel_in_channels_last_3d_memory_format():
     layer = layers.Conv3D(4, 2)
     layer(torch.zeros(1, 3, 3, 3, 2))
-    assert layer.kernel.is_contiguous(memory_format=torch.channels_last_3d)
+    assert tuple(layer.kernel.shape) == (2, 2, 2, 2, 4)
+    weight = layer.kernel.permute(4, 3, 0, 1, 2)
+    assert weight.is_contiguous(memory_format=torch.channels_last_3d)
     assert layer.get_weights()[0].shape == (2, 2, 2, 2, 4)
 
 

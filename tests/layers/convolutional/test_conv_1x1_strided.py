@@ -24,7 +24,7 @@ def test_strided_1x1_conv2d_matches_subsampled_matmul_and_trains():
     assert tuple(y.shape) == (4, 5, 4, 5)
     np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-5, atol=1e-5)
     y.sum().backward()
-    grad_kernel = conv.kernel.grad.permute(2, 3, 1, 0).numpy()  # torch layout -> Keras layout
+    grad_kernel = conv.kernel.grad.numpy()  # Keras's layout, as the kernel
     np.testing.assert_allclose(grad_kernel[0, 0], np.broadcast_to(
         x[:, ::2, ::2, :].sum(axis=(0, 1, 2))[:, None], (3, 5)), rtol=1e-5)
 

@@ -161,7 +161,7 @@ def test_weights_layout_and_unit_forget_bias():
     layer = ConvLSTM2D(4, (2, 3))
     layer(torch.zeros(1, 2, 5, 5, 3))
     assert [w.shape for w in layer.get_weights()] == [(2, 3, 3, 16), (2, 3, 4, 16), (16,)]
-    assert tuple(layer.cell.kernel.shape) == (16, 3, 2, 3)  # torch's conv layout
+    assert tuple(layer.cell.kernel.shape) == (2, 3, 3, 16)  # Keras's shape
     np.testing.assert_array_equal(layer.get_weights()[2], np.r_[np.zeros(4), np.ones(4), np.zeros(8)])
     keras_layer = keras.layers.ConvLSTM2D(4, (2, 3))
     keras_layer(np.zeros((1, 2, 5, 5, 3), "float32"))

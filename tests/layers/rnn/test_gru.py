@@ -57,8 +57,13 @@ def test_gru_weight_layout(reset_after, bias_shape):
     layer.set_weights(weights)
     for got, want in zip(layer.get_weights(), weights):
         np.testing.assert_array_equal(got, want)
-    # Torch's r gate rows are Keras's second column block.
-    np.testing.assert_array_equal(layer.cell.kernel.detach().numpy()[:4], weights[0][:, 4:8].T)
+    np.testing.assert_array_equal(layer.cell.kernel.detach().numpy(), weights[0])
+    # The fused kernel gets torch's gate order: its r rows are Keras's second column block.
+    if reset_after:
+        fused = layer.cell.fused_params()
+        np.testing.assert_array_equal(fused[0].detach().numpy()[:4], weights[0][:, 4:8].T)
+        np.testing.assert_array_equal(fused[0].detach().numpy()[4:8], weights[0][:, :4].T)
+        np.testing.assert_array_equal(fused[2].detach().numpy()[4:8], weights[2][0, :4])
 
 
 def test_gru_cell_in_rnn_matches_keras():

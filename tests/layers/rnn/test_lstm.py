@@ -48,11 +48,13 @@ def test_lstm_fused_matches_step_loop(options, layout):
     check_fused_matches_loop(layers.LSTM, options, layout)
 
 
-def test_lstm_weights_are_kept_in_torch_layout():
+def test_lstm_weights_have_keras_shapes_and_torch_memory_order():
     layer = layers.LSTM(4)
     layer(torch.zeros(2, 3, 5))
-    assert tuple(layer.cell.kernel.shape) == (16, 5)
-    assert tuple(layer.cell.recurrent_kernel.shape) == (16, 4)
+    assert tuple(layer.cell.kernel.shape) == (5, 16)
+    assert tuple(layer.cell.recurrent_kernel.shape) == (4, 16)
+    # Their transposes, torch's (4 * units, n) weights, are contiguous views.
+    assert all(w.is_contiguous() for w in layer.cell.fused_params()[:2])
     assert [w.shape for w in layer.get_weights()] == [(5, 16), (4, 16), (16,)]
     # unit_forget_bias: Keras initialises the forget-gate block of the bias to ones.
     np.testing.assert_array_equal(layer.get_weights()[2], np.r_[np.zeros(4), np.ones(4), np.zeros(8)])
