@@ -10,6 +10,7 @@ from keraton import constraints, initializers, regularizers
 from keraton.layers.attention.multi_head_attention import (
     MultiHeadAttention,
     _attention_equations,
+    add_softmax_and_dropout,
     build_from_query_value_key,
 )
 from keraton.layers.core.einsum_dense import EinsumDense
@@ -189,6 +190,7 @@ class GroupedQueryAttention(Layer):
                                                 "gate", query_shape, activation="sigmoid")
         self._value_dense = self._projection("bkm,mvh->bkvh", (None, v, h), "vh" if bias else None,
                                              "value", value_shape)
+        add_softmax_and_dropout(self, (-1,))
         self._output_dense = self._projection("bquh,uhm->bqm", (None, self.feature_dim),
                                               "m" if bias else None, "attention_output",
                                               (None, None, u, h))

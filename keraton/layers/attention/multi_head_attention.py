@@ -158,6 +158,7 @@ class MultiHeadAttention(Layer):
             rank, self._attention_axes)
         n_axes = len(self._attention_axes)
         self._norm_axes = tuple(range(scores_rank - n_axes, scores_rank))
+        add_softmax_and_dropout(self, self._norm_axes)
         output_shape = self._output_shape or (query_shape[-1],)
         equation, bias_axes, out_rank = _projection_equation(len(query_shape) - 1, 2, len(output_shape))
         self._output_dense = EinsumDense(
@@ -360,6 +361,22 @@ class MultiHeadAttention(Layer):
             "seed": self.seed,
         })
         return config
+
+
+def add_softmax_and_dropout(layer, norm_axes) -> None:
+    """Keras's ``_softmax`` and ``_dropout_layer`` sublayers, created in ``build`` as Keras does.
+
+    keraton's attention computes the softmax and the dropout inline (and with
+    torch's fused kernel when it can); the sublayers are there for subclasses
+    that override ``_compute_attention`` and call them, and so that later
+    layers get Keras's automatic names (a ``Dropout`` after one attention
+    layer is ``dropout_1``, as in Keras).
+    """
+    from keraton.layers.activations.softmax import Softmax
+    from keraton.layers.regularization.dropout import Dropout
+
+    layer._softmax = Softmax(axis=norm_axes, dtype=layer.dtype_policy)
+    layer._dropout_layer = Dropout(rate=layer._dropout, dtype=layer.dtype_policy, seed=layer.seed)
 
 
 def build_from_query_value_key(layer, kind: str, example: str, args: tuple, kwargs: dict) -> tuple:
