@@ -19,6 +19,8 @@ from keraton.layers.tracking import (
     LayerList,
     TrackedDict,
     TrackedList,
+    in_tracking_order,
+    note_sublayers,
     should_track,
     track,
 )
@@ -125,6 +127,8 @@ class WeightsMixin:
             # [Dense(...) for _ in range(3)]``, or ``[]`` then ``append``): see tracking.py.
             object.__setattr__(self, name, track(self, name, value))
             return
+        elif isinstance(value, WeightsMixin) and modules is not None:
+            note_sublayers(self, [value])
         super().__setattr__(name, value)
 
     def __delattr__(self, name):
@@ -143,7 +147,7 @@ class WeightsMixin:
                 out.append(m)
             elif isinstance(m, (LayerList, LayerDict)):
                 out.extend(c for c in m.children() if isinstance(c, WeightsMixin))
-        return _unique(out)
+        return in_tracking_order(self, _unique(out))
 
     def _own_split(self):
         trainable = [w for w in self._own_weights if w.trainable]

@@ -13,6 +13,11 @@ other ``nn.Module``) found in it with torch under the attribute's name, as a
 ``.keras`` writer visits them where Keras does.  A tracked list or dict
 re-registers its contents after every change.  Containers nested inside are
 scanned when the outer one is assigned or changed, not on their own changes.
+
+Keras orders a layer's sublayers (hence ``weights`` and ``get_weights``) by
+the time each was first tracked, across attributes: layers appended in turn
+to two lists interleave.  :func:`note_sublayers` records that order, which
+``_sublayers()`` follows.
 """
 
 from __future__ import annotations
@@ -26,6 +31,39 @@ class LayerList(nn.ModuleList):
 
 class LayerDict(nn.ModuleDict):
     """The layers of a dict attribute whose values are all layers, keyed as the dict."""
+
+
+class SublayerOrder:
+    """The sublayers of one layer in the order they were first tracked (not a container
+    that saving or metric scans walk)."""
+
+    __slots__ = ("layers",)
+
+    def __init__(self):
+        self.layers = []
+
+
+def note_sublayers(owner: nn.Module, modules) -> None:
+    """Record ``modules`` as tracked by ``owner`` now, unless they were tracked before."""
+    order = owner.__dict__.get("_sublayer_order")
+    if order is None:
+        order = owner.__dict__["_sublayer_order"] = SublayerOrder()
+    known = {id(m) for m in order.layers}
+    for module in modules:
+        if id(module) not in known:
+            known.add(id(module))
+            order.layers.append(module)
+
+
+def in_tracking_order(owner: nn.Module, layers: list) -> list:
+    """``layers`` (``owner``'s current sublayers) sorted by when each was first tracked;
+    layers registered some other way (``add_module``) follow, in their given order."""
+    order = owner.__dict__.get("_sublayer_order")
+    if order is None or len(layers) < 2:
+        return layers
+    rank = {id(m): i for i, m in enumerate(order.layers)}
+    unknown = len(rank)
+    return sorted(layers, key=lambda m: rank.get(id(m), unknown))
 
 
 def _modules_in(value) -> list:
@@ -53,6 +91,7 @@ def register(owner: nn.Module, name: str, value) -> None:
     if not modules:
         owner._modules.pop(name, None)
         return
+    note_sublayers(owner, modules)
     if (isinstance(value, dict) and len(modules) == len(value)
             and all(isinstance(k, str) and k and "." not in k for k in value)):
         owner._modules[name] = LayerDict(value)

@@ -178,3 +178,54 @@ def test_a_list_taken_from_another_layer_is_tracked_by_both():
     assert second.items is not first.items and second.items._owner is second
     second.items.append(keraton.layers.Dense(3))
     assert len(second._sublayers()) == 2 and len(first._sublayers()) == 1
+
+
+def _interleaved_class(lib):
+    layers = lib.layers
+
+    class Block(layers.Layer):
+        """Layers appended in turn to two lists, then an attribute, a list, one made in build."""
+
+        def __init__(self):
+            super().__init__(name="block")
+            self.attn, self.ffn = [], []
+            for i in range(2):
+                self.attn.append(layers.Dense(2 + i, name=f"a{i}"))
+                self.ffn.append(layers.Dense(5 + i, name=f"f{i}"))
+            self.norm = layers.LayerNormalization(name="norm")
+            self.extra = [layers.Dense(9, name="x")]
+
+        def build(self, shape):
+            self.late = layers.Dense(7, name="late")
+            self.w = self.add_weight(shape=(1,), name="w")
+
+        def call(self, x):
+            for a, f in zip(self.attn, self.ffn):
+                x = f(a(x))
+            return self.late(self.extra[0](self.norm(x))) * self.w
+
+    return Block
+
+
+InterleavedBlock = _interleaved_class(keraton)  # module level, so that pickle finds the class
+InterleavedBlock.__qualname__ = "InterleavedBlock"
+
+
+@pytest.mark.parametrize("clone", [lambda m: m, copy.deepcopy, lambda m: pickle.loads(pickle.dumps(m))],
+                         ids=["original", "deepcopy", "pickle"])
+def test_sublayers_and_weights_follow_keras_tracking_order(clone):
+    ours, theirs = InterleavedBlock(), _interleaved_class(keras)()
+    ours(torch.ones(1, 3))
+    theirs(np.ones((1, 3), "float32"))
+    ours = clone(ours)
+    assert [w.path for w in ours.weights] == [w.path for w in theirs.weights]
+    assert [w.path for w in ours.weights][1:5] == ["block/a0/kernel", "block/a0/bias",
+                                                  "block/f0/kernel", "block/f0/bias"]
+    # get_weights of one loads into the other with set_weights.
+    values = [np.random.default_rng(i).normal(size=w.shape).astype("float32")
+              for i, w in enumerate(theirs.weights)]
+    theirs.set_weights(values)
+    ours.set_weights(values)
+    x = np.random.default_rng(9).normal(size=(2, 3)).astype("float32")
+    np.testing.assert_allclose(ours(torch.as_tensor(x)).detach().numpy(),
+                               keras.ops.convert_to_numpy(theirs(x)), rtol=1e-5, atol=1e-5)
