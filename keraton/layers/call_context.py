@@ -21,6 +21,17 @@ def _call_accepts(cls, name: str) -> bool:
     return _ACCEPTS_TRAINING[key]
 
 
+def first_call_parameter(cls):
+    """The name of ``cls.call``'s first argument (after ``self``), or None (``*args``)."""
+    key = (cls, "<first>")
+    if key not in _ACCEPTS_TRAINING:
+        params = list(inspect.signature(cls.call).parameters.values())[1:]
+        first = params[0] if params else None
+        _ACCEPTS_TRAINING[key] = (first.name if first is not None and first.kind in (
+            first.POSITIONAL_OR_KEYWORD, first.KEYWORD_ONLY) else None)
+    return _ACCEPTS_TRAINING[key]
+
+
 def _input_mask(first, args, kwargs, tensor_type=None):
     """The mask(s) riding on a call's first input, as Keras's ``__call__`` collects them, or None.
 

@@ -34,6 +34,7 @@ from keraton.layers.call_context import (  # noqa: F401  (re-exported)
     _PENDING_LOSS_LAYERS,
     _call_accepts,
     _input_mask,
+    first_call_parameter,
 )
 from keraton.layers.input_spec import InputSpec, check_input_spec
 from keraton.layers.layer_scope import NameScopeMixin
@@ -228,11 +229,13 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         """Create the layer's weights for ``input_shape``; the base version creates none."""
         self.built = True
 
-    def _maybe_build(self, input_shapes) -> None:
+    def _maybe_build(self, input_shapes, call_args=None) -> None:
+        """Build once, from the first input's shapes (and, for a ``build`` taking several
+        ``<argument>_shape`` parameters, from the ``(args, kwargs)`` of the call)."""
         if self.built:
             return
         self._build_shapes = _as_batch_shape(input_shapes)
-        call_build(self, input_shapes)
+        call_build(self, input_shapes, call_args)
         self.built = True
         self._set_initial_weights()
 
@@ -258,8 +261,14 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
             first = args[0]
         elif "inputs" in kwargs:
             first = kwargs["inputs"]
+        elif first_call_parameter(type(self)) in kwargs:
+            # As Keras, the first argument of ``call`` may come by name: ``layer(x=a, y=b)``.
+            args = (kwargs.pop(first_call_parameter(type(self))),)
+            first = args[0]
         else:
-            raise TypeError(f"Layer '{self.name}' was called without inputs.")
+            raise TypeError(
+                f"Layer '{self.name}' was called without inputs: pass the first argument of "
+                f"{type(self).__name__}.call() positionally or by its name.")
         if not isinstance(first, torch.Tensor) and _is_symbolic(first):
             return self._symbolic_call(*args, **kwargs)
         # As Keras's __call__, NumPy arrays anywhere among the arguments become tensors
@@ -310,7 +319,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         if self.input_spec is not None:
             check_input_spec(self, first)
         if not self.built:
-            self._maybe_build(_shapes_of(first))
+            self._maybe_build(_shapes_of(first), (args, kwargs))
             if self.input_spec is not None:
                 check_input_spec(self, first)
         cls = type(self)
@@ -464,13 +473,25 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
 
     def get_build_config(self):
         """Keras 3's ``build_config``: the input shape the layer was built for."""
+        shapes = self.__dict__.get("_build_shapes_dict")
+        if shapes is not None and len(shapes) > 1:
+            return {"shapes_dict": {k: _jsonable_shape(v) for k, v in shapes.items()}}
         if self._build_shapes is None:
             return None
         return {"input_shape": _jsonable_shape(self._build_shapes)}
 
     def build_from_config(self, config) -> None:
         """Build the layer from ``get_build_config()``'s output."""
-        if config and config.get("input_shape") is not None:
+        if not config or self.built:
+            return
+        if config.get("shapes_dict") is not None:
+            shapes = {k: _tupled(v) for k, v in config["shapes_dict"].items()}
+            self._build_shapes = _as_batch_shape(next(iter(shapes.values())))
+            self._build_shapes_dict = shapes
+            self.build(**shapes)
+            self.built = True
+            self._set_initial_weights()
+        elif config.get("input_shape") is not None:
             self._maybe_build(_tupled(config["input_shape"]))
 
     def extra_repr(self) -> str:
@@ -485,16 +506,49 @@ def held_metrics(obj, skip=()) -> list:
     return [v for v in vars(obj).values() if isinstance(v, Metric) and not any(v is o for o in skip)]
 
 
-def call_build(layer, input_shapes) -> None:
-    """Call ``layer.build`` as Keras's ``_maybe_build`` does: with the input shape, or with
-    nothing when ``build`` takes no argument (``def build(self): self.built = True``, a
-    layer whose sublayers build themselves on their first call)."""
+def call_build(layer, input_shapes, call_args=None) -> None:
+    """Call ``layer.build`` as Keras's ``_maybe_build`` does.
+
+    With the input shape; with nothing when ``build`` takes no argument (``def
+    build(self): self.built = True``, a layer whose sublayers build themselves
+    on their first call); and, when it takes several ``<argument>_shape``
+    parameters (``def build(self, x_shape, y_shape)`` for ``call(self, x,
+    y)``), each by name with the shape of that call argument (those not given
+    are left to their defaults), as Keras.  ``call_args`` is the call's
+    ``(args, kwargs)``, when known.
+    """
     params = [p for p in inspect.signature(layer.build).parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-    if params:
-        layer.build(input_shapes)
-    else:
+    if not params:
         layer.build()
+        return
+    if len(params) > 1 and call_args is not None:
+        shapes = _build_shapes_by_name(layer, [p.name for p in params], *call_args)
+        if shapes:
+            layer._build_shapes_dict = {k: _as_batch_shape(v) for k, v in shapes.items()}
+            layer.build(**shapes)
+            return
+    layer.build(input_shapes)
+
+
+def _build_shapes_by_name(layer, names, args, kwargs):
+    """``{"<argument>_shape": shape}`` for the call arguments ``build``'s parameters name,
+    or None when some parameter does not name an argument of ``call``."""
+    call_signature = inspect.signature(layer.call)
+    if not all(n.endswith("_shape") and n[:-len("_shape")] in call_signature.parameters
+               for n in names):
+        return None
+    try:
+        bound = call_signature.bind_partial(*args, **kwargs).arguments
+    except TypeError:
+        return None
+    shapes = {}
+    for name in names:
+        value = bound.get(name[:-len("_shape")])
+        shape = None if value is None else _shapes_of(value)
+        if shape is not None:
+            shapes[name] = shape
+    return shapes
 
 
 _OVERRIDES: dict = {}

@@ -30,7 +30,7 @@ class SymbolicCallMixin:
         first = args[0] if args else kwargs["inputs"]
         if self.input_spec is not None:
             check_input_spec(self, first)
-        self._maybe_build(_shapes_of(first))
+        self._maybe_build(_shapes_of(first), (args, kwargs))
         if self.input_spec is not None:
             check_input_spec(self, first)
         mask = kwargs.get("mask")

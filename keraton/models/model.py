@@ -172,12 +172,12 @@ class Model(Trainer, Keras2ModelMixin, Layer):
             return
         super().build_from_config(config)
 
-    def _maybe_build(self, input_shapes) -> None:
+    def _maybe_build(self, input_shapes, call_args=None) -> None:
         # A subclassed model builds its sublayers by running call(); nothing to create itself.
         if not self.built:
             self._build_shapes = input_shapes
             if type(self).build is not Model.build:
-                call_build(self, input_shapes)
+                call_build(self, input_shapes, call_args)
             self.built = True
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,

@@ -129,7 +129,7 @@ class Sequential(Keras2SequentialMixin, Model):
             )
         self._build_graph(tuple(input_shape))
 
-    def _maybe_build(self, input_shapes) -> None:
+    def _maybe_build(self, input_shapes, call_args=None) -> None:
         if not self.built:
             if not isinstance(input_shapes, tuple):
                 raise ValueError(
