@@ -214,8 +214,8 @@ def test_list_boxes_are_densified_and_errors():
                             training=True)
     with pytest.raises(ValueError, match="'boxes' and 'labels'"):
         layer({"images": torch.from_numpy(IMAGES), "bounding_boxes": {"boxes": BOXES}}, training=True)
-    with pytest.raises(ValueError, match="bounding boxes and segmentation masks"):
-        layers.MixUp(bounding_box_format="xyxy")(_dict(), training=True)
+    with pytest.raises(NotImplementedError, match="bounding_boxes"):
+        layers.CutMix(bounding_box_format="xyxy")(_dict(), training=True)
     with pytest.raises(ValueError, match="'images'"):
         layer({"bounding_boxes": {"boxes": BOXES, "labels": BOX_LABELS}}, training=True)
 

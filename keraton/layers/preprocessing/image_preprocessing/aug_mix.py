@@ -51,8 +51,6 @@ class AugMix(TransformationAugmentation):
         torch.Size([2, 8, 8, 3])
     """
 
-    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
-
     def __init__(self, value_range=(0, 255), num_chains=3, chain_depth=3, factor=0.3, alpha=1.0, all_ops=True,
                  interpolation="bilinear", seed=None, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
@@ -103,17 +101,28 @@ class AugMix(TransformationAugmentation):
         images = torch.as_tensor(images).to(self._dtype)
         if not training or transformation is None:
             return images
-        weights = torch.as_tensor(transformation["chain_mixing_weights"]).to(images)
-        weight_sample = torch.as_tensor(transformation["weight_sample"]).to(images)
-        mixed = torch.zeros_like(images)
+        images = self._mix_chains(images, transformation, "transform_images")
+        return images.clamp(self.value_range[0], self.value_range[1])
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        """The masks through the same chains and mixing weights as the images (no clipping)."""
+        if not training or transformation is None:
+            return segmentation_masks
+        masks = torch.as_tensor(segmentation_masks).to(self._dtype)
+        return self._mix_chains(masks, transformation, "transform_segmentation_masks")
+
+    def _mix_chains(self, x, transformation, hook):
+        """``m * x + (1 - m) * sum_c w_c * chain_c(x)``, each step the chosen layer's ``hook``."""
+        weights = torch.as_tensor(transformation["chain_mixing_weights"]).to(x)
+        weight_sample = torch.as_tensor(transformation["weight_sample"]).to(x)
+        mixed = torch.zeros_like(x)
         for index, steps in enumerate(transformation["chain_transforms"]):
-            chain = images
+            chain = x
             for step in steps:
                 layer = self._augmenters[step["layer_name"]]
-                chain = sub_augmentations.apply(layer, chain, step["transformation"]).to(self._dtype)
+                chain = getattr(layer, hook)(chain, step["transformation"], training=True).to(self._dtype)
             mixed = mixed + chain * weights[index]
-        images = weight_sample * images + (1 - weight_sample) * mixed
-        return images.clamp(self.value_range[0], self.value_range[1])
+        return weight_sample * x + (1 - weight_sample) * mixed
 
     def get_config(self) -> dict:
         """Keras's config: the arguments, ``factor`` as the pair."""

@@ -26,9 +26,10 @@ class ImagePreprocessingLayer(Layer):
     """Base of the image preprocessing layers (not a public layer; Keras's ``BaseImagePreprocessingLayer``).
 
     Subclasses set ``_always_active`` when they transform in inference too
-    (``Resizing``, ``CenterCrop``, ``AutoContrast``) and
-    ``_supports_boxes_and_masks = False`` when keraton does not transform
-    boxes and masks for them (a dict holding them is then refused).
+    (``Resizing``, ``CenterCrop``, ``AutoContrast``), and
+    ``_bounding_boxes_not_implemented = True`` where Keras raises
+    ``NotImplementedError`` for boxes (``CutMix``, ``RandomElasticTransform``):
+    a dict holding boxes then raises it too, in training and inference.
 
     Args:
         bounding_box_format: the format of ``data["bounding_boxes"]["boxes"]``
@@ -38,7 +39,7 @@ class ImagePreprocessingLayer(Layer):
     """
 
     _always_active = False
-    _supports_boxes_and_masks = True
+    _bounding_boxes_not_implemented = False
 
     def __init__(self, bounding_box_format=None, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -97,7 +98,7 @@ class ImagePreprocessingLayer(Layer):
             outputs["bounding_boxes"] = self._call_boxes(data["bounding_boxes"], transformation, active,
                                                          single)
         if "segmentation_masks" in data:
-            masks = self._check_boxes_and_masks("segmentation_masks", data["segmentation_masks"])
+            masks = torch.as_tensor(data["segmentation_masks"])
             # Called in inference too: as Keras, some layers cast the masks to their float dtype there.
             outputs["segmentation_masks"] = unbatched(
                 self.transform_segmentation_masks(batched(masks), transformation, training=active))
@@ -110,19 +111,18 @@ class ImagePreprocessingLayer(Layer):
             outputs["labels"] = labels
         return outputs
 
-    def _check_boxes_and_masks(self, key, value):
-        if not self._supports_boxes_and_masks:
-            raise ValueError(f"Layer '{self.name}' ({type(self).__name__}): keraton does not transform "
-                             f"'{key}' (bounding boxes and segmentation masks) for this layer; "
-                             "pass them through separately.")
-        return value if key == "bounding_boxes" else torch.as_tensor(value)
+    def _refuse_bounding_boxes(self):
+        raise NotImplementedError(f"Layer '{self.name}' ({type(self).__name__}) does not transform "
+                                  "'bounding_boxes' (neither does Keras 3, which raises NotImplementedError "
+                                  "here); leave them out of the dict and handle them separately.")
 
     def _call_boxes(self, bounding_boxes, transformation, active, single):
-        self._check_boxes_and_masks("bounding_boxes", bounding_boxes)
         if not self.bounding_box_format:
             raise ValueError("You passed an input with a 'bounding_boxes' key, but you didn't specify a "
                              f"bounding box format. Pass a `bounding_box_format` argument to your "
                              f"{type(self).__name__} layer, e.g. `bounding_box_format='xyxy'`.")
+        if self._bounding_boxes_not_implemented:
+            self._refuse_bounding_boxes()
         boxes = densify_bounding_boxes(bounding_boxes, is_batched=not single)
         if not active:
             return boxes

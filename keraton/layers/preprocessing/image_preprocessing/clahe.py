@@ -106,7 +106,10 @@ class ContrastLimitedAdaptiveHistogramEqualization(TransformationAugmentation):
     are mapped back to ``value_range`` and cast to the input's dtype (float
     inputs come back in the layer's float dtype, integer ones truncated to
     their integer dtype).  Deterministic, and applied in training *and*
-    inference (as Keras); its numbers equal Keras's on torch.
+    inference (as Keras); its numbers equal Keras's on torch.  Given Keras's
+    dict, labels, bounding boxes and segmentation masks are returned
+    unchanged, since no pixel moves (Keras 3.15 lacks these hooks for this
+    layer and raises ``NotImplementedError``, except for masks in inference).
 
     Args:
         value_range: ``(min, max)`` of the pixel values (default ``(0, 255)``).
@@ -119,8 +122,6 @@ class ContrastLimitedAdaptiveHistogramEqualization(TransformationAugmentation):
         >>> layer(torch.randint(0, 256, (1, 8, 8, 3))).dtype
         torch.int64
     """
-
-    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
 
     def __init__(self, value_range=(0, 255), clip_limit=4.0, tile_grid_size=(8, 8), data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
@@ -136,7 +137,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(TransformationAugmentation):
         return standardized if images.is_floating_point() else images
 
     def call(self, inputs, training=None):
-        """Equalize ``inputs`` (images or an ``{"images", "labels"}`` dict) whatever ``training`` is."""
+        """Equalize ``inputs`` (images or Keras's dict, see the class docstring) whatever ``training`` is."""
         return super().call(inputs, training=True)
 
     def get_random_transformation(self, data, training=True, seed=None):

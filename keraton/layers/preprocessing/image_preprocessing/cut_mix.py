@@ -19,9 +19,13 @@ class CutMix(TransformationAugmentation):
     number ``f`` means ``(0, f)``) plus ``1e-6``; per image ``lambda ~
     Beta(alpha, alpha)`` sets a rectangle of relative sides ``sqrt(1 -
     lambda)`` at a uniform position, which is filled from a partner image (a
-    random permutation of the batch).  Given a dict ``{"images", "labels"}``
-    the labels are mixed by the kept area fraction.  A single image (rank 3)
-    is returned unchanged, as in Keras.  Identity in inference.
+    random permutation of the batch).  Given Keras's dict, one draw drives
+    every entry: the labels are mixed by the kept area fraction and the
+    segmentation masks get the same rectangle pasted from the partner's
+    masks (Keras pastes them with the images' channel count and casts them
+    to float; keraton keeps their shape and dtype).  Bounding boxes raise
+    ``NotImplementedError``, as in Keras.  A single image (rank 3) is
+    returned unchanged, as in Keras.  Identity in inference.
 
     Args:
         factor: a number or a pair in ``[0, 1]`` (default 1).
@@ -35,7 +39,7 @@ class CutMix(TransformationAugmentation):
         torch.Size([4, 8, 8, 3])
     """
 
-    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
+    _bounding_boxes_not_implemented = True  # as Keras: a pasted rectangle has no box rule
 
     def __init__(self, factor=1.0, seed=None, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
@@ -71,6 +75,21 @@ class CutMix(TransformationAugmentation):
         masks = torch.as_tensor(transformation["batch_masks"]).to(images.device)
         order = torch.as_tensor(transformation["permutation_order"]).to(images.device, torch.long)
         return torch.where(masks, images.index_select(0, order), images)
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Not implemented, as in Keras: raises ``NotImplementedError``."""
+        self._refuse_bounding_boxes()
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        """Each image's rectangle of the masks taken from its partner's masks (shape and dtype kept)."""
+        masks = torch.as_tensor(segmentation_masks)
+        if not training or transformation is None:
+            return masks
+        _, _, channel_axis = self._spatial_axes()
+        # The rectangle is the same in every channel; one channel broadcasts over the masks' channels.
+        inside = torch.as_tensor(transformation["batch_masks"]).to(masks.device).narrow(channel_axis, 0, 1)
+        order = torch.as_tensor(transformation["permutation_order"]).to(masks.device, torch.long)
+        return torch.where(inside, masks.index_select(0, order), masks)
 
     def transform_labels(self, labels, transformation, training=True):
         """``w * labels + (1 - w) * labels[perm]`` with ``w`` the kept area fraction."""

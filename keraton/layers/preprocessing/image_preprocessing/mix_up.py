@@ -25,13 +25,22 @@ class MixUp(TransformationAugmentation):
 
     Per image, ``w ~ Beta(alpha, alpha)`` and a partner from a random
     permutation of the batch: ``images <- w * images + (1 - w) *
-    images[perm]``.  Given a dict ``{"images": ..., "labels": ...}``, the
-    labels (one-hot, ``(batch, classes)``) are mixed with the same weights.
-    Identity in inference; there, as in Keras, integer images keep their
-    dtype (the other augmentation layers cast to float).
+    images[perm]``.  Given Keras's dict, one draw drives every entry: the
+    labels (one-hot, ``(batch, classes)``) and the segmentation masks are
+    mixed with the same weights and partners (masks come back in the
+    layer's float dtype), and each image keeps its own boxes followed by its
+    partner's (``boxes`` ``(batch, 2 * N, 4)`` and their ``labels``
+    ``(batch, 2 * N)``, in any ``bounding_box_format``).  Keras 3.15 does
+    the same, except that it concatenates the box labels along the batch
+    axis (``(2 * batch, N)``, out of step with the boxes) and indexes the
+    flattened masks (a ``(batch, H, W, batch)`` result); keraton pairs each
+    box with its label and mixes masks as it mixes images.  Identity in
+    inference; there, as in Keras, integer images keep their dtype (the
+    other augmentation layers cast to float).
 
     Args:
         alpha: concentration of the Beta distribution (default 0.2).
+        bounding_box_format: the format of ``data["bounding_boxes"]["boxes"]`` (required with boxes).
         data_format: ``'channels_last'`` (default) or ``'channels_first'``.
         seed: integer seed of the layer's random generator.
 
@@ -41,8 +50,6 @@ class MixUp(TransformationAugmentation):
         >>> out["labels"].shape  # each row still sums to 1
         torch.Size([4, 4])
     """
-
-    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
 
     def __init__(self, alpha=0.2, data_format=None, seed=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
@@ -81,6 +88,23 @@ class MixUp(TransformationAugmentation):
         weight = torch.as_tensor(transformation["mix_weight"]).to(labels.device).view(-1, 1)
         order = torch.as_tensor(transformation["permutation_order"]).to(labels.device)
         return weight * labels + (1.0 - weight) * labels.index_select(0, order)
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Each image's boxes (and box labels) followed by its partner's, along the box axis."""
+        if not training or transformation is None:
+            return bounding_boxes
+        result = dict(bounding_boxes)
+        for key in ("boxes", "labels"):
+            values = torch.as_tensor(bounding_boxes[key])
+            order = torch.as_tensor(transformation["permutation_order"]).to(values.device, torch.long)
+            result[key] = torch.cat([values, values.index_select(0, order)], dim=1)
+        return result
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        """``w * masks + (1 - w) * masks[perm]`` per image, in the layer's float dtype."""
+        if not training or transformation is None:
+            return segmentation_masks
+        return self.transform_images(segmentation_masks, transformation, training=True)
 
     def get_config(self) -> dict:
         """Keras's config: ``alpha``, ``seed``, ``data_format``."""

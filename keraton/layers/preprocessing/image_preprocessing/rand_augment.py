@@ -30,6 +30,13 @@ class RandAugment(TransformationAugmentation):
     posterization with ``max(1, int(8 * upper))`` bits; all draw from this
     layer's random stream.  The transformation is Keras's
     ``{"transforms": {name: ...}, "layer_idxes": (num_ops,) int32}``.
+    Given Keras's dict, bounding boxes and segmentation masks go through the
+    chosen augmentations in the same order as the images (geometric ones
+    move them, colour ones leave them; boxes are clipped and emptied boxes
+    get label -1 as in those layers); labels are unchanged.  Masks match
+    Keras; for boxes, Keras 3.15 applies each chosen layer once, in its fixed
+    list order, so a repeated or reordered pair of geometric ops moves its
+    boxes differently from its images; keraton follows the images.
     Identity in inference.
 
     Args:
@@ -38,6 +45,7 @@ class RandAugment(TransformationAugmentation):
         factor: a number or a pair in ``[0, 1]``: strength of the augmentations (default 0.5).
         interpolation: ``'bilinear'`` (default) or ``'nearest'``, for the geometric ones.
         seed: integer seed of the layer's random generator.
+        bounding_box_format: the format of ``data["bounding_boxes"]["boxes"]`` (required with boxes).
         data_format: ``'channels_last'`` (default) or ``'channels_first'``.
 
     Example:
@@ -45,8 +53,6 @@ class RandAugment(TransformationAugmentation):
         >>> layer(torch.rand(2, 8, 8, 3), training=True).shape
         torch.Size([2, 8, 8, 3])
     """
-
-    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
 
     def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear", seed=None,
                  data_format=None, **kwargs):
@@ -79,11 +85,33 @@ class RandAugment(TransformationAugmentation):
         images = torch.as_tensor(images).to(self._dtype)
         if not training or transformation is None:
             return images
+        for layer, layer_transformation in self._chosen(transformation):
+            images = sub_augmentations.apply(layer, images, layer_transformation).to(self._dtype)
+        return images
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Boxes through the chosen augmentations in the images' order (see the class docstring)."""
+        if not training or transformation is None:
+            return bounding_boxes
+        for layer, layer_transformation in self._chosen(transformation):
+            bounding_boxes = layer.transform_bounding_boxes(bounding_boxes, layer_transformation, training=True)
+        return bounding_boxes
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        """Masks through the chosen augmentations in the images' order (their dtype kept)."""
+        if not training or transformation is None:
+            return segmentation_masks
+        for layer, layer_transformation in self._chosen(transformation):
+            segmentation_masks = layer.transform_segmentation_masks(segmentation_masks, layer_transformation,
+                                                                    training=True)
+        return segmentation_masks
+
+    def _chosen(self, transformation):
+        """``(sub-layer, its transformation)`` for each index of ``layer_idxes``, in order."""
         transforms = transformation["transforms"]
         for index in torch.as_tensor(transformation["layer_idxes"]).reshape(-1).tolist():
             name = AUGMENT_LAYERS[int(index)]
-            images = sub_augmentations.apply(self._augmenters[name], images, transforms[name]).to(self._dtype)
-        return images
+            yield self._augmenters[name], transforms[name]
 
     def get_config(self) -> dict:
         """Keras's config: ``value_range``, ``num_ops``, ``factor`` (the pair), ``interpolation``, ``seed``."""

@@ -29,7 +29,13 @@ class RandomElasticTransform(TransformationAugmentation):
     reproducible); applied to a transformation Keras drew (its ``seed`` a
     ``SeedGenerator``), the fields come from torch's global generator, as on
     Keras's torch backend.  Identity in inference, and when ``factor`` or
-    ``scale`` is 0 (no transformation is drawn, as Keras).
+    ``scale`` is 0 (no transformation is drawn, as Keras).  Given Keras's
+    dict, the segmentation masks are deformed as their images (the same
+    fields for a transformation drawn here) with nearest sampling, as Keras
+    does; unlike Keras, which runs them through its image path (clipped to
+    ``value_range``, cast to float), they keep their values and dtype, as
+    masks do in the geometric layers.  Labels are unchanged; bounding boxes
+    raise ``NotImplementedError``, as in Keras.
 
     Args:
         factor: a number or a pair in ``[0, 1]``: probability of the deformation (default 1).
@@ -47,7 +53,7 @@ class RandomElasticTransform(TransformationAugmentation):
         torch.Size([2, 16, 16, 3])
     """
 
-    _supports_boxes_and_masks = False  # not transformed by keraton yet: a dict holding them is refused
+    _bounding_boxes_not_implemented = True  # as Keras: no box rule for a free-form deformation
 
     def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
                  value_range=(0, 255), seed=None, data_format=None, **kwargs):
@@ -86,6 +92,20 @@ class RandomElasticTransform(TransformationAugmentation):
         images = torch.as_tensor(images).to(self._dtype)
         if not training or transformation is None:
             return images
+        return self._deform(images, transformation, self.interpolation)
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        """Deform the masks as their images, with nearest sampling (no clipping; dtype kept)."""
+        masks = torch.as_tensor(segmentation_masks)
+        if not training or transformation is None:
+            return masks
+        return self._deform(masks.to(self._dtype), transformation, "nearest", clip=False).to(masks.dtype)
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Not implemented, as in Keras: raises ``NotImplementedError``."""
+        self._refuse_bounding_boxes()
+
+    def _deform(self, images, transformation, interpolation, clip=True):
         from keraton.ops.image import elastic_transform  # lazy: keraton.ops imports the layers
 
         height_axis, width_axis, _ = self._spatial_axes()
@@ -96,14 +116,16 @@ class RandomElasticTransform(TransformationAugmentation):
         seed = transformation.get("seed")
         seed = seed if isinstance(seed, int) and not isinstance(seed, bool) else None
         if float(sigma) > 0:
-            deformed = elastic_transform(images, alpha=alpha, sigma=sigma, interpolation=self.interpolation,
+            deformed = elastic_transform(images, alpha=alpha, sigma=sigma, interpolation=interpolation,
                                          fill_mode=self.fill_mode, fill_value=self.fill_value, seed=seed,
                                          data_format=self.data_format)
         else:  # a zero distortion (alpha = sigma = 0) moves nothing; Keras's blur would divide by 0
             deformed = images
         apply = torch.as_tensor(transformation["apply_transform"]).to(images.device).view(-1, 1, 1, 1)
         images = torch.where(apply, deformed, images)
-        return images.clamp(self.value_range[0], self.value_range[1]).to(self._dtype)
+        if clip:
+            images = images.clamp(self.value_range[0], self.value_range[1])
+        return images.to(self._dtype)
 
     def get_config(self) -> dict:
         """Keras's config: ``factor`` and ``scale`` (pairs), fill and interpolation, ``value_range``, ``seed``."""

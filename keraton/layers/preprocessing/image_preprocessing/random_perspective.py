@@ -113,7 +113,7 @@ class RandomPerspective(TransformationAugmentation):
         """The boxes enclosing the warped corners of ``(batch, N, 4)`` boxes, clipped to the image."""
         if not training or transformation is None:
             return bounding_boxes
-        from keraton.ops.image import _homography  # lazy: keraton.ops imports the layers
+        from keraton.ops.image_resampling import _homography  # lazy: keraton.ops imports the layers
 
         height, width = self._height_width(transformation["input_shape"])
         bounding_boxes = boxes_in(self, bounding_boxes, "xyxy", height, width)

@@ -67,6 +67,8 @@ def make_sub_layers(owner, names, factor, value_range, interpolation, data_forma
         layer = factories[name]()
         # One random stream for the whole composite layer (Keras draws every step from its seed).
         layer._generator = owner._generator
+        # Keras hands its kwargs (bounding_box_format among them) to every sub-layer.
+        layer.bounding_box_format = owner.bounding_box_format
         setattr(owner, name, layer)
         sub_layers[name] = layer
     return sub_layers
