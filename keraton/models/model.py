@@ -9,6 +9,8 @@ only know about structure.
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 
 from keraton.layers.layer import Layer, call_build
@@ -206,11 +208,23 @@ class Model(Trainer, Keras2ModelMixin, Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        """Rebuild a model: functional configs (with ``layers``) through Functional, else ``cls(**config)``."""
+        """Rebuild a model: functional configs (with ``layers``) as a functional model, else ``cls(**config)``.
+
+        As Keras 3, a subclass without its own ``__init__`` arguments (keras.io's
+        BERT ``MaskedLanguageModel(inputs, outputs)``) comes back as an instance
+        of that subclass, so its overrides (``compute_loss``, ``train_step``)
+        survive ``load_model``; one with a custom ``__init__`` gets ``cls(**config)``.
+        """
         if "layers" in config and "input_layers" in config:
             from keraton.models.functional import Functional
+            from keraton.models.functional_config import functional_from_config
 
-            return Functional.from_config(config, custom_objects=custom_objects)
+            init = inspect.getfullargspec(cls.__init__)
+            functional_args = inspect.getfullargspec(Functional.__init__).args[1:]
+            if (cls is Model or init.args[1:] == functional_args
+                    or (init.varargs is not None and init.varkw is not None)):
+                return functional_from_config(
+                    Functional if cls is Model else cls, config, custom_objects)
         return cls(**config)
 
     def to_json(self, **kwargs) -> str:

@@ -139,14 +139,20 @@ class MetricsMixin:
                 for i in self._output_loss_index]
         self._metrics_built = True
 
-    def _update_trackers(self, loss, x, y, y_pred, sample_weight) -> None:
+    def _update_trackers(self, loss, x, y, y_pred, sample_weight):
+        """Update the loss tracker(s) and the metrics; return what ``compute_metrics`` returns.
+
+        As Keras 3's ``train_step``/``test_step``, which return
+        ``self.compute_metrics(...)``: an override's logs (keras.io's BERT MLM
+        ``{"loss": loss_tracker.result()}``) are the step's logs.
+        """
         batch_size = tree.flatten(x)[0].shape[0]
         self._loss_tracker.update_state(loss, batch_size)
         if self._output_loss_trackers:
             values = self._compile_loss.last_output_losses
             for tracker, i in zip(self._output_loss_trackers, self._output_loss_index):
                 tracker.update_state(values[i], batch_size)
-        self.compute_metrics(x, y, _detached(y_pred), sample_weight)
+        return self.compute_metrics(x, y, _detached(y_pred), sample_weight)
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics with a batch and return the (lazy) logs, as Keras 3."""

@@ -300,8 +300,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
             warnings.warn("The model does not have any trainable weights." if not self.trainable_weights
                           else "The loss does not depend on any trainable weight: nothing is updated.",
                           stacklevel=2)
-        self._update_trackers(loss, x, y, y_pred, sample_weight)
-        return self._step_logs
+        return self._update_trackers(loss, x, y, y_pred, sample_weight)
 
     def _forward_loss(self, x, y, sample_weight):
         """Forward and loss of a train step; compiled with ``jit_compile=True`` after the first step."""
@@ -325,8 +324,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
         if not self._metrics_built:
             self._build_compiled(y, y_pred)
         loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._update_trackers(loss, x, y, y_pred, sample_weight)
-        return self._step_logs
+        return self._update_trackers(loss, x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
         """One prediction step: the model's output for ``x``."""
