@@ -70,7 +70,7 @@ def _tensor(x) -> torch.Tensor:
     if not isinstance(x, torch.Tensor):
         x = torch.as_tensor(x)
     if not (x.is_floating_point() or x.is_complex()):
-        x = x.to(backend.standardize_dtype(backend.floatx()))
+        x = x.to(backend.torch_dtype(backend.floatx()))
     return x
 
 

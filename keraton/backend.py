@@ -79,16 +79,16 @@ def set_image_data_format(data_format: str) -> None:
     _IMAGE_DATA_FORMAT = data_format
 
 
-def standardize_dtype(dtype) -> torch.dtype:
-    """Turn a Keras dtype name, a NumPy dtype or a torch dtype into a torch dtype."""
+def torch_dtype(dtype) -> torch.dtype:
+    """Turn a Keras dtype name, a NumPy dtype or a torch dtype into a torch dtype (``None``: floatx)."""
     if dtype is None:
         return _DTYPES[_FLOATX]
     if isinstance(dtype, torch.dtype):
         return dtype
     if isinstance(dtype, dict):  # a serialized DTypePolicy
         dtype = dtype.get("config", {}).get("name", _FLOATX)
-    if dtype is bool or dtype is int or dtype is float:  # Python types, as Keras maps them
-        dtype = "bool" if dtype is bool else "int64" if dtype is int else _FLOATX
+    if dtype is bool or dtype is int or dtype is float:  # Python types, as Keras 3 on torch maps them
+        dtype = "bool" if dtype is bool else "int32" if dtype is int else _FLOATX
     elif isinstance(dtype, type):  # NumPy scalar types such as np.float32
         try:
             dtype = np.dtype(dtype).name
@@ -103,6 +103,18 @@ def standardize_dtype(dtype) -> torch.dtype:
     if name not in _DTYPES:
         raise ValueError(f"Unknown dtype {dtype!r}: expected one of {sorted(_DTYPES)}.")
     return _DTYPES[name]
+
+
+def standardize_dtype(dtype) -> str:
+    """Keras's ``keras.backend.standardize_dtype``: the Keras name (``'float32'``) of a dtype
+    given as a name, a torch or NumPy dtype or a Python type; ``None`` is ``floatx()``,
+    ``'int'`` is ``'int32'`` (Keras 3 on torch).  keraton's own code takes torch dtypes
+    from :func:`torch_dtype`."""
+    if isinstance(dtype, str) and dtype == "string":
+        return dtype
+    if isinstance(dtype, str) and dtype == "float":
+        raise ValueError(f"Invalid dtype: {dtype!r}. Give a sized name such as 'float32'.")
+    return dtype_name(torch_dtype(dtype))
 
 
 def result_type(*dtypes) -> str:
@@ -148,12 +160,12 @@ def get_uid(prefix: str = "") -> int:
 
 def is_float_dtype(dtype) -> bool:
     """Whether ``dtype`` (a name, torch dtype or NumPy dtype) is a floating type (Keras 3)."""
-    return "float" in dtype_name(standardize_dtype(dtype))
+    return "float" in dtype_name(torch_dtype(dtype))
 
 
 def is_int_dtype(dtype) -> bool:
     """Whether ``dtype`` is a signed or unsigned integer type (Keras 3)."""
-    return "int" in dtype_name(standardize_dtype(dtype))
+    return "int" in dtype_name(torch_dtype(dtype))
 
 
 def device_scope(device_name) -> torch.device:

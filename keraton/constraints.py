@@ -37,7 +37,7 @@ __all__ = [
 def _tensor(w) -> torch.Tensor:
     w = w if isinstance(w, torch.Tensor) else torch.as_tensor(w)
     if not w.is_floating_point():
-        w = w.to(backend.standardize_dtype(None))
+        w = w.to(backend.torch_dtype(None))
     return w
 
 

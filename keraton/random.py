@@ -157,7 +157,7 @@ def _shape(shape) -> tuple:
 
 
 def _float_dtype(dtype, fn: str) -> torch.dtype:
-    torch_dtype = standardize_dtype(dtype) or backend.standardize_dtype(None)
+    torch_dtype = standardize_dtype(dtype) or backend.torch_dtype(None)
     if not torch_dtype.is_floating_point:
         raise ValueError(
             f"`keras.random.{fn}` requires a floating point `dtype`. Received: dtype="
@@ -257,7 +257,7 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     """
     x = convert_to_tensor(inputs)
     if not x.is_floating_point():
-        x = x.to(backend.standardize_dtype(None))
+        x = x.to(backend.torch_dtype(None))
     rate = float(rate)
     if not 0.0 <= rate <= 1.0:
         raise ValueError(f"dropout: `rate` must be in [0, 1]. Received: rate={rate}.")
@@ -328,7 +328,7 @@ def gamma(shape, alpha, dtype=None, seed=None):
     ``alpha`` may be a number or a tensor broadcastable to ``shape``.  Keras returns
     the samples cast to ``dtype`` even when it is an integer type; so does this.
     """
-    torch_dtype = standardize_dtype(dtype) or backend.standardize_dtype(None)
+    torch_dtype = standardize_dtype(dtype) or backend.torch_dtype(None)
     shape, device = _shape(shape), _device()
     alpha = _broadcast_parameter(alpha, shape, _sampling_dtype(torch_dtype), device)
     return torch._standard_gamma(alpha, generator=_generator(seed, device)).to(torch_dtype)
@@ -340,7 +340,7 @@ def beta(shape, alpha, beta, dtype=None, seed=None):
     Drawn as the first component of a two-class Dirichlet, as torch's ``Beta``
     samples (and hence as Keras's torch backend does).
     """
-    torch_dtype = standardize_dtype(dtype) or backend.standardize_dtype(None)
+    torch_dtype = standardize_dtype(dtype) or backend.torch_dtype(None)
     shape, device = _shape(shape), _device()
     work = _sampling_dtype(torch_dtype)
     concentration = torch.stack([_broadcast_parameter(alpha, shape, work, device),
@@ -355,7 +355,7 @@ def binomial(shape, counts, probabilities, dtype=None, seed=None):
     ``counts`` and ``probabilities`` may be numbers or tensors broadcastable to
     ``shape``; the result is ``floatx()`` unless ``dtype`` says otherwise (as Keras).
     """
-    torch_dtype = standardize_dtype(dtype) or backend.standardize_dtype(None)
+    torch_dtype = standardize_dtype(dtype) or backend.torch_dtype(None)
     shape, device = _shape(shape), _device()
     work = _sampling_dtype(torch_dtype)
     counts = _broadcast_parameter(counts, shape, work, device)

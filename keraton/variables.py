@@ -13,8 +13,8 @@ stored in torch's memory order, so they are non-contiguous tensors whose
 torch-layout views cost no copy.
 
 Kept from torch: ``variable.dtype`` is a ``torch.dtype`` (Keras gives the name
-string); compare with ``keraton.backend.standardize_dtype(...)`` or use
-``keraton.ops.dtype(v)`` for the name.
+string); ``keras.backend.standardize_dtype(v.dtype)`` and ``keras.ops.dtype(v)``
+give the name.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _CONCRETE = (torch.Tensor, np.ndarray, list, tuple, int, float, bool, np.generic
 def _initial_value(initializer, shape, dtype) -> torch.Tensor:
     """The starting value of a variable: a concrete value, or ``initializer(shape, dtype)``."""
     if isinstance(initializer, _CONCRETE):
-        torch_dtype = None if dtype is None else backend.standardize_dtype(dtype)
+        torch_dtype = None if dtype is None else backend.torch_dtype(dtype)
         if isinstance(initializer, torch.Tensor):
             value = initializer.detach().clone()
         else:
@@ -47,7 +47,7 @@ def _initial_value(initializer, shape, dtype) -> torch.Tensor:
         if torch_dtype is not None:
             value = value.to(torch_dtype)
         elif value.is_floating_point():
-            value = value.to(backend.standardize_dtype(None))
+            value = value.to(backend.torch_dtype(None))
         if shape is not None and tuple(value.shape) != tuple(shape):
             raise ValueError(
                 "Variable: the initial value's shape does not match `shape`: expected "
@@ -60,7 +60,7 @@ def _initial_value(initializer, shape, dtype) -> torch.Tensor:
             "`shape=` or give a concrete initial value (an array or a tensor) instead.")
     from keraton import initializers
 
-    torch_dtype = backend.standardize_dtype(dtype)
+    torch_dtype = backend.torch_dtype(dtype)
     init = initializers.get(initializer)
     value = init(tuple(int(d) for d in shape), dtype=torch_dtype)
     return torch.as_tensor(value, dtype=torch_dtype).reshape(tuple(shape)).clone()

@@ -31,7 +31,8 @@ def test_defaults_match_keras():
 def test_set_floatx(value):
     backend.set_floatx(value)
     assert backend.floatx() == value
-    assert backend.standardize_dtype(None) == getattr(torch, value)
+    assert backend.torch_dtype(None) == getattr(torch, value)
+    assert backend.standardize_dtype(None) == value
     layer = layers.Dense(2)
     assert layer.dtype == value
     layer.build((None, 3))
@@ -118,14 +119,16 @@ def test_to_snake_case_matches_keras(name):
         ("float32", torch.float32), ("float64", torch.float64), ("int64", torch.int64),
         ("bool", torch.bool), (torch.float16, torch.float16), (np.dtype("float64"), torch.float64),
         (np.int32, torch.int32), (np.float64, torch.float64), (float, torch.float32),
-        (int, torch.int64), (bool, torch.bool),
+        (int, torch.int32), (bool, torch.bool),
         ({"module": "keras", "class_name": "DTypePolicy", "config": {"name": "bfloat16"}},
          torch.bfloat16),
         ("mixed_float16", torch.float32),  # variables of a mixed policy are float32
     ],
 )
-def test_standardize_dtype(dtype, expected):
-    assert backend.standardize_dtype(dtype) == expected
+def test_torch_dtype(dtype, expected):
+    assert backend.torch_dtype(dtype) == expected
+    # keras.backend.standardize_dtype gives the Keras name of the same dtype.
+    assert backend.standardize_dtype(dtype) == str(expected).replace("torch.", "")
 
 
 def test_standardize_dtype_unknown():

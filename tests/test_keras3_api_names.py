@@ -45,10 +45,12 @@ def test_dtype_predicates_match_keras(dtype):
     assert keraton.backend.is_int_dtype(dtype) == keras.backend.is_int_dtype(dtype)
 
 
-@pytest.mark.parametrize("dtype", [None, "float32", "int", torch.float16, np.int64, "bool"],
-                         ids=str)
-def test_utils_standardize_dtype_matches_keras(dtype):
+@pytest.mark.parametrize("dtype", [None, "float32", "int", torch.float16, np.int64, "bool", int, bool,
+                                   float, "string", np.dtype("int8"), "bfloat16"], ids=str)
+def test_standardize_dtype_matches_keras(dtype):
     assert keraton.utils.standardize_dtype(dtype) == keras.utils.standardize_dtype(dtype)
+    assert keraton.backend.standardize_dtype(dtype) == keras.backend.standardize_dtype(dtype)
+    assert isinstance(keraton.backend.standardize_dtype(dtype), str)
 
 
 def test_get_uid_shares_the_layer_name_counters_as_keras():

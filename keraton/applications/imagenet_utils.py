@@ -47,7 +47,7 @@ def preprocess_input(x, data_format=None, mode="caffe"):
         if not issubclass(x.dtype.type, np.floating):
             x = x.astype(backend.floatx(), copy=False)
     elif not x.is_floating_point():
-        x = x.to(backend.standardize_dtype(backend.floatx()))
+        x = x.to(backend.torch_dtype(backend.floatx()))
     channel_axis = -1 if data_format == "channels_last" else (0 if x.ndim == 3 else 1)
     if mode == "tf":
         if is_numpy:

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from keraton.backend import floatx, standardize_dtype
+from keraton.backend import floatx, torch_dtype
 from keraton.utils.dtype_utils import bool_as_uint8
 
 
@@ -50,7 +50,7 @@ def _axes(x: torch.Tensor, axis) -> tuple:
 
 
 def _float(x: torch.Tensor) -> torch.Tensor:
-    return x if x.is_floating_point() else x.to(standardize_dtype(floatx()))
+    return x if x.is_floating_point() else x.to(torch_dtype(floatx()))
 
 
 # ----------------------------------------------------------------- reductions
@@ -378,19 +378,19 @@ def gather(reference, indices):
 
 def one_hot(indices, num_classes):
     """One-hot encode integer ``indices`` as ``floatx`` on a new last axis, as ``K.one_hot``."""
-    return F.one_hot(_t(indices).long(), num_classes).to(standardize_dtype(floatx()))
+    return F.one_hot(_t(indices).long(), num_classes).to(torch_dtype(floatx()))
 
 
 # ----------------------------------------------------------------- creation and casting
 def cast(x, dtype):
     """``x`` converted to ``dtype`` (a Keras dtype name or torch dtype), as ``K.cast``."""
-    return _t(x).to(standardize_dtype(dtype))
+    return _t(x).to(torch_dtype(dtype))
 
 
 def cast_to_floatx(x):
     """``x`` as ``floatx``: a NumPy array for NumPy input, a tensor for tensors, as ``K.cast_to_floatx``."""
     if isinstance(x, torch.Tensor):
-        return x.to(standardize_dtype(floatx()))
+        return x.to(torch_dtype(floatx()))
     return np.asarray(x, dtype=floatx())
 
 
@@ -409,7 +409,7 @@ def variable(value, dtype=None, name=None, constraint=None):
     """
     from keraton.variables import Variable
 
-    tensor = torch.as_tensor(np.asarray(value), dtype=standardize_dtype(dtype)).clone()
+    tensor = torch.as_tensor(np.asarray(value), dtype=torch_dtype(dtype)).clone()
     result = Variable._wrap(tensor, trainable=True, name=name or "variable")
     if constraint is not None:
         result.constraint = constraint
@@ -418,43 +418,43 @@ def variable(value, dtype=None, name=None, constraint=None):
 
 def constant(value, dtype=None, shape=None, name=None):
     """A tensor holding ``value``, broadcast to ``shape`` when given, as ``K.constant``."""
-    tensor = torch.as_tensor(np.asarray(value), dtype=standardize_dtype(dtype))
+    tensor = torch.as_tensor(np.asarray(value), dtype=torch_dtype(dtype))
     return tensor.expand(tuple(shape)).clone() if shape is not None else tensor
 
 
 def zeros(shape, dtype=None, name=None):
     """A tensor of zeros, as ``K.zeros``."""
-    return torch.zeros(tuple(shape), dtype=standardize_dtype(dtype))
+    return torch.zeros(tuple(shape), dtype=torch_dtype(dtype))
 
 
 def ones(shape, dtype=None, name=None):
     """A tensor of ones, as ``K.ones``."""
-    return torch.ones(tuple(shape), dtype=standardize_dtype(dtype))
+    return torch.ones(tuple(shape), dtype=torch_dtype(dtype))
 
 
 def eye(size, dtype=None, name=None):
     """An identity matrix (``size`` an int or ``(rows, cols)``), as ``K.eye``."""
     rows, cols = (size, size) if isinstance(size, int) else size
-    return torch.eye(rows, cols, dtype=standardize_dtype(dtype))
+    return torch.eye(rows, cols, dtype=torch_dtype(dtype))
 
 
 def zeros_like(x, dtype=None, name=None):
     """Zeros with the shape of ``x`` (and its dtype unless ``dtype``), as ``K.zeros_like``."""
     x = _t(x)
-    return torch.zeros_like(x, dtype=standardize_dtype(dtype) if dtype else x.dtype)
+    return torch.zeros_like(x, dtype=torch_dtype(dtype) if dtype else x.dtype)
 
 
 def ones_like(x, dtype=None, name=None):
     """Ones with the shape of ``x`` (and its dtype unless ``dtype``), as ``K.ones_like``."""
     x = _t(x)
-    return torch.ones_like(x, dtype=standardize_dtype(dtype) if dtype else x.dtype)
+    return torch.ones_like(x, dtype=torch_dtype(dtype) if dtype else x.dtype)
 
 
 def arange(start, stop=None, step=1, dtype="int32"):
     """``[start, stop)`` with ``step`` (``arange(n)`` is ``0..n-1``), as ``K.arange``."""
     if stop is None:
         start, stop = 0, start
-    return torch.arange(start, stop, step, dtype=standardize_dtype(dtype))
+    return torch.arange(start, stop, step, dtype=torch_dtype(dtype))
 
 
 def stop_gradient(variables):
@@ -472,20 +472,20 @@ def _generator(seed):
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples from ``N(mean, stddev**2)`` of ``shape``; ``seed`` makes them reproducible (``K.random_normal``)."""
-    out = torch.empty(tuple(shape), dtype=standardize_dtype(dtype))
+    out = torch.empty(tuple(shape), dtype=torch_dtype(dtype))
     return out.normal_(mean, stddev, generator=_generator(seed))
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Samples from ``U[minval, maxval)`` of ``shape``, as ``K.random_uniform``."""
-    out = torch.empty(tuple(shape), dtype=standardize_dtype(dtype))
+    out = torch.empty(tuple(shape), dtype=torch_dtype(dtype))
     return out.uniform_(minval, maxval, generator=_generator(seed))
 
 
 def random_bernoulli(shape, p=0.0, dtype=None, seed=None):
     """0/1 samples that are 1 with probability ``p``, as ``K.random_bernoulli`` (``random_binomial``)."""
     u = torch.rand(tuple(shape), generator=_generator(seed))
-    return (u < p).to(standardize_dtype(dtype))
+    return (u < p).to(torch_dtype(dtype))
 
 
 random_binomial = random_bernoulli

@@ -174,7 +174,7 @@ def get(identifier):
                     f"initializer. Received shape={shape}"
                 )
             tensor = value if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value))
-            return tensor.detach().clone().to(backend.standardize_dtype(dtype))
+            return tensor.detach().clone().to(backend.torch_dtype(dtype))
 
         obj = initialize_fn
     else:

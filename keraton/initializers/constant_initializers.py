@@ -15,7 +15,7 @@ class Zeros(Initializer):
 
     def __call__(self, shape, dtype=None):
         """Return ``torch.zeros(shape)`` of ``dtype``."""
-        return torch.zeros(_shape(shape), dtype=backend.standardize_dtype(dtype))
+        return torch.zeros(_shape(shape), dtype=backend.torch_dtype(dtype))
 
 
 class Ones(Initializer):
@@ -23,7 +23,7 @@ class Ones(Initializer):
 
     def __call__(self, shape, dtype=None):
         """Return ``torch.ones(shape)`` of ``dtype``."""
-        return torch.ones(_shape(shape), dtype=backend.standardize_dtype(dtype))
+        return torch.ones(_shape(shape), dtype=backend.torch_dtype(dtype))
 
 
 class Constant(Initializer):
@@ -38,7 +38,7 @@ class Constant(Initializer):
 
     def __call__(self, shape, dtype=None):
         """Return a tensor of ``shape`` filled with (broadcast) ``value``."""
-        dtype = backend.standardize_dtype(dtype)
+        dtype = backend.torch_dtype(dtype)
         shape = _shape(shape)
         value = self.value
         if isinstance(value, (int, float, bool, np.generic)):
@@ -74,7 +74,7 @@ class Identity(Initializer):
                 "Identity matrix initializer can only be used for 2D matrices. "
                 f"Received: shape={shape} of rank {len(shape)}."
             )
-        return self.gain * torch.eye(*shape, dtype=backend.standardize_dtype(dtype))
+        return self.gain * torch.eye(*shape, dtype=backend.torch_dtype(dtype))
 
     def get_config(self) -> dict:
         """Return ``{"gain": gain}``."""

@@ -14,7 +14,7 @@ def _shape(shape) -> tuple[int, ...]:
 
 
 def _float_dtype(dtype) -> torch.dtype:
-    dtype = backend.standardize_dtype(dtype)
+    dtype = backend.torch_dtype(dtype)
     if not dtype.is_floating_point:
         raise ValueError(
             f"Random initializers need a floating dtype, received dtype={dtype}. "

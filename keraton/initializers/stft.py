@@ -82,7 +82,7 @@ class STFT(Initializer):
 
     def __call__(self, shape, dtype=None):
         """Return the kernel of ``shape = (frame_length, 1, fft_length // 2 + 1)``."""
-        dtype = backend.standardize_dtype(dtype)
+        dtype = backend.torch_dtype(dtype)
         frame_length, _, bins = _shape(shape)
         win = None
         scaling = 1

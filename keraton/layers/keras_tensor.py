@@ -18,7 +18,7 @@ class KerasTensor:
 
     def __init__(self, shape, dtype="float32", name: str | None = None, sparse: bool = False):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = dtype if isinstance(dtype, torch.dtype) else backend.standardize_dtype(dtype)
+        self.dtype = dtype if isinstance(dtype, torch.dtype) else backend.torch_dtype(dtype)
         self.name = name
         self.sparse = sparse
         self._keras_history = None

@@ -148,7 +148,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         self._trainable = bool(trainable)
         self._dtype_arg = dtype
         self._dtype_policy = dtype_policies.get(dtype)  # None: the global policy (mixed precision)
-        self._dtype = backend.standardize_dtype(self._dtype_policy.variable_dtype)
+        self._dtype = backend.torch_dtype(self._dtype_policy.variable_dtype)
         self.autocast = autocast
         self.built = False
         self._remat_mode = rematerialization.get_current_remat_mode()  # keras.RematScope
@@ -298,7 +298,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         """
         weight = next(self.parameters(), None)
         device = None if weight is None else weight.device
-        floating = backend.standardize_dtype(self.compute_dtype)
+        floating = backend.torch_dtype(self.compute_dtype)
 
         def convert(x):
             if not isinstance(x, np.ndarray) or x.dtype.kind not in "biufc":
@@ -427,7 +427,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         # As Keras 3: a quantized policy ("int8_from_float32") set on a built layer quantizes it.
         policy = dtype_policies.get(value)
         self._dtype_policy = policy
-        self._dtype = backend.standardize_dtype(policy.variable_dtype)
+        self._dtype = backend.torch_dtype(policy.variable_dtype)
         mode = policy.quantization_mode
         if mode is not None and self.built and not getattr(self, "_is_quantized", False):
             if not hasattr(self, "quantize"):

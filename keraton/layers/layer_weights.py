@@ -87,7 +87,7 @@ class WeightsMixin:
         shape = tuple(int(d) for d in (shape or ()))
         if name is None:
             name = f"variable_{len(self._own_weights)}" if self._own_weights else "variable"
-        torch_dtype = backend.standardize_dtype(dtype) if dtype is not None else self._dtype
+        torch_dtype = backend.torch_dtype(dtype) if dtype is not None else self._dtype
         if initializer is None:
             initializer = "glorot_uniform" if torch_dtype.is_floating_point else "zeros"
         init = initializers.get(initializer)

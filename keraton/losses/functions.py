@@ -27,9 +27,9 @@ _LOG2 = math.log(2.0)
 def _prep(y_true, y_pred):
     """Make both tensors, ``y_pred`` floating, ``y_true`` of ``y_pred``'s dtype and device."""
     if not isinstance(y_pred, torch.Tensor):
-        y_pred = torch.as_tensor(y_pred, dtype=backend.standardize_dtype(None))
+        y_pred = torch.as_tensor(y_pred, dtype=backend.torch_dtype(None))
     elif not y_pred.is_floating_point():
-        y_pred = y_pred.to(backend.standardize_dtype(None))
+        y_pred = y_pred.to(backend.torch_dtype(None))
     if not isinstance(y_true, torch.Tensor):
         y_true = torch.as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
     elif y_true.dtype is not y_pred.dtype or y_true.device != y_pred.device:
@@ -280,9 +280,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     the other positions only, as Keras does.
     """
     if not isinstance(y_pred, torch.Tensor):
-        y_pred = torch.as_tensor(y_pred, dtype=backend.standardize_dtype(None))
+        y_pred = torch.as_tensor(y_pred, dtype=backend.torch_dtype(None))
     elif not y_pred.is_floating_point():
-        y_pred = y_pred.to(backend.standardize_dtype(None))
+        y_pred = y_pred.to(backend.torch_dtype(None))
     if not isinstance(y_true, torch.Tensor):
         y_true = torch.as_tensor(y_true, device=y_pred.device)
     elif y_true.device != y_pred.device:
@@ -380,7 +380,7 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     is the probability of the true class.
     """
     if not isinstance(y_pred, torch.Tensor):
-        y_pred = torch.as_tensor(y_pred, dtype=backend.standardize_dtype(None))
+        y_pred = torch.as_tensor(y_pred, dtype=backend.torch_dtype(None))
     y_true = torch.as_tensor(y_true, device=y_pred.device).long()
     p = torch.sum(y_pred * F.one_hot(y_true, y_pred.shape[-1]).to(y_pred.dtype), dim=-1)
     return (1 - torch.pow(p, q)) / q
@@ -398,7 +398,7 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal
     :class:`~keraton.losses.Loss` averages over those only, as Keras does.
     """
     if not isinstance(y_pred, torch.Tensor):
-        y_pred = torch.as_tensor(y_pred, dtype=backend.standardize_dtype(None))
+        y_pred = torch.as_tensor(y_pred, dtype=backend.torch_dtype(None))
     y_true = torch.as_tensor(y_true, device=y_pred.device).to(torch.int32)
     ref_embeddings = y_pred if ref_embeddings is None else \
         torch.as_tensor(ref_embeddings, device=y_pred.device).to(y_pred.dtype)

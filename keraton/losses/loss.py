@@ -166,7 +166,7 @@ class Loss:
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         self.name = name or backend.unique_object_name(backend.to_snake_case(type(self).__name__))
         self.reduction = standardize_reduction(reduction)
-        self._compute_dtype = backend.standardize_dtype(dtype)
+        self._compute_dtype = backend.torch_dtype(dtype)
 
     @property
     def dtype(self) -> str:

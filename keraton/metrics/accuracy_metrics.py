@@ -16,7 +16,7 @@ from keraton.utils.dtype_utils import bool_as_uint8
 
 
 def _floatx():
-    return backend.standardize_dtype(None)
+    return backend.torch_dtype(None)
 
 
 def _pred(y_pred):

@@ -18,9 +18,9 @@ from keraton.metrics.reduction_metrics import MeanMetricWrapper
 
 def _prep(y_true, y_pred):
     if not isinstance(y_pred, torch.Tensor):
-        y_pred = torch.as_tensor(y_pred, dtype=backend.standardize_dtype(None))
+        y_pred = torch.as_tensor(y_pred, dtype=backend.torch_dtype(None))
     elif not y_pred.is_floating_point():
-        y_pred = y_pred.to(backend.standardize_dtype(None))
+        y_pred = y_pred.to(backend.torch_dtype(None))
     y_true = torch.as_tensor(y_true, device=y_pred.device).to(y_pred.dtype)
     return squeeze_or_expand_to_same_rank(y_true, y_pred)
 

@@ -76,7 +76,7 @@ class Metric:
                 name is None or (isinstance(name, str) and name in backend._DTYPES)):
             dtype, name = name, dtype  # called as Metric(name) or Metric(name, dtype)
         self.name = name or backend.unique_object_name(backend.to_snake_case(type(self).__name__))
-        self._torch_dtype = backend.standardize_dtype(dtype)
+        self._torch_dtype = backend.torch_dtype(dtype)
         self._dtype = backend.dtype_name(self._torch_dtype)
         self._variables = []
         self._variable_aggregations = []  # per state, for the reduction over processes
@@ -110,7 +110,7 @@ class Metric:
             raise ValueError(
                 f"{type(self).__name__}.add_variable: invalid value for argument `aggregation`. "
                 f"Expected one of {_AGGREGATIONS}. Received: aggregation={aggregation!r}")
-        dtype = self._torch_dtype if dtype is None else backend.standardize_dtype(dtype)
+        dtype = self._torch_dtype if dtype is None else backend.torch_dtype(dtype)
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         name = name or "variable"
         with name_scope._for(self.name.replace("/", ">"), self):

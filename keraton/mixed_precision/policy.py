@@ -40,7 +40,7 @@ class DTypePolicy:
         if isinstance(name, DTypePolicy):
             name = name.name
         if not isinstance(name, str):
-            name = backend.dtype_name(backend.standardize_dtype(name))
+            name = backend.dtype_name(backend.torch_dtype(name))
         if name in _MIXED:
             compute, variable = _MIXED[name], "float32"
             MIXED_IN_USE[0] = True
@@ -48,7 +48,7 @@ class DTypePolicy:
             try:
                 if name.startswith("mixed_"):
                     raise ValueError(name)
-                compute = variable = backend.dtype_name(backend.standardize_dtype(name))
+                compute = variable = backend.dtype_name(backend.torch_dtype(name))
             except ValueError:
                 raise ValueError(
                     f"Cannot convert '{name}' to a dtype policy. Valid policies include "

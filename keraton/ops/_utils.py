@@ -32,8 +32,8 @@ def standardize_dtype(dtype) -> torch.dtype | None:
     if isinstance(dtype, str) or isinstance(dtype, type):
         if dtype in _PYTHON_DTYPES:
             name = _PYTHON_DTYPES[dtype]
-            return backend.standardize_dtype(name)
-    return backend.standardize_dtype(dtype)
+            return backend.torch_dtype(name)
+    return backend.torch_dtype(dtype)
 
 
 def _infer_list_dtype(values) -> torch.dtype:
@@ -49,7 +49,7 @@ def _infer_list_dtype(values) -> torch.dtype:
     walk(values)
     if any(isinstance(v, float) or (isinstance(v, np.generic) and np.issubdtype(type(v), np.floating))
            for v in flat):
-        return backend.standardize_dtype(None)
+        return backend.torch_dtype(None)
     if flat and all(isinstance(v, (bool, np.bool_)) for v in flat):
         return torch.bool
     if any(isinstance(v, np.generic) and np.issubdtype(type(v), np.integer) for v in flat):
@@ -78,13 +78,13 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> torch.Tensor:
         elif isinstance(x, int):
             torch_dtype = torch.int32
         elif isinstance(x, float):
-            torch_dtype = backend.standardize_dtype(None)
+            torch_dtype = backend.torch_dtype(None)
         elif isinstance(x, np.ndarray):
             return torch.from_numpy(np.ascontiguousarray(x)) if x.dtype != object else \
                 torch.as_tensor(x.tolist())
         elif isinstance(x, np.generic):
-            torch_dtype = (backend.standardize_dtype(None) if np.issubdtype(type(x), np.floating)
-                           else backend.standardize_dtype(x.dtype))
+            torch_dtype = (backend.torch_dtype(None) if np.issubdtype(type(x), np.floating)
+                           else backend.torch_dtype(x.dtype))
         elif isinstance(x, (list, tuple)):
             if any(isinstance(v, torch.Tensor) for v in x):
                 return torch.stack([convert_to_tensor(v) for v in x])
@@ -162,7 +162,7 @@ def _least_upper_bound(names) -> str:
 
 
 def _dtype_name(dtype) -> str:
-    return backend.dtype_name(backend.standardize_dtype(dtype))
+    return backend.dtype_name(backend.torch_dtype(dtype))
 
 
 def result_type(*dtypes) -> torch.dtype:

@@ -34,7 +34,7 @@ __all__ = [
 
 
 def _floatx() -> torch.dtype:
-    return backend.standardize_dtype(None)
+    return backend.torch_dtype(None)
 
 
 def _to_float(x: torch.Tensor) -> torch.Tensor:
@@ -99,7 +99,7 @@ def dtype(x):
         raise TypeError(
             f"dtype: expected a tensor or array with a `dtype`, got {type(x).__name__}. "
             "Convert it first with keras.ops.convert_to_tensor.")
-    return backend.dtype_name(backend.standardize_dtype(x.dtype))
+    return backend.dtype_name(backend.torch_dtype(x.dtype))
 
 
 @keras_op

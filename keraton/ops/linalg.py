@@ -113,7 +113,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     # Keras computes in result_type(x.dtype, float): float16/bfloat16 stay, every other
     # real dtype (float64 included) becomes floatx().
     if x.dtype not in (torch.float16, torch.bfloat16) and not x.is_complex():
-        x = x.to(backend.standardize_dtype(None))
+        x = x.to(backend.torch_dtype(None))
     if isinstance(ord, str) and ord not in ("fro", "nuc"):
         raise ValueError(f"norm: a string `ord` must be 'fro' or 'nuc', got {ord!r}.")
     axes = (axis,) if isinstance(axis, int) else None if axis is None else tuple(axis)

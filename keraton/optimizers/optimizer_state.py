@@ -186,7 +186,7 @@ class OptimizerState(OptimizerConfig):
         ``initializer``: ``'zeros'``, ``'ones'``, a number, a tensor to copy or a
         callable ``initializer(shape, dtype=...)``.
         """
-        dtype = backend.standardize_dtype(dtype)
+        dtype = backend.torch_dtype(dtype)
         if isinstance(initializer, torch.Tensor):
             value = initializer.detach().clone().to(device=device, dtype=dtype)
         elif callable(initializer):

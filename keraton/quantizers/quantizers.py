@@ -33,7 +33,7 @@ def _dtype(name) -> torch.dtype:
         return name
     if name in _FLOAT8:
         return _FLOAT8[name]
-    return backend.standardize_dtype(name)
+    return backend.torch_dtype(name)
 
 
 def _axes(axis, ndim):

@@ -46,7 +46,7 @@ def _aggregate_added_loss(loss):
     """
     loss = torch.as_tensor(loss)
     if not loss.is_floating_point():
-        loss = loss.to(backend.standardize_dtype(backend.floatx()))
+        loss = loss.to(backend.torch_dtype(backend.floatx()))
     return loss.sum() if loss.dim() else loss
 
 

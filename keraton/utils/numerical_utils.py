@@ -26,7 +26,7 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     if isinstance(y, torch.Tensor):
         labels = y.detach().cpu().numpy()
         out = to_categorical(labels, num_classes=num_classes, dtype="float32")
-        return torch.as_tensor(out, device=y.device).to(backend.standardize_dtype(dtype))
+        return torch.as_tensor(out, device=y.device).to(backend.torch_dtype(dtype))
     y = np.asarray(y)
     if y.size and not np.all(np.equal(np.mod(y, 1), 0)):
         raise ValueError(f"to_categorical expects integer class labels, received values like {y.flat[0]!r}.")
@@ -74,7 +74,7 @@ def _normalize_tensor(x: torch.Tensor, axis=-1, order=2, epsilon=None) -> torch.
     if x.ndim == 0:
         x = x.unsqueeze(0)
     if not x.is_floating_point():
-        x = x.to(backend.standardize_dtype(None))
+        x = x.to(backend.torch_dtype(None))
     epsilon = backend.epsilon() if epsilon is None else epsilon
     dims = None if axis is None else (axis if isinstance(axis, (tuple, list)) else (axis,))
     if order == 2:

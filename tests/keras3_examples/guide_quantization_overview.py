@@ -61,7 +61,7 @@ for mode in ["int8", "int4", "float8"]:
 model = seeded(build(), 1)
 model.quantize("int8")
 dense = model.layers[-1]
-# harness: ops.dtype for the name; keraton's backend.standardize_dtype returns a torch.dtype
+# harness: ops.dtype for the name; keraton's variable.dtype is a torch.dtype
 RESULTS["int8_kernel_dtype"] = ops.dtype(dense.kernel)
 RESULTS["int8_kernel_values"] = ops.convert_to_numpy(dense.kernel)[:4, 0].astype("int64")
 RESULTS["int8_kernel_scale"] = ops.convert_to_numpy(dense.kernel_scale)

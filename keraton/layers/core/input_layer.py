@@ -38,7 +38,7 @@ class InputLayer(Layer):
         # see an InputLayer as the float layers do.
         super().__init__(name=name, **kwargs)
         if dtype is not None and not self._string_input:
-            self._dtype = backend.standardize_dtype(dtype)
+            self._dtype = backend.torch_dtype(dtype)
         if input_tensor is not None:
             batch_shape = tuple(input_tensor.shape)
         if shape is not None and batch_shape is not None:

@@ -64,7 +64,7 @@ class ReversibleEmbedding(Embedding):
         self.reverse_dtype = reverse_dtype
         self.logit_soft_cap = logit_soft_cap
         self._reverse_torch_dtype = (None if reverse_dtype is None
-                                     else backend.standardize_dtype(reverse_dtype))
+                                     else backend.torch_dtype(reverse_dtype))
 
     def build(self, input_shape=None) -> None:
         """Create ``embeddings`` and, with ``tie_weights=False``, ``reverse_embeddings`` ``(output_dim, input_dim)``."""
@@ -111,7 +111,7 @@ class ReversibleEmbedding(Embedding):
         """Float output of the layer's dtype (for a reverse call, the dtype ``reverse_dtype`` gives)."""
         dtype = self._dtype
         if reverse and self._reverse_torch_dtype is not None:
-            dtype = backend.standardize_dtype(backend.result_type(self._reverse_torch_dtype,
+            dtype = backend.torch_dtype(backend.result_type(self._reverse_torch_dtype,
                                                                   self._reverse_torch_dtype))
         return KerasTensor(self.compute_output_shape(inputs.shape, reverse=reverse), dtype=dtype)
 

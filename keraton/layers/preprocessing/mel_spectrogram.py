@@ -83,7 +83,7 @@ class MelSpectrogram(Layer):
 
     def call(self, inputs):
         """The mel spectrogram of ``inputs``, in the layer's compute dtype."""
-        compute_dtype = backend.standardize_dtype(self.compute_dtype)
+        compute_dtype = backend.torch_dtype(self.compute_dtype)
         # Keras's backends take only float32/float64 in stft.
         dtype = compute_dtype if compute_dtype in (torch.float32, torch.float64) else torch.float32
         inputs = torch.as_tensor(inputs).to(dtype)
@@ -117,7 +117,7 @@ class MelSpectrogram(Layer):
         ``tf.signal.linear_to_mel_weight_matrix``): each filter peaks at 1.0, and
         the DC bin gets no weight.  ``spectrogram @ matrix`` gives mel bins.
         """
-        dtype = backend.standardize_dtype(dtype)
+        dtype = backend.torch_dtype(dtype)
         sampling_rate = torch.tensor(sampling_rate).to(dtype)
         lower_edge_hertz = torch.tensor(lower_edge_hertz, dtype=dtype)
         upper_edge_hertz = torch.tensor(upper_edge_hertz, dtype=dtype)

@@ -213,7 +213,7 @@ class Normalization(Layer):
             value = getattr(self, f"adapt_{which}").detach().reshape(self._broadcast_shape)
         else:
             value = getattr(self, f"_fixed_{which}")
-        return value.to(backend.standardize_dtype(self.compute_dtype))
+        return value.to(backend.torch_dtype(self.compute_dtype))
 
     def call(self, inputs):
         """Standardize (or, with ``invert``, de-standardize) ``inputs``."""

@@ -22,7 +22,7 @@ __all__ = [
 
 
 def _floatx() -> torch.dtype:
-    return backend.standardize_dtype(None)
+    return backend.torch_dtype(None)
 
 
 def _float(x) -> torch.Tensor:

@@ -24,7 +24,7 @@ __all__ = ["arange", "array", "bartlett", "blackman", "empty", "empty_like", "ey
 
 
 def _dtype_or_floatx(dtype) -> torch.dtype:
-    return standardize_dtype(dtype) or backend.standardize_dtype(None)
+    return standardize_dtype(dtype) or backend.torch_dtype(None)
 
 
 def _shape(shape) -> tuple:
@@ -154,7 +154,7 @@ def _unit_steps(start, stop, num, endpoint, dtype, axis):
     Returns the values (in a float type) and the step; array ``start``/``stop``
     broadcast together, as NumPy's ``linspace`` does.
     """
-    compute = dtype if dtype.is_floating_point else backend.standardize_dtype(None)
+    compute = dtype if dtype.is_floating_point else backend.torch_dtype(None)
     start, stop = convert_to_tensor(start, compute), convert_to_tensor(stop, compute)
     divisor = (num - 1) if endpoint else num
     step = (stop - start) / divisor if divisor > 0 else torch.full_like(stop - start, math.nan)

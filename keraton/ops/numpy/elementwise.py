@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 def _floatx() -> torch.dtype:
-    return backend.standardize_dtype(None)
+    return backend.torch_dtype(None)
 
 
 def _is_int_or_bool(dtype: torch.dtype) -> bool:

@@ -25,7 +25,7 @@ def _float_dtype(dtype: torch.dtype) -> torch.dtype:
 def _compute_dtype(dtype: torch.dtype, device: torch.device) -> torch.dtype:
     """A dtype torch's matrix kernels accept for a product whose result is ``dtype``."""
     if dtype == torch.bool or (device.type != "cpu" and not dtype.is_floating_point):
-        return backend.standardize_dtype(None)
+        return backend.torch_dtype(None)
     if dtype == torch.float16 and device.type == "cpu":
         return torch.float32
     return dtype
@@ -116,7 +116,7 @@ def einsum(subscripts, *operands, **kwargs):
     device = tensors[0].device if tensors else torch.device("cpu")
     compute = out_dtype
     if out_dtype == torch.bool or (device.type != "cpu" and not out_dtype.is_floating_point):
-        compute = backend.standardize_dtype(None)  # kernels torch lacks: bool, ints on GPU
+        compute = backend.torch_dtype(None)  # kernels torch lacks: bool, ints on GPU
     return torch.einsum(subscripts, *[t.to(compute) for t in tensors]).to(out_dtype)
 
 
@@ -225,5 +225,5 @@ def slogdet(x):
     """
     x = convert_to_tensor(x)
     if not x.dtype.is_floating_point:
-        x = x.to(backend.standardize_dtype(None))
+        x = x.to(backend.torch_dtype(None))
     return tuple(torch.linalg.slogdet(x))

@@ -114,7 +114,7 @@ def to_tensor(value, name: str, float_dtype=None) -> torch.Tensor:
         # place (`inputs -= K.mean(inputs, ...)`) still cannot write into the caller's arrays.
         t = torch.from_numpy(np.ascontiguousarray(arr))
     if t.is_floating_point() or t.is_complex():
-        target = float_dtype or backend.standardize_dtype(backend.floatx())
+        target = float_dtype or backend.torch_dtype(backend.floatx())
         if t.dtype != target:
             t = t.to(target)
     return t
@@ -196,4 +196,4 @@ def class_weight_to_sample_weights(y: torch.Tensor, class_weight: dict) -> torch
     table = torch.ones(max(max_class + 1, max(class_weight) + 1 if class_weight else 1))
     for cls, w in class_weight.items():
         table[int(cls)] = float(w)
-    return table[classes.long()].to(backend.standardize_dtype(backend.floatx()))
+    return table[classes.long()].to(backend.torch_dtype(backend.floatx()))

@@ -26,7 +26,7 @@ def as_boxes_tensor(boxes, dtype=None) -> torch.Tensor:
     """``boxes`` (tensor, array, nested list) as a torch tensor, cast to ``dtype`` when given."""
     if not isinstance(boxes, torch.Tensor):
         boxes = torch.as_tensor(np.asarray(boxes))
-    return boxes if dtype is None else boxes.to(backend.standardize_dtype(dtype))
+    return boxes if dtype is None else boxes.to(backend.torch_dtype(dtype))
 
 
 def _as_size(value, like: torch.Tensor):
@@ -117,7 +117,7 @@ def convert_format(boxes, source, target, height=None, width=None, dtype="float3
         raise ValueError("convert_format() must receive `height` and `width` when transforming between "
                          f"relative and absolute formats. Received source={source!r}, target={target!r}, "
                          f"height={height}, width={width}.")
-    boxes = boxes.to(backend.standardize_dtype(dtype))
+    boxes = boxes.to(backend.torch_dtype(dtype))
     if source == target:
         return boxes
     height = None if height is None else _as_size(height, boxes)
