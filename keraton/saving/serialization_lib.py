@@ -47,7 +47,8 @@ def _keras_module_of(obj) -> str | None:
     return "keras"
 
 
-def _is_builtin(obj) -> bool:
+def is_builtin(obj) -> bool:
+    """Whether ``obj`` (a class, function or instance) is keraton's own."""
     if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType, type)):
         module = obj.__module__
     else:
@@ -64,16 +65,9 @@ def serialize_keras_object(obj):
     if isinstance(obj, dict):
         return _serialize_dict(obj)
     if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
-        if _is_builtin(obj):
+        if is_builtin(obj):
             return obj.__name__
-        # Keras 3.15's form: the registered name ("package>name", or the bare
-        # name) as the config, "function" as registered_name, module "builtins".
-        return {
-            "module": "builtins",
-            "class_name": "function",
-            "config": get_registered_name(obj),
-            "registered_name": "function",
-        }
+        return serialize_function(obj)
     if hasattr(obj, "get_config"):
         cls = type(obj)
         serialized = {
@@ -82,7 +76,7 @@ def serialize_keras_object(obj):
             # As Keras: objects inside the config (a layer a custom layer keeps, an
             # initializer instance) are serialized too; from_config gets them as dicts.
             "config": _serialize_dict(obj.get_config()),
-            "registered_name": None if _is_builtin(obj) else get_registered_name(cls),
+            "registered_name": None if is_builtin(obj) else get_registered_name(cls),
         }
         # As Keras: a built layer's entry says the input shape it was built for.
         build_config = obj.get_build_config() if hasattr(obj, "get_build_config") else None
@@ -98,6 +92,36 @@ def serialize_keras_object(obj):
         f"Cannot serialize {obj!r} of type {type(obj).__name__}: give it a get_config() method "
         "and register it with keraton.saving.register_keras_serializable()."
     )
+
+
+def serialize_function(fn) -> dict:
+    """Keras 3.15's entry for a named function, built-in or registered.
+
+    The registered name ("package>name", or the bare name) is the config,
+    "function" the registered_name and "builtins" the module; a keraton
+    function is found again by name in Keras's built-in families.
+    """
+    return {
+        "module": "builtins",
+        "class_name": "function",
+        "config": fn.__name__ if is_builtin(fn) else get_registered_name(fn),
+        "registered_name": "function",
+    }
+
+
+# As Keras's ``BUILTIN_MODULES``: where a "builtins" function entry is looked up by name.
+_BUILTIN_FUNCTION_FAMILIES = ("activations", "constraints", "initializers", "losses", "metrics",
+                              "optimizers", "regularizers")
+
+
+def _builtin_function(name):
+    import importlib
+
+    for family in _BUILTIN_FUNCTION_FAMILIES:
+        obj = getattr(importlib.import_module(f"keraton.{family}"), name, None)
+        if callable(obj) and not inspect.isclass(obj):
+            return obj
+    return None
 
 
 def _serialize_dict(config: dict) -> dict:
@@ -141,6 +165,8 @@ def deserialize_keras_object(config, module_objects: dict | None = None, custom_
         obj = get_registered_object(name, custom_objects, module_objects)
         if obj is None:
             obj = get_registered_object(inner, custom_objects, module_objects)
+        if obj is None and config.get("module") == "builtins" and isinstance(inner, str):
+            obj = _builtin_function(inner)
         if obj is None:
             raise ValueError(_unknown(kind, name))
         return obj

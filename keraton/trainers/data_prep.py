@@ -267,6 +267,8 @@ def _unpack_validation(validation_data):
         return vx, vy, vsw
     if isinstance(validation_data, tuple) and len(validation_data) == 1:
         return validation_data[0], None, None  # (x_val,): targets-free models, as Keras
+    if not isinstance(validation_data, (tuple, list)):
+        return validation_data, None, None  # x_val alone (an array, a dict), as Keras
     raise ValueError(
         "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight); "
         f"got {type(validation_data).__name__}"

@@ -8,6 +8,7 @@ import types
 import torch
 
 from keraton.layers.layer import Layer
+from keraton.saving import serialization_lib
 from keraton.utils import python_utils
 
 
@@ -64,14 +65,17 @@ class Lambda(Layer):
         """Keras 3's Lambda config; a non-importable function is stored as bytecode."""
         config = super().get_config()
         fn = self.function
-        if isinstance(fn, types.LambdaType) and (fn.__name__ == "<lambda>" or fn.__closure__):
+        # keraton's own functions (activations: wrappers with closures) are saved by name;
+        # a lambda is bytecode even when made by func_load (whose module is keraton's).
+        named = not isinstance(fn, types.LambdaType) or (
+            serialization_lib.is_builtin(fn) and fn.__name__ != "<lambda>")
+        if not named and (fn.__name__ == "<lambda>" or fn.__closure__):
             config["function"] = {
                 "class_name": "__lambda__",
                 "config": dict(zip(("code", "defaults", "closure"), python_utils.func_dump(fn))),
             }
-        else:
-            config["function"] = {"class_name": "function", "config": fn.__name__,
-                                  "module": fn.__module__, "registered_name": fn.__name__}
+        else:  # as Keras: the function's registered name ("package>name")
+            config["function"] = serialization_lib.serialize_function(fn)
         config["output_shape"] = (
             list(self._output_shape) if isinstance(self._output_shape, (tuple, list)) else None
         )
@@ -81,8 +85,6 @@ class Lambda(Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         """Rebuild a Lambda; bytecode is only loaded with ``safe_mode=False``."""
-        from keraton.saving.object_registration import get_registered_object
-
         config = dict(config)
         fn = config.pop("function")
         if isinstance(fn, dict) and fn.get("class_name") == "__lambda__":
@@ -100,8 +102,11 @@ class Lambda(Layer):
             inner = fn["config"]
             function = python_utils.func_load(inner["code"], inner.get("defaults"), inner.get("closure"))
         else:
-            name = fn["config"] if isinstance(fn, dict) else fn
-            function = get_registered_object(name, custom_objects)
+            name = fn.get("config") if isinstance(fn, dict) else fn
+            try:
+                function = serialization_lib.deserialize_keras_object(fn, custom_objects=custom_objects)
+            except ValueError:
+                function = None
             if function is None:
                 raise ValueError(
                     f"Unknown function {name!r} in a Lambda layer config: pass it in "
