@@ -27,7 +27,9 @@ def preprocess_input(x, data_format=None, mode="caffe"):
 
     ``mode="caffe"``: RGB to BGR, then subtract the ImageNet BGR means; ``"tf"``: scale to [-1, 1];
     ``"torch"``: scale to [0, 1], then normalise each channel by ImageNet's mean and std. A float
-    NumPy array is modified in place and returned, as in Keras; a torch tensor gives a new tensor.
+    NumPy array is modified in place and returned, as in Keras; a tensor gives a new tensor, and a
+    symbolic ``keras.Input`` a symbolic result (as Keras, so that a functional model can start with
+    ``x = keras.applications.mobilenet_v2.preprocess_input(inputs)``).
 
     Example:
         >>> preprocess_input(np.full((1, 2, 2, 3), 255.0), mode="tf")[0, 0, 0]
@@ -41,41 +43,50 @@ def preprocess_input(x, data_format=None, mode="caffe"):
     elif data_format not in {"channels_first", "channels_last"}:
         raise ValueError("preprocess_input: expected data_format to be 'channels_first' or "
                          f"'channels_last'. Received: data_format={data_format!r}")
-    is_numpy = not isinstance(x, torch.Tensor)
-    if is_numpy:
-        x = np.asarray(x)
-        if not issubclass(x.dtype.type, np.floating):
-            x = x.astype(backend.floatx(), copy=False)
-    elif not x.is_floating_point():
-        x = x.to(backend.torch_dtype(backend.floatx()))
+    if isinstance(x, torch.Tensor) or backend.is_keras_tensor(x):
+        return _preprocess_tensor(x, data_format, mode)
+    x = np.asarray(x)
+    if not issubclass(x.dtype.type, np.floating):
+        x = x.astype(backend.floatx(), copy=False)
     channel_axis = -1 if data_format == "channels_last" else (0 if x.ndim == 3 else 1)
     if mode == "tf":
-        if is_numpy:
-            x /= 127.5
-            x -= 1.0
-            return x
-        return x / 127.5 - 1.0
-    if mode == "torch":
-        x = x / 255.0 if not is_numpy else _inplace_div(x, 255.0)
-    else:
-        x = np.flip(x, axis=channel_axis) if is_numpy else torch.flip(x, dims=(channel_axis,))
-    shape = [1] * x.ndim
-    shape[channel_axis] = 3
-    mean = np.asarray(_MEANS[mode]).reshape(shape)
-    std = np.asarray(_STDS[mode]).reshape(shape) if mode in _STDS else None
-    if is_numpy:
-        x -= mean.astype(x.dtype)
-        if std is not None:
-            x /= std.astype(x.dtype)
+        x /= 127.5
+        x -= 1.0
         return x
-    x = x - torch.as_tensor(mean, dtype=x.dtype, device=x.device)
-    if std is not None:
-        x = x / torch.as_tensor(std, dtype=x.dtype, device=x.device)
+    if mode == "torch":
+        x /= 255.0
+    else:
+        x = np.flip(x, axis=channel_axis)
+    x -= _channel_constant(_MEANS[mode], x.ndim, channel_axis).astype(x.dtype)
+    if mode in _STDS:
+        x /= _channel_constant(_STDS[mode], x.ndim, channel_axis).astype(x.dtype)
     return x
 
 
-def _inplace_div(x, value):
-    x /= value
+def _channel_constant(values, ndim, channel_axis):
+    """``values`` (one per channel) shaped to broadcast along ``channel_axis`` of an ``ndim`` batch."""
+    shape = [1] * ndim
+    shape[channel_axis] = len(values)
+    return np.asarray(values).reshape(shape)
+
+
+def _preprocess_tensor(x, data_format, mode):
+    """``preprocess_input`` for a torch tensor or a symbolic ``KerasTensor``, with ``keraton.ops``."""
+    from keraton import ops
+
+    if not backend.is_float_dtype(x.dtype):
+        x = ops.cast(x, backend.floatx())
+    ndim = len(x.shape)
+    channel_axis = -1 if data_format == "channels_last" else (0 if ndim == 3 else 1)
+    if mode == "tf":
+        return x / 127.5 - 1.0
+    if mode == "torch":
+        x = x / 255.0
+    else:
+        x = ops.flip(x, axis=channel_axis)
+    x = x - ops.convert_to_tensor(_channel_constant(_MEANS[mode], ndim, channel_axis), dtype=x.dtype)
+    if mode in _STDS:
+        x = x / ops.convert_to_tensor(_channel_constant(_STDS[mode], ndim, channel_axis), dtype=x.dtype)
     return x
 
 

@@ -68,7 +68,11 @@ class ScalarVariable:
             value = value.detach().cpu().item()
         if isinstance(value, (bool, str)) or not isinstance(value, (numbers.Number, np.generic, np.ndarray)):
             raise TypeError(f"Expected a number for {self.name or 'the variable'}, got {value!r}.")
-        return int(value) if self.dtype == "int64" else float(value)
+        if self.dtype == "int64":
+            return int(value)
+        # As a float32 Keras variable: the stored value is rounded to float32, so that
+        # ``float(opt.learning_rate)`` reads 0.0010000000474974513 for 1e-3, as in Keras.
+        return float(np.float32(value)) if self.dtype == "float32" else float(value)
 
     @property
     def value(self) -> torch.Tensor:

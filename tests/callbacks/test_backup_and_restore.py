@@ -128,8 +128,9 @@ def test_backup_content_and_keep_checkpoint(tmp_path):
     assert len(state["model"]) == 4
     for got, want in zip(state["model"], model.state_dict().values()):
         assert torch.equal(got, want)
-    # iterations and the learning rate are kept exactly (int64, float64), then Adam's slots.
-    assert [t.item() for t in state["optimizer"][:2]] == [6, 0.01]
+    # iterations and the learning rate are kept exactly (int64; the float32 value of 0.01, as
+    # Keras's float32 variable holds it), then Adam's slots.
+    assert [t.item() for t in state["optimizer"][:2]] == [6, float(np.float32(0.01))]
     assert len(state["optimizer"]) == 2 + 2 * 4
     # A later fit resumes at epoch 3 of 3: nothing left to train.
     weights = model.get_weights()
