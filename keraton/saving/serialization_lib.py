@@ -154,7 +154,7 @@ def deserialize_keras_object(config, module_objects: dict | None = None, custom_
     if isinstance(config, str):
         obj = get_registered_object(config, custom_objects, module_objects)
         if obj is None:
-            raise ValueError(_unknown(kind, config))
+            raise UnknownObjectError(_unknown(kind, config))
         return obj
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Cannot deserialize {kind} from {config!r}: expected a dict with 'class_name'.")
@@ -168,7 +168,7 @@ def deserialize_keras_object(config, module_objects: dict | None = None, custom_
         if obj is None and config.get("module") == "builtins" and isinstance(inner, str):
             obj = _builtin_function(inner)
         if obj is None:
-            raise ValueError(_unknown(kind, name))
+            raise UnknownObjectError(_unknown(kind, name))
         return obj
     registered = config.get("registered_name")
     cls = None
@@ -180,7 +180,7 @@ def deserialize_keras_object(config, module_objects: dict | None = None, custom_
         # (keras.utils.FeatureSpace, keras.src.applications.convnext.LayerScale)
         cls = _builtin_from_module(config.get("module"), class_name)
     if cls is None:
-        raise ValueError(_unknown(kind, class_name))
+        raise UnknownObjectError(_unknown(kind, class_name))
     if not inspect.isclass(cls):
         return cls
     if "custom_objects" in inspect.signature(cls.from_config).parameters:
@@ -244,6 +244,15 @@ def _builtin_from_module(module, name):
     target = importlib.import_module("keraton" if family is None else f"keraton.{family}")
     obj = getattr(target, name, None)
     return obj if inspect.isclass(obj) or callable(obj) else None
+
+
+class UnknownObjectError(TypeError, ValueError):
+    """A config names a class or function that is neither keraton's nor registered.
+
+    Keras 3 raises ``TypeError`` ("Could not locate class ..."), tf.keras 2
+    ``ValueError`` ("Unknown layer ..."): this is both, so either ``except``
+    written for Keras catches it.
+    """
 
 
 def _unknown(kind: str, name) -> str:
