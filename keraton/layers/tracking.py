@@ -59,7 +59,12 @@ def in_tracking_order(owner: nn.Module, layers: list) -> list:
     """``layers`` (``owner``'s current sublayers) sorted by when each was first tracked;
     layers registered some other way (``add_module``) follow, in their given order."""
     order = owner.__dict__.get("_sublayer_order")
-    if order is None or len(layers) < 2:
+    if order is None:
+        return layers
+    if len(order.layers) > len(layers):  # forget layers no longer held (replaced attributes)
+        current = {id(m) for m in layers}
+        order.layers = [m for m in order.layers if id(m) in current]
+    if len(layers) < 2:
         return layers
     rank = {id(m): i for i, m in enumerate(order.layers)}
     unknown = len(rank)

@@ -229,3 +229,13 @@ def test_sublayers_and_weights_follow_keras_tracking_order(clone):
     x = np.random.default_rng(9).normal(size=(2, 3)).astype("float32")
     np.testing.assert_allclose(ours(torch.as_tensor(x)).detach().numpy(),
                                keras.ops.convert_to_numpy(theirs(x)), rtol=1e-5, atol=1e-5)
+
+
+def test_replaced_sublayers_are_forgotten_and_the_new_one_comes_last():
+    block = keraton.layers.Layer()
+    block.first = keraton.layers.Dense(2, name="first")
+    block.second = keraton.layers.Dense(2, name="second")
+    old = block.first
+    block.first = keraton.layers.Dense(3, name="new_first")
+    assert [layer.name for layer in block._sublayers()] == ["second", "new_first"]
+    assert not any(layer is old for layer in block.__dict__["_sublayer_order"].layers)
