@@ -121,8 +121,8 @@ class ConvLSTMCell(RNNCellBase):
             masks = self.get_dropout_mask(steps[:, 0])
             steps = torch.cat([steps * m.unsqueeze(1) for m in masks], dim=2)
             groups = 4
-        z = conv_utils.convolve(steps.flatten(0, 1), conv_utils.torch_kernel(self.kernel), self.bias, self.strides,
-                                self.padding, self.dilation_rate, groups)
+        z = conv_utils.convolve(steps.flatten(0, 1), conv_utils.torch_kernel(self.kernel), self.bias,
+                                self.strides, self.padding, self.dilation_rate, groups)
         return z.unflatten(0, steps.shape[:2])
 
     def recurrent_gates(self, h, training=False):
@@ -133,7 +133,8 @@ class ConvLSTMCell(RNNCellBase):
             h = torch.cat([h * m for m in masks], dim=1)
             groups = 4
         ones = (1,) * self.rank
-        return conv_utils.convolve(h, conv_utils.torch_kernel(self.recurrent_kernel), None, ones, "same", ones, groups)
+        return conv_utils.convolve(h, conv_utils.torch_kernel(self.recurrent_kernel), None, ones,
+                                   "same", ones, groups)
 
     def update(self, z, c):
         """The new ``(h, c)`` from the summed gate pre-activations ``z`` (gates ``i, f, c, o`` on axis 1)."""
