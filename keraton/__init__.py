@@ -40,6 +40,7 @@ from keraton.losses import Loss
 from keraton.metrics import Metric
 from keraton.mixed_precision import DTypePolicy, FloatDTypePolicy
 from keraton.models import Model, Sequential
+from keraton.models.function import Function
 from keraton.name_scopes import name_scope
 from keraton.optimizers import Optimizer
 from keraton.quantizers import Quantizer
@@ -61,6 +62,7 @@ def version() -> str:
 __all__ = [
     "DTypePolicy",
     "FloatDTypePolicy",
+    "Function",
     "Initializer",
     "Input",
     "InputSpec",
