@@ -65,11 +65,11 @@ class Lambda(Layer):
         """Keras 3's Lambda config; a non-importable function is stored as bytecode."""
         config = super().get_config()
         fn = self.function
-        # keraton's own functions (activations: wrappers with closures) are saved by name;
-        # a lambda is bytecode even when made by func_load (whose module is keraton's).
-        named = not isinstance(fn, types.LambdaType) or (
-            serialization_lib.is_builtin(fn) and fn.__name__ != "<lambda>")
-        if not named and (fn.__name__ == "<lambda>" or fn.__closure__):
+        # A lambda is bytecode (even one made by func_load, whose module is keraton's); so is
+        # a user's closure. keraton's own functions (activations are wrappers with closures)
+        # are saved by name.
+        if isinstance(fn, types.LambdaType) and (
+                fn.__name__ == "<lambda>" or (fn.__closure__ and not serialization_lib.is_builtin(fn))):
             config["function"] = {
                 "class_name": "__lambda__",
                 "config": dict(zip(("code", "defaults", "closure"), python_utils.func_dump(fn))),
