@@ -18,6 +18,7 @@ from collections import namedtuple
 import torch
 import torch.utils.checkpoint
 
+from keraton.layers import call_context
 from keraton.utils import tree
 
 _MODES = ("full", "activations", "larger_than", "list_of_layers", None)
@@ -112,7 +113,16 @@ def remat(f):
     def wrapped(*args, **kwargs):
         if not torch.is_grad_enabled():
             return f(*args, **kwargs)
-        return torch.utils.checkpoint.checkpoint(f, *args, use_reentrant=False, **kwargs)
+        context = call_context._TRAINING_CONTEXT[0]
+
+        def in_context(*a, **k):  # the recomputation in backward sees the forward's `training`
+            saved, call_context._TRAINING_CONTEXT[0] = call_context._TRAINING_CONTEXT[0], context
+            try:
+                return f(*a, **k)
+            finally:
+                call_context._TRAINING_CONTEXT[0] = saved
+
+        return torch.utils.checkpoint.checkpoint(in_context, *args, use_reentrant=False, **kwargs)
 
     return wrapped
 

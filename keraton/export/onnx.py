@@ -14,6 +14,7 @@ import warnings
 
 import torch
 
+from keraton.layers import call_context
 from keraton.saving import file_utils
 
 _FORMATS = ("onnx",)
@@ -58,9 +59,7 @@ def export_onnx(model, filepath, verbose: bool = True, input_signature=None, ops
     dynamic = {name: {i: f"{name}_dim{i}" for i, d in enumerate(s) if d is None}
                for name, s in zip(names, shapes)}
     wrapper = _Inference(model, len(shapes), _takes_list(model, len(shapes)))
-    was_training = model.training
-    model.train(False)
-    try:
+    with call_context.loop_mode(model, False):
         with torch.no_grad():
             wrapper(*examples)  # builds a subclassed model's layers before tracing, not during it
         # Shape checks in call() are Python on sizes; the tracer warns that it records them as constants.
@@ -69,8 +68,6 @@ def export_onnx(model, filepath, verbose: bool = True, input_signature=None, ops
             torch.onnx.export(wrapper, examples, tmp, input_names=names, output_names=_output_names(model),
                               dynamic_axes=dynamic, opset_version=opset_version, dynamo=False)
         _normalize_transposes(filepath)
-    finally:
-        model.train(was_training)
     if verbose:
         print(f"Saved artifact at '{os.fspath(filepath)}'. Inputs: "
               + ", ".join(f"{n} {tuple(s)}" for n, s in zip(names, shapes)))
@@ -87,7 +84,7 @@ class _Inference(torch.nn.Module):
         self.as_list = as_list
 
     def forward(self, *inputs):
-        out = self.model(list(inputs) if self.as_list else inputs[0])
+        out = self.model(list(inputs) if self.as_list else inputs[0], training=False)
         return tuple(out) if isinstance(out, (list, tuple)) else out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 
 # Layers that called add_loss() during the current outermost call.  Cleared when
@@ -59,3 +60,79 @@ def _input_mask(first, args, kwargs, tensor_type=None):
         return None
     masks = tree.map_structure(lambda t: getattr(t, "_keras_mask", None), first)
     return masks if any(m is not None for m in tree.flatten(masks)) else None
+
+
+# ---------------------------------------------------------------- training resolution
+# The ``training`` value that calls nested in the current one inherit (Keras's call
+# context), or None where the enclosing call left it unresolved.
+_TRAINING_CONTEXT: list = [None]
+# Counts the fit/evaluate/predict loops (and ``*_on_batch`` calls) holding a model's mode.
+_LOOP_MODE = [0]
+# Counts keraton's own mode changes in progress, which do not pin a layer's mode.
+_INTERNAL_MODE_CHANGE = [0]
+
+
+def call_default(cls, name: str):
+    """The default value of ``cls.call``'s parameter ``name`` (None when absent or without one)."""
+    key = (cls, "<default>", name)
+    if key not in _ACCEPTS_TRAINING:
+        param = inspect.signature(cls.call).parameters.get(name)
+        _ACCEPTS_TRAINING[key] = (None if param is None or param.default is inspect.Parameter.empty
+                                  else param.default)
+    return _ACCEPTS_TRAINING[key]
+
+
+def set_mode(module, training: bool) -> None:
+    """``module.train(training)`` as keraton's own change: it does not pin the mode (see ``resolve_training``)."""
+    _INTERNAL_MODE_CHANGE[0] += 1
+    try:
+        module.train(training)
+    finally:
+        _INTERNAL_MODE_CHANGE[0] -= 1
+
+
+@contextlib.contextmanager
+def loop_mode(model, training: bool):
+    """Hold ``model`` in ``training`` mode while a fit/evaluate/predict loop runs, then restore it.
+
+    Meanwhile an outermost call without ``training=`` (a custom ``train_step``'s
+    ``self(x)``, a callback's ``self.model(x)``) runs in inference mode, as in Keras.
+    """
+    previous = model.training
+    set_mode(model, training)
+    _LOOP_MODE[0] += 1
+    try:
+        yield
+    finally:
+        _LOOP_MODE[0] -= 1
+        set_mode(model, previous)
+
+
+_TRAINING_DEFAULTS: dict = {}
+_UNSEEN = object()
+
+
+def resolve_training(layer, cls):
+    """``(value for this call, value its nested calls inherit)`` for a call without ``training=``.
+
+    Keras's order: the enclosing call's value; else a non-None default of
+    ``call``'s ``training`` parameter (the augmentation layers' ``True``: a bare
+    ``RandomFlip()(x)`` augments); else inference.  keraton adds the module's
+    torch mode where the user set it: after ``model.train()`` bare calls train,
+    after ``model.eval()`` they infer (augmentation included).  While a
+    fit/evaluate/predict loop holds the mode, an outermost call follows Keras
+    alone (a custom ``train_step``'s ``self(x)`` infers).
+    """
+    context = _TRAINING_CONTEXT[0]
+    if context is not None:
+        return context, context
+    default = _TRAINING_DEFAULTS.get(cls, _UNSEEN)
+    if default is _UNSEEN:
+        default = _TRAINING_DEFAULTS[cls] = call_default(cls, "training")
+    if _CALL_DEPTH[0] == 0 and _LOOP_MODE[0]:
+        return (False, None) if default is None else (bool(default), bool(default))
+    if layer._mode_pinned or layer.training:
+        return layer.training, layer.training
+    if default is not None:
+        return bool(default), bool(default)
+    return False, None

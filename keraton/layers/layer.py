@@ -11,11 +11,12 @@ its weights, as in Keras.
 
 Two Keras behaviours shape the design:
 
-* Layers start in inference mode (``module.training is False``), because a
-  Keras layer called outside ``fit`` runs with ``training=False``.  ``fit``
-  switches the model to training mode for its duration; ``layer(x,
-  training=True)`` does so for one call.  ``call`` methods that take a
-  ``training`` argument receive the module's mode when the caller gave none.
+* A call without ``training=`` resolves it as Keras: the enclosing call's
+  value, else ``call``'s default, else inference (``call_context.
+  resolve_training``; torch's mode counts where user code set it).  The
+  module's torch mode follows: ``fit`` holds the model in training mode,
+  ``layer(x, training=True)`` flips it for one call, so torch modules inside
+  see the same value.
 * Calling a layer on a symbolic ``KerasTensor`` (functional API) builds it and
   records a ``Node`` instead of computing.
 """
@@ -29,9 +30,11 @@ import torch
 from torch import nn
 
 from keraton import backend, rematerialization
+from keraton.layers import call_context
 from keraton.layers.call_context import (  # noqa: F401  (re-exported)
     _CALL_DEPTH,
     _PENDING_LOSS_LAYERS,
+    _TRAINING_CONTEXT,
     _call_accepts,
     _input_mask,
     first_call_parameter,
@@ -172,7 +175,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
             self._batch_input_shape = (batch_size, int(input_dim))
         else:
             self._batch_input_shape = None
-        self.train(False)
+        call_context.set_mode(self, False)
 
     # ------------------------------------------------------------------ losses
     def add_loss(self, loss) -> None:
@@ -256,6 +259,19 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
             return rematerialization.rematerialized_call(self, self.call, args, kwargs)(*args, **kwargs)
         return self.call(*args, **kwargs)
 
+    _mode_pinned = False  # set once user code calls train()/eval() on the layer or a parent
+
+    def train(self, mode: bool = True):
+        """``nn.Module.train``; from user code it also pins the mode bare calls use.
+
+        After ``model.eval()`` a call without ``training=`` infers, augmentation
+        layers included (Keras's augmentation layers would augment); after
+        ``model.train()`` it trains.  keraton's own mode changes do not pin.
+        """
+        if not call_context._INTERNAL_MODE_CHANGE[0]:
+            self._mode_pinned = True
+        return super().train(mode)
+
     def __call__(self, *args, **kwargs):
         if args:
             first = args[0]
@@ -324,12 +340,17 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
                 check_input_spec(self, first)
         cls = type(self)
         training = kwargs.get("training")
+        outer_training = _TRAINING_CONTEXT[0]
         if training is None:
-            if _call_accepts(cls, "training"):
-                kwargs["training"] = self.training
-            elif "training" in kwargs:
-                del kwargs["training"]
-        elif not _call_accepts(cls, "training"):
+            if outer_training is not None:  # Keras: the enclosing call's value
+                training = inherited = outer_training
+            else:
+                training, inherited = call_context.resolve_training(self, cls)
+        else:
+            training = inherited = bool(training)
+        if _call_accepts(cls, "training"):
+            kwargs["training"] = training
+        elif "training" in kwargs:
             del kwargs["training"]
         if kwargs.get("mask") is not None:
             mask = kwargs["mask"]  # as Keras: an explicit mask is the one passed on
@@ -338,10 +359,10 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
                     else _input_mask(first, args, kwargs))
             if mask is not None and _call_accepts(cls, "mask"):
                 kwargs["mask"] = mask
-        flip = training is not None and bool(training) != self.training
+        flip = training != self.training
         if flip:
-            previous = self.training
-            self.train(bool(training))
+            call_context.set_mode(self, training)
+        _TRAINING_CONTEXT[0] = inherited
         outermost = _CALL_DEPTH[0] == 0
         if outermost and _PENDING_LOSS_LAYERS:
             for layer in _PENDING_LOSS_LAYERS:
@@ -355,8 +376,9 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
                 outputs = nn.Module.__call__(self, *args, **kwargs)
         finally:
             _CALL_DEPTH[0] -= 1
+            _TRAINING_CONTEXT[0] = outer_training
             if flip:
-                self.train(previous)
+                call_context.set_mode(self, not training)
         if self.activity_regularizer is not None:
             for out in tree.flatten(outputs):
                 self.add_loss(self.activity_regularizer(out) / out.shape[0])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from keraton.layers import call_context
 from keraton.layers.call_context import _PENDING_LOSS_LAYERS, _call_accepts, _input_mask
 from keraton.layers.input_spec import check_input_spec
 from keraton.layers.keras_tensor import KerasTensor
@@ -145,12 +146,15 @@ class SymbolicCallMixin:
         if _call_accepts(type(self), "training"):
             c_kwargs.setdefault("training", False)
         was_training = self.training
-        self.train(False)
+        call_context.set_mode(self, False)
+        context = call_context._TRAINING_CONTEXT
+        outer_training, context[0] = context[0], False
         try:
             with torch.no_grad():
                 return nn.Module.__call__(self, *c_args, **c_kwargs)
         finally:
-            self.train(was_training)
+            context[0] = outer_training
+            call_context.set_mode(self, was_training)
             for layer in _PENDING_LOSS_LAYERS:
                 layer._call_losses = []
             _PENDING_LOSS_LAYERS.clear()

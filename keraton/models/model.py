@@ -152,13 +152,8 @@ class Model(Trainer, Keras2ModelMixin, Layer):
             raise ValueError(f"Model '{self.name}' cannot be built without an input_shape.")
         shapes = input_shape
         dims = [2 if d is None else d for d in shapes]
-        was_training = self.training
-        try:
-            with torch.no_grad():
-                self.eval()
-                Layer.__call__(self, torch.zeros(dims, dtype=self._dtype))
-        finally:
-            self.train(was_training)
+        with torch.no_grad():
+            Layer.__call__(self, torch.zeros(dims, dtype=self._dtype), training=False)
         self.built = True
 
     def build_from_config(self, config) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from keraton.layers import call_context
 from keraton.mixed_precision.autocast import float32_outputs
 from keraton.trainers.data_adapters import get_data_adapter
 from keraton.trainers.data_prep import prepare_data
@@ -29,12 +30,8 @@ class OnBatchMixin:
         self._build_from_data(get_data_adapter(*data, batch_size=1))
         self._prepare_training_state()
         self._step_logs = MetricsLogs(self)
-        was_training = self.training
-        self.train(True)
-        try:
+        with call_context.loop_mode(self, True):
             logs = _to_floats(self.train_step(_to_device(data, self._device())))
-        finally:
-            self.train(was_training)
         return self._format_logs(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
@@ -46,25 +43,15 @@ class OnBatchMixin:
         self._build_from_data(get_data_adapter(*data, batch_size=1))
         self._regularized = self._regularized_weights()
         self._step_logs = MetricsLogs(self)
-        was_training = self.training
-        self.train(False)
-        try:
-            with torch.no_grad():
-                logs = _to_floats(self.test_step(_to_device(data, self._device())))
-        finally:
-            self.train(was_training)
+        with torch.no_grad(), call_context.loop_mode(self, False):
+            logs = _to_floats(self.test_step(_to_device(data, self._device())))
         return self._format_logs(logs, return_dict)
 
     def predict_on_batch(self, x):
         """Return the model's outputs for a single batch as NumPy arrays."""
         data, _ = prepare_data(self, x, None, None, for_predict=True)
-        was_training = self.training
-        self.train(False)
-        try:
-            with torch.inference_mode():
-                out = self.predict_step(_to_device(data, self._device()))
-        finally:
-            self.train(was_training)
+        with torch.inference_mode(), call_context.loop_mode(self, False):
+            out = self.predict_step(_to_device(data, self._device()))
         return tree.map_structure(lambda t: t.detach().cpu().numpy(), float32_outputs(out))
 
     def _format_logs(self, logs: dict, return_dict: bool):

@@ -18,6 +18,7 @@ import torch
 
 from keraton import backend, config
 from keraton import optimizers as optimizers_module
+from keraton.layers import call_context
 from keraton.layers import layer as layer_module
 from keraton.mixed_precision.autocast import float32_outputs
 from keraton.trainers import compile_utils, denormals, distributed, jit
@@ -212,13 +213,8 @@ class Trainer(MetricsMixin, OnBatchMixin):
         if all(m.built for m in sublayers) and (self.built or sublayers):
             return
         x, _, _ = unpack_x_y_sample_weight(adapter.first_batch())
-        was_training = self.training
-        self.train(False)
-        try:
-            with torch.no_grad():
-                self(x)
-        finally:
-            self.train(was_training)
+        with torch.no_grad(), call_context.loop_mode(self, False):
+            self(x, training=False)
 
     def _prepare_training_state(self) -> None:
         """Once per fit: the regularized weights and the optimizer's variables."""
@@ -312,7 +308,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
 
     def _eager_forward_loss(self, x, y, sample_weight):
         """Forward and loss of a train step (what ``jit_compile=True`` compiles); loss in float32."""
-        y_pred = float32_outputs(self(x))
+        y_pred = float32_outputs(self(x, training=True))
         if not self._metrics_built:
             self._build_compiled(y, y_pred)
         return y_pred, self.compute_loss(x, y, y_pred, sample_weight)
@@ -320,7 +316,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
     def test_step(self, data):
         """One evaluation step: forward, loss, metrics (no update)."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = float32_outputs(self(x))
+        y_pred = float32_outputs(self(x, training=False))
         if not self._metrics_built:
             self._build_compiled(y, y_pred)
         loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
@@ -329,7 +325,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
     def predict_step(self, data):
         """One prediction step: the model's output for ``x``."""
         x, _, _ = unpack_x_y_sample_weight(data)
-        return self(x)
+        return self(x, training=False)
 
     # ------------------------------------------------------------------ fit
     @denormals.flush_denormals
@@ -374,45 +370,42 @@ class Trainer(MetricsMixin, OnBatchMixin):
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=iterator.steps_per_epoch)
         self.stop_training = False
-        was_training = self.training
-        self.train(True)
-        batch_hooks = cbs.needs_batch_hooks("train")
-        per_execution = self.steps_per_execution
-        self._initial_epoch = None
-        # Before on_train_begin: its broadcasts also keep a rank from restoring a backup being written.
-        end_distributed = distributed.start_fit(self)  # no-op unless several processes train
-        cbs.on_train_begin()
-        # A restoring callback (BackupAndRestore) may move the start, as in Keras 3.
-        initial_epoch = self._initial_epoch or initial_epoch
-        training_logs = {}
-        try:
-            for epoch in range(initial_epoch, epochs):
-                self.reset_metrics()
-                cbs.on_epoch_begin(epoch)
-                logs, step = {}, -1
-                for step, batch in iterator.enumerate_epoch():
-                    if batch_hooks and step % per_execution == 0:
-                        cbs.on_train_batch_begin(step)
-                    logs = self.train_step(batch)
-                    if batch_hooks and (step + 1) % per_execution == 0:
+        with call_context.loop_mode(self, True):
+            batch_hooks = cbs.needs_batch_hooks("train")
+            per_execution = self.steps_per_execution
+            self._initial_epoch = None
+            # Before on_train_begin: its broadcasts also keep a rank from restoring a backup being written.
+            end_distributed = distributed.start_fit(self)  # no-op unless several processes train
+            cbs.on_train_begin()
+            # A restoring callback (BackupAndRestore) may move the start, as in Keras 3.
+            initial_epoch = self._initial_epoch or initial_epoch
+            training_logs = {}
+            try:
+                for epoch in range(initial_epoch, epochs):
+                    self.reset_metrics()
+                    cbs.on_epoch_begin(epoch)
+                    logs, step = {}, -1
+                    for step, batch in iterator.enumerate_epoch():
+                        if batch_hooks and step % per_execution == 0:
+                            cbs.on_train_batch_begin(step)
+                        logs = self.train_step(batch)
+                        if batch_hooks and (step + 1) % per_execution == 0:
+                            cbs.on_train_batch_end(step, lambda logs=logs: _to_floats(logs))
+                        if self.stop_training:
+                            break
+                    if batch_hooks and (step + 1) % per_execution:  # the epoch's last, shorter execution
                         cbs.on_train_batch_end(step, lambda logs=logs: _to_floats(logs))
+                    epoch_logs = distributed.global_logs(self, logs)
+                    if val_adapter is not None and _should_validate(epoch, validation_freq):
+                        with call_context.loop_mode(self, False):
+                            val_logs = self._run_test_loop(EpochIterator(val_adapter, validation_steps), cbs)
+                        epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                    cbs.on_epoch_end(epoch, epoch_logs)
+                    training_logs = epoch_logs
                     if self.stop_training:
                         break
-                if batch_hooks and (step + 1) % per_execution:  # the epoch's last, shorter execution
-                    cbs.on_train_batch_end(step, lambda logs=logs: _to_floats(logs))
-                epoch_logs = distributed.global_logs(self, logs)
-                if val_adapter is not None and _should_validate(epoch, validation_freq):
-                    self.train(False)
-                    val_logs = self._run_test_loop(EpochIterator(val_adapter, validation_steps), cbs)
-                    self.train(True)
-                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
-                cbs.on_epoch_end(epoch, epoch_logs)
-                training_logs = epoch_logs
-                if self.stop_training:
-                    break
-        finally:
-            end_distributed()
-            self.train(was_training)
+            finally:
+                end_distributed()
         if epochs > 0 and isinstance(self.optimizer, optimizers_module.Optimizer):
             self.optimizer.finalize_variable_values(self.trainable_weights)  # use_ema: the averages
         cbs.on_train_end(training_logs)
@@ -477,12 +470,8 @@ class Trainer(MetricsMixin, OnBatchMixin):
             steps=iterator.steps_per_epoch)
         self._build_from_data(adapter)
         self._regularized = self._regularized_weights()
-        was_training = self.training
-        self.train(False)
-        try:
+        with call_context.loop_mode(self, False):
             logs = self._run_test_loop(iterator, cbs)
-        finally:
-            self.train(was_training)
         return self._format_logs(logs, return_dict)
 
     # ------------------------------------------------------------------ predict
@@ -513,10 +502,8 @@ class Trainer(MetricsMixin, OnBatchMixin):
         buffers = None
         chunks = []
         offset = 0
-        was_training = self.training
-        self.train(False)
         cbs.on_predict_begin()
-        try:
+        with call_context.loop_mode(self, False):
             with torch.inference_mode():
                 for step, batch in iterator.enumerate_epoch():
                     if batch_hooks:
@@ -533,8 +520,6 @@ class Trainer(MetricsMixin, OnBatchMixin):
                         chunks.append(flat)
                     if batch_hooks:
                         cbs.on_predict_batch_end(step, {"outputs": out})
-        finally:
-            self.train(was_training)
         cbs.on_predict_end()
         if buffers is None:
             chunks = distributed.gather_predictions(chunks)  # every rank gets every sample, in order

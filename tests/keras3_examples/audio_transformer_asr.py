@@ -10,10 +10,10 @@ with a boolean causal ``attention_mask``), a ``Transformer`` model holding a
 ``generate``, the ``DisplayOutputs`` callback and the warm-up/decay
 ``LearningRateSchedule`` subclass. The example is written for the tensorflow
 backend: its ``tf.*`` calls are written with ``keras.ops`` and the
-``tf.GradientTape`` steps the torch way (``# torch:``). Dropout rates are 0
-(``# harness:``): ``train_step`` calls the model without ``training=``, which
-Keras 3 resolves to each ``call``'s default (no dropout) while keraton's ``fit``
-runs the model in training mode (a documented difference). Synthetic spectrograms and transcripts; tiny sizes; seeded weights.
+``tf.GradientTape`` steps the torch way (``# torch:``). Its dropout rates are
+kept: ``train_step`` calls the model without ``training=``, which Keras resolves
+to inference (no dropout), and so does keraton. Synthetic spectrograms and
+transcripts; tiny sizes; seeded weights.
 """
 
 import numpy as np
@@ -68,7 +68,7 @@ class SpeechFeatureEmbedding(layers.Layer):
 
 
 class TransformerEncoder(layers.Layer):
-    def __init__(self, embed_dim, num_heads, feed_forward_dim, rate=0.0):  # harness: 0.1
+    def __init__(self, embed_dim, num_heads, feed_forward_dim, rate=0.1):
         super().__init__()
         self.att = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
         self.ffn = keras.Sequential(
@@ -106,9 +106,9 @@ class TransformerDecoder(layers.Layer):
             num_heads=num_heads, key_dim=embed_dim
         )
         self.enc_att = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
-        self.self_dropout = layers.Dropout(0.0)  # harness: 0.5 (see the module docstring)
-        self.enc_dropout = layers.Dropout(0.0)  # harness: 0.1
-        self.ffn_dropout = layers.Dropout(0.0)  # harness: 0.1
+        self.self_dropout = layers.Dropout(0.5)
+        self.enc_dropout = layers.Dropout(0.1)
+        self.ffn_dropout = layers.Dropout(0.1)
         self.ffn = keras.Sequential(
             [
                 layers.Dense(feed_forward_dim, activation="relu"),

@@ -32,6 +32,7 @@ from battery_cases import Case, all_cases
 
 import keraton
 from keraton import layers
+from keraton.layers import call_context
 from keraton.layers.layer_weights import WeightsMixin
 
 CASES = all_cases()
@@ -64,8 +65,23 @@ def _tensors(x) -> list:
     return x if isinstance(x, list) else [x]
 
 
+def _inferring(layer):
+    """``layer``, its bare calls made to infer.
+
+    The augmentation layers train on bare calls (Keras's default
+    ``training=True``); torch's ``eval()`` pins them to inference.
+    """
+    if call_context.call_default(type(layer), "training") is True:
+        layer.eval()
+    return layer
+
+
+def _inference_layer(case: Case):
+    return _inferring(case.factory())
+
+
 def _built(case: Case):
-    layer = case.factory()
+    layer = _inference_layer(case)
     x = _input(case)
     y = layer(x)
     return layer, x, y
@@ -127,7 +143,7 @@ def test_config_round_trip(case, tmp_path):
     assert config["name"] == layer.name
     assert config["trainable"] is True
     text = json.dumps(config)  # must be JSON-friendly
-    clone = type(layer).from_config(json.loads(text), **case.from_config_kwargs)
+    clone = _inferring(type(layer).from_config(json.loads(text), **case.from_config_kwargs))
     assert type(clone) is type(layer)
     _copy_saved_state(layer, clone, tmp_path)
     assert _comparable(clone.get_config()) == _comparable(config)
@@ -204,7 +220,7 @@ def test_output_shapes_agree(case):
 @pytest.mark.parametrize("case", [c for c in CASES if c.differentiable],
                          ids=[c.id for c in CASES if c.differentiable])
 def test_gradients_reach_every_trainable_weight(case):
-    layer = case.factory()
+    layer = _inference_layer(case)
     x = _input(case)
     for t in _tensors(x):
         if t.is_floating_point():  # integer inputs (indices) take no gradient

@@ -61,7 +61,7 @@ def test_keras_file_round_trip(case, tmp_path):
     loaded = keraton.models.load_model(path, safe_mode=case.from_config_kwargs.get("safe_mode", True))
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
-    np.testing.assert_allclose(_numpy(loaded(x)), _numpy(model(x)), rtol=1e-6)
+    np.testing.assert_allclose(_numpy(loaded(x, training=False)), _numpy(model(x, training=False)), rtol=1e-6)
     # Weights alone, into a fresh model of the same architecture.
     model.save_weights(str(tmp_path / "m.weights.h5"))
     fresh, _ = _model(case)

@@ -39,7 +39,7 @@ class Pipeline(Layer):
         """The layers of the pipeline, in order."""
         return list(self._pipeline_layers)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """Feed ``inputs`` through every layer, passing ``training`` on."""
         outputs = inputs
         for layer in self._pipeline_layers:

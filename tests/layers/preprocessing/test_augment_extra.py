@@ -267,7 +267,8 @@ def test_clahe_dict_input_and_bad_arguments():
 def test_random_layers_inference_identity_training_shapes_and_dtypes(name, kwargs):
     ours, theirs = OURS[name](seed=1, **kwargs), getattr(keras.layers, name)(seed=1, **kwargs)
     x = torch.from_numpy(IMAGES)
-    torch.testing.assert_close(ours(x), x, rtol=0, atol=0)  # keraton layers start in inference mode
+    assert not torch.equal(ours(x), x)  # a bare call augments, as Keras's default training=True
+    torch.testing.assert_close(ours.eval()(x), x, rtol=0, atol=0)  # torch's eval() pins inference
     torch.testing.assert_close(ours(x, training=False), x, rtol=0, atol=0)
     assert ours.get_random_transformation(x, training=False) is None
     uint8 = IMAGES.astype("uint8")

@@ -176,7 +176,10 @@ def test_inference_behaviour_matches_keras(name, kwargs):
     expected = _np(theirs(images, training=False))
     x = torch.from_numpy(images)
     torch.testing.assert_close(ours(x, training=False), torch.from_numpy(expected), rtol=1e-6, atol=1e-4)
-    torch.testing.assert_close(ours(x), ours(x, training=False), rtol=0, atol=0)  # bare call: inference
+    # A bare call trains (Keras's default training=True); after torch's eval() it infers.
+    first, twin = OURS[name](**kwargs, seed=4), OURS[name](**kwargs, seed=4)
+    torch.testing.assert_close(first(x), twin(x, training=True), rtol=0, atol=0)
+    torch.testing.assert_close(first.eval()(x), ours(x, training=False), rtol=0, atol=0)
     if name != "AutoContrast":
         np.testing.assert_array_equal(expected, images)  # Keras's identity in inference
     # Integer images come back as float32 (keraton's rule for every augmentation layer).

@@ -47,11 +47,12 @@ def test_inference_identity_training_changes_and_config(name, make):
     _clear()
     ours, theirs = make(layers), make(keras.layers)
     x = torch.from_numpy(IMAGES * 255)
-    torch.testing.assert_close(ours(x), x)  # keraton layers start in inference mode
     torch.testing.assert_close(ours(x, training=False), x)
     np.testing.assert_allclose(_np(theirs(IMAGES * 255, training=False)), IMAGES * 255)
-    outs = [ours(x, training=True) for _ in range(4)]
-    assert any(o.shape != x.shape or not torch.equal(o, x) for o in outs)
+    for outs in ([ours(x, training=True) for _ in range(4)], [ours(x) for _ in range(4)]):
+        # A bare call augments too, as Keras's default training=True.
+        assert any(o.shape != x.shape or not torch.equal(o, x) for o in outs)
+    torch.testing.assert_close(make(layers).eval()(x), x)  # torch's eval() pins inference
     assert ours.get_config() == theirs.get_config()
     clone = type(ours).from_config(ours.get_config())
     assert clone.get_config() == ours.get_config()
@@ -138,12 +139,16 @@ def test_channels_first_and_errors():
         layers.RandomFlip("diagonal")
 
 
-def test_augmentation_runs_only_inside_fit():
+def test_augmentation_runs_in_fit_and_bare_calls_not_in_predict():
     model = keraton.Sequential([keraton.Input((6, 6, 1)), layers.RandomFlip(seed=0), layers.Flatten(),
                                 layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     x = np.random.default_rng(2).random((8, 6, 6, 1)).astype("float32")
     model.fit(x, np.zeros((8, 1), "float32"), epochs=1, verbose=0)
-    np.testing.assert_allclose(model.predict(x, verbose=0), model(torch.from_numpy(x)).detach().numpy(),
-                               rtol=1e-6)
+    predicted = model.predict(x, verbose=0)
+    inference = model(torch.from_numpy(x), training=False).detach().numpy()
+    np.testing.assert_allclose(predicted, inference, rtol=1e-6)
     assert not model.layers[0].training
+    # As Keras: the model's call leaves training unset, so RandomFlip's default (True) applies.
+    bare = [model(torch.from_numpy(x)).detach().numpy() for _ in range(3)]
+    assert any(not np.allclose(b, inference, rtol=1e-6) for b in bare)

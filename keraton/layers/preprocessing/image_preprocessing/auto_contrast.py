@@ -39,7 +39,7 @@ class AutoContrast(BaseRandomAugmentation):
         super().__init__(**kwargs)
         self.value_range = standardize_value_range(value_range, self.name)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """Auto-contrast ``inputs`` (rank 3 image, rank 4 batch or Keras's dict), whatever ``training`` is."""
         if isinstance(inputs, dict):
             return self._call_dict(inputs, training=True)

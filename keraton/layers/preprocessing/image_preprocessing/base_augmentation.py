@@ -57,7 +57,7 @@ class BaseRandomAugmentation(ImagePreprocessingLayer):
     def _apply_images(self, images, transformation):
         return self._augment_images(images)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """Augment ``inputs`` (rank 3 image, rank 4 batch or Keras's dict) when training, else return them."""
         if isinstance(inputs, dict):
             return self._call_dict(inputs, training)

@@ -50,7 +50,7 @@ class CenterCrop(ImagePreprocessingLayer):
         self.input_spec = InputSpec(min_ndim=3, max_ndim=4)
         self.built = True
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """Return the central crop (or the aspect-preserving resize of a too-small image); a dict as Keras."""
         if isinstance(inputs, dict):
             return self._call_dict(inputs, training=True)

@@ -136,7 +136,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(TransformationAugmentation):
         standardized = super()._standardize_images(images, training)  # rank check and float cast
         return standardized if images.is_floating_point() else images
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """Equalize ``inputs`` (images or Keras's dict, see the class docstring) whatever ``training`` is."""
         return super().call(inputs, training=True)
 

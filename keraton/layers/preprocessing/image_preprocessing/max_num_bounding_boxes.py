@@ -45,7 +45,7 @@ class MaxNumBoundingBoxes(ImagePreprocessingLayer):
         self.fill_value = int(fill_value)
         self.built = True
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """Fix the number of boxes of a dict input; an image tensor is returned as it is."""
         if isinstance(inputs, dict):
             return self._call_dict(inputs, training=True)

@@ -86,7 +86,7 @@ class Resizing(ImagePreprocessingLayer):
         self.input_spec = InputSpec(min_ndim=3, max_ndim=4)
         self.built = True
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """Return the resized images (or Keras's dict with boxes and masks moved along)."""
         if isinstance(inputs, dict):
             return self._call_dict(inputs, training=True)

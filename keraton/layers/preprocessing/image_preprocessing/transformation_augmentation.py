@@ -71,7 +71,7 @@ class TransformationAugmentation(BaseRandomAugmentation):
     def _apply_images(self, images, transformation):
         return self.transform_images(images, transformation, training=True)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         """Augment an image tensor, or Keras's dict (images, boxes, masks, labels), when training."""
         if isinstance(inputs, dict):
             return self._call_dict(inputs, training)
