@@ -190,14 +190,17 @@ def device_scope(device_name) -> torch.device:
 
 
 def clear_session() -> None:
-    """Reset the layer-name counters and the open ``RematScope``s, as ``keras.backend.clear_session()``.
+    """Reset the layer-name counters, the open ``RematScope``s and Keras 2's learning phase.
 
-    After this call the next ``Dense`` is named ``dense`` again.
+    As ``keras.backend.clear_session()``: after this call the next ``Dense`` is
+    named ``dense`` again.
     """
     from keraton import rematerialization
+    from keraton.layers import call_context
 
     _NAME_COUNTERS.clear()
     rematerialization._SCOPE_STACK.clear()
+    call_context._GLOBAL_LEARNING_PHASE[0] = None
 
 
 def is_keras_tensor(x) -> bool:

@@ -18,12 +18,8 @@ import numpy as np
 import torch
 
 from keraton.backend_functions.tensor_ops import _t
+from keraton.layers import call_context
 from keraton.layers.weight_layout import assign_keras_value, keras_shape
-
-# Keras 2's global learning phase: 0 (inference) unless set.  keraton layers take
-# their mode from the module (``layer.train()``/``fit``); this value only serves
-# code that reads ``K.learning_phase()`` itself.
-_LEARNING_PHASE = [0]
 
 
 def get_value(x):
@@ -82,14 +78,19 @@ def batch_set_value(tuples) -> None:
 
 def learning_phase() -> int:
     """The global learning phase: 0 (test) unless :func:`set_learning_phase` set 1 (train)."""
-    return _LEARNING_PHASE[0]
+    return int(bool(call_context._GLOBAL_LEARNING_PHASE[0]))
 
 
 def set_learning_phase(value) -> None:
-    """Set the global learning phase to 0 (test) or 1 (train), as Keras 2's ``K.set_learning_phase``."""
+    """Fix the global learning phase to 0 (test) or 1 (train), as Keras 2's ``K.set_learning_phase``.
+
+    As in tf.keras 2, layer calls without ``training=`` and outside an
+    enclosing call then run in that mode; ``keraton.backend.clear_session()``
+    unsets it.
+    """
     if value not in (0, 1):
         raise ValueError(f"Expected learning phase to be 0 or 1, got {value!r}.")
-    _LEARNING_PHASE[0] = int(value)
+    call_context._GLOBAL_LEARNING_PHASE[0] = bool(value)
 
 
 def switch(condition, then_expression, else_expression):

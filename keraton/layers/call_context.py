@@ -66,6 +66,8 @@ def _input_mask(first, args, kwargs, tensor_type=None):
 # The ``training`` value that calls nested in the current one inherit (Keras's call
 # context), or None where the enclosing call left it unresolved.
 _TRAINING_CONTEXT: list = [None]
+# Keras 2's ``K.set_learning_phase(0|1)``: the value of bare calls while set (None: unset).
+_GLOBAL_LEARNING_PHASE: list = [None]
 # Counts the fit/evaluate/predict loops (and ``*_on_batch`` calls) holding a model's mode.
 _LOOP_MODE = [0]
 # Counts keraton's own mode changes in progress, which do not pin a layer's mode.
@@ -115,7 +117,8 @@ _UNSEEN = object()
 def resolve_training(layer, cls):
     """``(value for this call, value its nested calls inherit)`` for a call without ``training=``.
 
-    Keras's order: the enclosing call's value; else a non-None default of
+    Keras's order: the enclosing call's value; else the learning phase that
+    Keras 2's ``K.set_learning_phase`` fixed; else a non-None default of
     ``call``'s ``training`` parameter (the augmentation layers' ``True``: a bare
     ``RandomFlip()(x)`` augments); else inference.  keraton adds the module's
     torch mode where the user set it: after ``model.train()`` bare calls train,
@@ -126,6 +129,9 @@ def resolve_training(layer, cls):
     context = _TRAINING_CONTEXT[0]
     if context is not None:
         return context, context
+    phase = _GLOBAL_LEARNING_PHASE[0]
+    if phase is not None:
+        return phase, phase
     default = _TRAINING_DEFAULTS.get(cls, _UNSEEN)
     if default is _UNSEEN:
         default = _TRAINING_DEFAULTS[cls] = call_default(cls, "training")

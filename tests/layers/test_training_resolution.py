@@ -195,3 +195,22 @@ def test_remat_recomputes_with_the_forward_training_value():
         grads.append([w.grad.clone() for w in m.trainable_weights])
     for a, b in zip(*grads):
         torch.testing.assert_close(a, b)
+
+
+def test_keras2_set_learning_phase_fixes_bare_calls_until_clear_session():
+    from keraton import backend as K
+
+    model = _dropout_model()
+    x = torch.from_numpy(X)
+    K.set_learning_phase(1)
+    assert K.learning_phase() == 1
+    assert _modes(model, x) == (False, False)  # dropout runs in bare calls, as tf.keras 2
+    torch.testing.assert_close(model(x, training=False), model(x, training=False))  # explicit wins
+    K.set_learning_phase(0)
+    flip = layers.RandomFlip("horizontal")
+    images = torch.rand(16, 4, 4, 1)
+    torch.testing.assert_close(flip(images), images)  # phase 0 comes before the layer's default
+    keraton.backend.clear_session()
+    assert K.learning_phase() == 0
+    assert _modes(model, x) == (True, False)
+    assert not torch.equal(flip(images), images)
