@@ -14,6 +14,7 @@ import warnings
 
 import torch
 
+from keraton import backend
 from keraton.layers import call_context
 from keraton.saving import file_utils
 
@@ -98,14 +99,14 @@ def _signature(model, input_signature):
                 f"Model '{model.name}' has no known inputs to export: build it on data first, or "
                 "pass input_signature=[(None, ...)] with the input shapes."
             )
-        return [tuple(t.shape) for t in inputs], [t.dtype for t in inputs]
+        return [tuple(t.shape) for t in inputs], [backend.torch_dtype(t.dtype) for t in inputs]
     signature = input_signature if isinstance(input_signature, (list, tuple)) and input_signature \
         and not isinstance(input_signature[0], (int, type(None))) else [input_signature]
     shapes, dtypes = [], []
     for spec in signature:
         if isinstance(spec, KerasTensor):
             shapes.append(tuple(spec.shape))
-            dtypes.append(spec.dtype)
+            dtypes.append(backend.torch_dtype(spec.dtype))
         elif hasattr(spec, "shape") and spec.shape is not None:
             shapes.append(tuple(spec.shape))
             dtypes.append(torch.float32)

@@ -8,8 +8,6 @@ replays the recorded layer calls on real torch tensors.
 
 from __future__ import annotations
 
-import torch
-
 from keraton import backend
 
 
@@ -18,10 +16,22 @@ class KerasTensor:
 
     def __init__(self, shape, dtype="float32", name: str | None = None, sparse: bool = False):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = dtype if isinstance(dtype, torch.dtype) else backend.torch_dtype(dtype)
+        self.dtype = dtype
         self.name = name
         self.sparse = sparse
         self._keras_history = None
+
+    @property
+    def dtype(self) -> str:
+        """The dtype's Keras name (``"float32"``, ``"string"``), as Keras 3's ``KerasTensor.dtype``."""
+        return self._dtype_name
+
+    @dtype.setter
+    def dtype(self, value) -> None:
+        if isinstance(value, str) and value == "string":  # torch has no string dtype: NumPy str data
+            self._dtype_name = "string"
+            return
+        self._dtype_name = backend.dtype_name(backend.torch_dtype(value))
 
     @property
     def ndim(self) -> int:
@@ -30,7 +40,7 @@ class KerasTensor:
 
     def __repr__(self) -> str:
         return (
-            f"<KerasTensor shape={self.shape}, dtype={backend.dtype_name(self.dtype)}, "
+            f"<KerasTensor shape={self.shape}, dtype={self.dtype}, "
             f"name={self.name}>"
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from keraton import backend
 from keraton.layers import call_context
 from keraton.layers.call_context import _PENDING_LOSS_LAYERS, _call_accepts, _input_mask
 from keraton.layers.input_spec import check_input_spec
@@ -184,6 +185,7 @@ class SymbolicCallMixin:
 def _placeholder(shape, dtype, kind) -> torch.Tensor:
     """A concrete stand-in for a symbolic tensor: zeros (True for booleans), or identity
     matrices in the last two axes (floating dtypes only) for ops that need invertible inputs."""
+    dtype = backend.torch_dtype(dtype)  # a KerasTensor's dtype is Keras's name
     if dtype == torch.bool:
         return torch.ones(shape, dtype=dtype)  # a mask placeholder keeps every step
     value = torch.zeros(shape, dtype=dtype)

@@ -74,7 +74,7 @@ def _conform_strings(model, t, spec, name):
     takes_strings = bool(stack) and getattr(stack[0], "_accepts_strings", False)
     if spec is not None and spec.dtype != "string" and not takes_strings:
         raise TypeError(
-            f"Input '{name}' of model '{model.name}' has dtype {backend.dtype_name(spec.dtype)}, "
+            f"Input '{name}' of model '{model.name}' has dtype {spec.dtype}, "
             "but the data are "
             f"strings (NumPy dtype {t.dtype}). Declare it as keraton.Input(..., dtype='string') "
             "and feed it to a TextVectorization/StringLookup/Hashing layer, or tokenize first."
@@ -142,10 +142,11 @@ def _conform_inputs(model, x):
                 t = t.unsqueeze(-1)  # tf.keras 2 expanded 1-D data; Keras 3 a missing axis of 1
             elif t.dim() == rank + 1 and t.shape[-1] == 1:
                 t = t.squeeze(-1)  # Keras 3 drops a trailing axis of 1 the input does not have
-            if spec.dtype.is_floating_point and t.dtype != spec.dtype:
-                t = t.to(spec.dtype)
-            elif not spec.dtype.is_floating_point and t.is_floating_point():
-                t = t.to(spec.dtype)
+            dtype = backend.torch_dtype(spec.dtype)
+            if dtype.is_floating_point and t.dtype != dtype:
+                t = t.to(dtype)
+            elif not dtype.is_floating_point and t.is_floating_point():
+                t = t.to(dtype)
         want = spec.shape
         got = tuple(t.shape)
         mismatch = len(want) != len(got) or any(

@@ -83,7 +83,7 @@ def test_functional_string_input_with_validation_and_evaluate(shape):
     assert inputs.dtype == "string" and inputs.shape == (None,) + shape
     vectorizer = _vectorizer(texts)
     ids = vectorizer(inputs)
-    assert ids.shape == (None, 4) and ids.dtype == torch.int64
+    assert ids.shape == (None, 4) and ids.dtype == "int64"
     hidden = layers.GlobalAveragePooling1D()(layers.Embedding(12, 4)(ids))
     model = keraton.Model(inputs, layers.Dense(1, activation="sigmoid")(hidden))
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
@@ -109,7 +109,7 @@ def test_string_lookup_input_in_a_dict_of_inputs():
     amount_in = keraton.Input(shape=(1,), name="amount")
     lookup = layers.StringLookup(vocabulary=["red", "green", "blue"], output_mode="one_hot")
     hot = lookup(color_in)
-    assert hot.shape == (None, 4) and hot.dtype == torch.float32
+    assert hot.shape == (None, 4) and hot.dtype == "float32"
     joined = layers.Concatenate()([hot, amount_in])
     model = keraton.Model({"color": color_in, "amount": amount_in}, layers.Dense(1)(joined))
     model.compile(optimizer=keraton.optimizers.SGD(0.1), loss="mse")

@@ -40,7 +40,7 @@ def test_identity_config_matches_keras(kwargs):
 def test_identity_symbolic_and_keras_file_both_ways(tmp_path):
     inputs = keraton.Input((4,), dtype="float64")
     out = layers.Identity()(inputs)
-    assert out is not inputs and out.shape == (None, 4) and out.dtype == torch.float64
+    assert out is not inputs and out.shape == (None, 4) and out.dtype == "float64"
     x = np.random.default_rng(0).normal(size=(2, 3)).astype("float32")
     theirs = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2), keras.layers.Identity()])
     path = str(tmp_path / "identity.keras")

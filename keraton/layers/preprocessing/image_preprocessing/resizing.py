@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from keraton import backend
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.preprocessing.image_preprocessing.base_image_preprocessing import (
     ImagePreprocessingLayer,
@@ -174,7 +175,7 @@ class Resizing(ImagePreprocessingLayer):
         from keraton.layers.keras_tensor import KerasTensor
 
         inputs = args[0] if args else kwargs["inputs"]
-        dtype = inputs.dtype if not inputs.dtype.is_floating_point else self._dtype
+        dtype = inputs.dtype if not backend.torch_dtype(inputs.dtype).is_floating_point else self._dtype
         return KerasTensor(self.compute_output_shape(inputs.shape), dtype=dtype)
 
     def get_config(self) -> dict:
