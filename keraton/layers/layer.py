@@ -31,6 +31,7 @@ from torch import nn
 
 from keraton import backend, rematerialization
 from keraton.layers import call_context
+from keraton.layers.auto_config import capture_constructor_arguments, init_takes_name
 from keraton.layers.call_context import (  # noqa: F401  (re-exported)
     _CALL_DEPTH,
     _PENDING_LOSS_LAYERS,
@@ -124,6 +125,16 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
     _mask_from_call = False
     _first_calls = True
 
+    def __new__(cls, *args, **kwargs):
+        # As Keras 3, a user's layer class that does not write ``get_config`` gets one
+        # from the arguments of its own ``__init__`` (see ``get_config``); keraton's
+        # layers write their configs, and their constructors' Keras 2 arguments
+        # (``input_shape``, ``weights``, ...) must not reach a Keras 3 config.
+        instance = super().__new__(cls)
+        if not (getattr(cls.__init__, "__module__", None) or "").startswith("keraton."):
+            instance.__dict__["_auto_config"] = capture_constructor_arguments(cls, args, kwargs)
+        return instance
+
     def __init__(
         self,
         trainable: bool = True,
@@ -188,7 +199,8 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
     def losses(self) -> list:
         """Losses from the last call (``add_loss``, activity regularizers) plus weight regularization.
 
-        As Keras: every layer's ``add_loss`` values first, then all weight regularization terms.
+        As Keras: every layer's ``add_loss`` values first, then the regularization terms of
+        the trainable weights (a frozen layer's weights add none).
         """
         call_losses, reg_losses = [], []
         self._gather_losses(call_losses, reg_losses)
@@ -218,14 +230,17 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
         return stateless_call(self, trainable_variables, non_trainable_variables, *args,
                               return_losses=return_losses, **kwargs)
 
-    def _gather_losses(self, call_losses: list, reg_losses: list) -> None:
+    def _gather_losses(self, call_losses: list, reg_losses: list, trainable: bool = True) -> None:
+        # Weight regularization covers the trainable weights only, as in Keras 3: a frozen
+        # layer (or one inside a frozen layer) and non-trainable weights add no penalty.
         call_losses.extend(self._call_losses)
-        for w in self._own_weights:
+        trainable = trainable and self._trainable
+        for w in self._own_weights if trainable else ():
             reg = getattr(w, "_keras_regularizer", None)  # None for a keras.Variable made by hand
-            if reg is not None:
+            if reg is not None and w.trainable:
                 reg_losses.append(reg(w))
         for layer in self._sublayers():
-            layer._gather_losses(call_losses, reg_losses)
+            layer._gather_losses(call_losses, reg_losses, trainable)
 
     # ------------------------------------------------------------------ build/call
     def build(self, input_shape) -> None:
@@ -469,9 +484,19 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
-        """Return the constructor arguments as a JSON-friendly dict (Keras 3's layout)."""
-        config = {
-            "name": self.name,
+        """Return the constructor arguments as a JSON-friendly dict (Keras 3's layout).
+
+        A user's layer class that does not override this method gets, as in Keras 3,
+        the constructor arguments it was created with (when they are plain values),
+        so that ``from_config`` and ``load_model`` can rebuild it.
+        """
+        config = {"name": self.name}
+        auto_config = self.__dict__.get("_auto_config")
+        if auto_config is not None and type(self).get_config is Layer.get_config:
+            config.update(auto_config)
+            if not init_takes_name(self):
+                config.pop("name")
+        config.update({
             "trainable": self.trainable,
             "dtype": {
                 "module": "keras",
@@ -479,7 +504,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
                 "config": {"name": self._dtype_policy.name},
                 "registered_name": None,
             },
-        }
+        })
         # As Keras 3, a declared input_shape is not part of the layer config: a
         # Sequential model writes it as its InputLayer instead.
         if self.activity_regularizer is not None:

@@ -42,10 +42,15 @@ def _parameters_replaced(layer, views):
 
 
 def _regularization_losses(layer, views, out):
-    """Each weight regularizer's penalty, on the values of the call, in ``Layer.losses``'s order."""
+    """Each weight regularizer's penalty, on the values of the call, in ``Layer.losses``'s order.
+
+    Trainable weights only, as ``Layer.losses``: a frozen layer's weights add none.
+    """
+    if not layer._trainable:
+        return out
     for weight in layer._own_weights:
         regularizer = weight.__dict__.get("_keras_regularizer")
-        if regularizer is not None:
+        if regularizer is not None and weight.trainable:
             out.append(regularizer(views.get(id(weight), weight)))
     for sublayer in layer._sublayers():
         _regularization_losses(sublayer, views, out)

@@ -8,9 +8,12 @@ no dict lookups by tensor, no structure walking for single-input layers.
 
 from __future__ import annotations
 
-from keraton.layers.core.input_layer import InputLayer
+import copy
+
+from keraton.layers.core.input_layer import Input, InputLayer
 from keraton.layers.core.operation_layer import OperationLayer
 from keraton.layers.keras_tensor import KerasTensor
+from keraton.layers.node import Node
 from keraton.models import pool_reorder
 from keraton.models.model import Model
 from keraton.utils import tree
@@ -37,25 +40,13 @@ class Functional(Model):
             inputs = list(inputs)
         if isinstance(outputs, tuple):
             outputs = list(outputs)
+        inputs, outputs = _clone_from_intermediate_inputs(inputs, outputs)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self._input_list = tree.flatten(inputs)
         # Keras flattens a dict of outputs in sorted-key order: ``model.outputs``,
         # ``output_names`` and the outputs a list of losses or targets maps to.
         self._output_list = _sorted_flatten(outputs)
-        for kind, tensors in (("inputs", self._input_list), ("outputs", self._output_list)):
-            for t in tensors:
-                if not isinstance(t, KerasTensor) or t._keras_history is None:
-                    raise ValueError(
-                        f"All Model {kind} must be symbolic tensors made by keraton.Input or by "
-                        f"calling a layer on them; got {t!r}."
-                    )
-        for t in self._input_list:
-            if not isinstance(t._keras_history[0], InputLayer):
-                raise ValueError(
-                    f"Model inputs must come from keraton.Input(); {t!r} was made by layer "
-                    f"'{t._keras_history[0].name}'."
-                )
         self._nodes = _sort_nodes(self._input_list, self._output_list)
         self._layer_list = self._collect_layers()
         names = [layer.name for layer in self._layer_list]
@@ -245,6 +236,47 @@ class Functional(Model):
         from keraton.models.functional_config import functional_from_config
 
         return functional_from_config(cls, config, custom_objects)
+
+
+def _clone_from_intermediate_inputs(inputs, outputs):
+    """Make every model input that is not an ``Input`` tensor a new ``Input``, as Keras 3.
+
+    Keras 3 (``clone_graph_nodes``) lets a functional model start at intermediate
+    tensors (``keras.Model(normalizer(x), y)``): each is replaced by a new
+    ``Input`` of its shape and dtype (named ``"<name>CLONE"``), and the layer
+    calls between it and the outputs are recorded again as new nodes of the same
+    layers on copies of their tensors. The layers before such an input are not
+    part of the model, which takes the intermediate values as its inputs.
+    Returns ``(inputs, outputs)`` (unchanged when every input is an ``Input`` tensor).
+    """
+    flat_inputs = tree.flatten(inputs)
+    for kind, tensors in (("inputs", flat_inputs), ("outputs", tree.flatten(outputs))):
+        for t in tensors:
+            if not isinstance(t, KerasTensor) or t._keras_history is None:
+                raise ValueError(
+                    f"All Model {kind} must be symbolic tensors made by keraton.Input or by "
+                    f"calling a layer on them; got {t!r}."
+                )
+    clones = {id(t): Input(batch_shape=t.shape, dtype=t.dtype, sparse=t.sparse,
+                           name=None if t.name is None else f"{t.name}CLONE")
+              for t in flat_inputs if not isinstance(t._keras_history[0], InputLayer)}
+    if not clones:
+        return inputs, outputs
+
+    def swap(x):
+        return clones.get(id(x), x) if isinstance(x, KerasTensor) else x
+
+    for node in _sort_nodes(flat_inputs, tree.flatten(outputs)):
+        if not any(id(t) in clones for t in node.input_tensors):
+            continue
+        new_outputs = tree.map_structure(
+            lambda x: copy.copy(x) if isinstance(x, KerasTensor) else x, node.outputs)
+        Node(node.layer, tree.map_structure(swap, node.call_args),
+             tree.map_structure(swap, node.call_kwargs), new_outputs)
+        new_tensors = [t for t in tree.flatten(new_outputs) if isinstance(t, KerasTensor)]
+        for old, new in zip(node.output_tensors, new_tensors):
+            clones[id(old)] = new
+    return tree.map_structure(swap, inputs), tree.map_structure(swap, outputs)
 
 
 def _module_name(owner, name: str) -> str:

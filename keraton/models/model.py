@@ -46,7 +46,7 @@ class Model(Trainer, Keras2ModelMixin, Layer):
             from keraton.models.functional import Functional
 
             return super().__new__(Functional)
-        return super().__new__(cls)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         if args or "inputs" in kwargs or "outputs" in kwargs:
@@ -271,8 +271,10 @@ def _with_functional(cls, functional):
         return cls
     sub = _FUNCTIONAL_SUBCLASSES.get(cls)
     if sub is None:
+        # ``_serialized_as``: configs name the user's class (its module and registered
+        # name), as Keras, whose instance keeps the user's class.
         sub = type(cls.__name__, (cls, functional),
                    {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
-                    "__doc__": cls.__doc__})
+                    "__doc__": cls.__doc__, "_serialized_as": cls})
         _FUNCTIONAL_SUBCLASSES[cls] = sub
     return sub

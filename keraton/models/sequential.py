@@ -99,8 +99,22 @@ class Sequential(Keras2SequentialMixin, Model):
 
     def _maybe_rebuild(self) -> None:
         shape = self._declared_input_shape()
+        if shape is None:
+            shape = self._nested_model_input_shape()
         if shape is not None and self._stack:
             self._build_graph(shape)
+
+    def _nested_model_input_shape(self):
+        """The input shape of a first layer that is a model with inputs, as Keras 3 builds on.
+
+        Keras 3 builds ``Sequential([functional_model, Dense(...)])`` at once
+        from the functional model's ``input_shape``, so that the layers after
+        it have weights before any call. Only when more layers follow it.
+        """
+        first = self._stack[0] if len(self._stack) > 1 else None
+        if not isinstance(first, Model) or not first.inputs or len(first.inputs) != 1:
+            return None
+        return tuple(first.inputs[0].shape)
 
     def _build_graph(self, batch_shape) -> None:
         if self._input_layer is None:

@@ -35,7 +35,9 @@ _KERAS_MODULES = {
 
 def _keras_module_of(obj) -> str | None:
     cls = obj if isinstance(obj, type) else type(obj)
-    explicit = getattr(cls, "_keras_module", None)
+    # A keraton class may name the module Keras writes for it; a user's subclass of it
+    # is written as Keras writes any user class (by its own module).
+    explicit = getattr(cls, "_keras_module", None) if is_builtin(cls) else None
     if explicit:
         return explicit
     parts = cls.__module__.split(".")
@@ -69,9 +71,11 @@ def serialize_keras_object(obj):
             return obj.__name__
         return serialize_function(obj)
     if hasattr(obj, "get_config"):
-        cls = type(obj)
+        # a ``UserModel(inputs, outputs)`` instance runs in a Functional-derived copy of
+        # the user's class (``models.model._with_functional``); it is saved as the user's class
+        cls = type(obj).__dict__.get("_serialized_as", type(obj))
         serialized = {
-            "module": _keras_module_of(obj),
+            "module": _keras_module_of(cls),
             "class_name": getattr(cls, "_keras_class_name", cls.__name__),
             # As Keras: objects inside the config (a layer a custom layer keeps, an
             # initializer instance) are serialized too; from_config gets them as dicts.

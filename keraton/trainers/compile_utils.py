@@ -15,6 +15,7 @@ import torch
 from keraton import losses as losses_module
 from keraton import metrics as metrics_module
 from keraton import tree as keras_tree
+from keraton.backend import to_snake_case
 
 
 def _flatten_outputs(y_pred) -> list:
@@ -198,7 +199,9 @@ def _resolve_metric(identifier, y_true, y_pred):
     if isinstance(obj, type):
         return obj(**named)
     if callable(obj):
-        name = identifier if isinstance(identifier, str) else getattr(obj, "__name__", "metric")
+        # As Keras (``naming.get_object_name``): a function is logged under its snake-cased name.
+        name = (identifier if isinstance(identifier, str)
+                else to_snake_case(getattr(obj, "__name__", "metric")))
         return metrics_module.MeanMetricWrapper(obj, name=name)
     raise TypeError(f"Could not interpret metric {identifier!r}.")
 

@@ -163,7 +163,14 @@ def _conform_inputs(model, x):
     return tree.pack_sequence_as(x, converted)
 
 
-def _standardize(model, x, y, sample_weight, what: str, check_finite: bool = True):
+def _standardize(model, x, y, sample_weight, what: str, in_memory: bool = True):
+    """Convert and conform ``x``/``y``/``sample_weight``.
+
+    In-memory data (``in_memory``) is also checked as Keras 3's array adapter
+    checks it: equal numbers of samples, finite values. Streamed batches are
+    not: a custom ``train_step`` may take, say, an unlabeled and a labeled
+    batch of different sizes in one item (Keras 3 passes them through).
+    """
     x = _strings_as_arrays(x)
     x = _convert(_split_structure(x, len(model.inputs) if model.inputs else None), "x", strings=True)
     outputs = model.outputs
@@ -173,8 +180,8 @@ def _standardize(model, x, y, sample_weight, what: str, check_finite: bool = Tru
     x = _conform_inputs(model, x)
     named = [(t, "x") for t in tree.flatten(x)] + [(t, "y") for t in tree.flatten(y) if t is not None]
     named += [(t, "sample_weight") for t in tree.flatten(sample_weight) if t is not None]
-    utils.num_samples([t for t, _ in named], [n for _, n in named])
-    if check_finite:
+    if in_memory:
+        utils.num_samples([t for t, _ in named], [n for _, n in named])
         for t, n in named:
             utils.check_finite(t, f"The {what} data ({n})")
     return x, y, sample_weight
@@ -186,11 +193,12 @@ def standardize_batch(model, batch, device=None, class_weight=None):
     Floats become floatx, 1-D inputs ``(n, 1)``, inputs take the model's
     input dtypes (dicts keyed by input name), then everything moves to
     ``device``.  Batches are not scanned for NaN (that would read every batch
-    back to the host); ``class_weight`` folds into the sample weights as for
+    back to the host) nor checked for equal sample counts (as in Keras 3);
+    ``class_weight`` folds into the sample weights as for
     arrays.  Returns the packed ``(x,)``/``(x, y)``/``(x, y, sw)``.
     """
     x, y, sample_weight = utils.unpack_x_y_sample_weight(batch)
-    x, y, sample_weight = _standardize(model, x, y, sample_weight, "batch", check_finite=False)
+    x, y, sample_weight = _standardize(model, x, y, sample_weight, "batch", in_memory=False)
     if class_weight and isinstance(y, torch.Tensor):
         weights = utils.class_weight_to_sample_weights(y, class_weight)
         sample_weight = weights if sample_weight is None else sample_weight * weights

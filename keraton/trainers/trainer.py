@@ -27,7 +27,7 @@ from keraton.trainers.data_prep import prepare_data, split_validation, standardi
 from keraton.trainers.epoch_iterator import EpochIterator
 from keraton.trainers.metrics_mixin import MetricsMixin
 from keraton.trainers.on_batch import OnBatchMixin
-from keraton.trainers.step_logs import MetricsLogs
+from keraton.trainers.step_logs import MetricsLogs, flatten_logs
 from keraton.trainers.step_logs import to_floats as _to_floats
 from keraton.utils import tree
 
@@ -243,7 +243,8 @@ class Trainer(MetricsMixin, OnBatchMixin):
             UserWarning, stacklevel=3)
 
     def _regularized_weights(self) -> list:
-        return [(w, w._keras_regularizer) for w in self.weights
+        # The trainable weights only, as Keras 3's ``Layer.losses``: frozen layers add no penalty.
+        return [(w, w._keras_regularizer) for w in self.trainable_weights
                 if getattr(w, "_keras_regularizer", None) is not None]
 
     # ------------------------------------------------------------------ steps
@@ -399,7 +400,10 @@ class Trainer(MetricsMixin, OnBatchMixin):
                     if val_adapter is not None and _should_validate(epoch, validation_freq):
                         with call_context.loop_mode(self, False):
                             val_logs = self._run_test_loop(EpochIterator(val_adapter, validation_steps), cbs)
-                        epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                        # Flattened before the prefix, as Keras 3's evaluate(return_dict=True):
+                        # a test_step returning the nested ``compile_metrics`` result logs
+                        # ``val_accuracy``, not a ``val_compile_metrics`` dict.
+                        epoch_logs.update({"val_" + k: v for k, v in flatten_logs(val_logs).items()})
                     cbs.on_epoch_end(epoch, epoch_logs)
                     training_logs = epoch_logs
                     if self.stop_training:
