@@ -110,10 +110,6 @@ def loop_mode(model, training: bool):
         set_mode(model, previous)
 
 
-_TRAINING_DEFAULTS: dict = {}
-_UNSEEN = object()
-
-
 def resolve_training(layer, cls):
     """``(value for this call, value its nested calls inherit)`` for a call without ``training=``.
 
@@ -132,9 +128,7 @@ def resolve_training(layer, cls):
     phase = _GLOBAL_LEARNING_PHASE[0]
     if phase is not None:
         return phase, phase
-    default = _TRAINING_DEFAULTS.get(cls, _UNSEEN)
-    if default is _UNSEEN:
-        default = _TRAINING_DEFAULTS[cls] = call_default(cls, "training")
+    default = call_default(cls, "training")
     if _CALL_DEPTH[0] == 0 and _LOOP_MODE[0]:
         return (False, None) if default is None else (bool(default), bool(default))
     if layer._mode_pinned or layer.training:
