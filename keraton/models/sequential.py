@@ -157,7 +157,11 @@ class Sequential(Keras2SequentialMixin, Model):
 
         A convolution's ReLU followed by a max pooling runs after the pooling,
         which gives the same numbers for less work (``keraton.models.pool_reorder``).
+        A one-element list or tuple stands for its tensor, as in Keras, whose
+        built Sequential runs its Functional graph on the flattened inputs.
         """
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
+            inputs = inputs[0]
         stack = self._stack
         deferred = self._relu_before_pool
         if deferred is None:

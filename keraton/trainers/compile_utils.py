@@ -206,6 +206,17 @@ def _resolve_metric(identifier, y_true, y_pred):
     raise TypeError(f"Could not interpret metric {identifier!r}.")
 
 
+def _is_per_output_list(arg, n: int) -> bool:
+    """Whether a ``metrics`` list gives one entry (a metric, a list of them, or None) per output.
+
+    As Keras 3: for a model with ``n > 1`` outputs, a list of length ``n`` is read
+    per output (``["mae", "mse"]`` puts ``mae`` on the first output and ``mse`` on
+    the second). A flat list of another length (which Keras 3 rejects) is applied to
+    every output, as tf.keras 2 did.
+    """
+    return n > 1 and isinstance(arg, (list, tuple)) and len(arg) == n
+
+
 class CompileMetrics(metrics_module.Metric):
     """The metrics of a compiled model, per output, updated every step on the device.
 
@@ -223,8 +234,13 @@ class CompileMetrics(metrics_module.Metric):
         self.built = False
         self.entries: list = []  # (log name, metric, output index, uses sample weight)
 
-    def build(self, y_true, y_pred, output_names) -> None:
-        """Resolve the metrics for the first batch's shapes."""
+    def build(self, y_true, y_pred, output_names, prefix_names=True) -> None:
+        """Resolve the metrics for the first batch's shapes.
+
+        With several outputs a metric's log name starts with its output's name
+        (``"output_1_mae"``) only when ``prefix_names``: a model without output
+        names (subclassed) logs ``"mae"``, ``"mae_1"``, ... as Keras 3.
+        """
         self.output_names = names = list(output_names)
         n = len(names)
         trues = (_flatten_targets(y_true, names, required=self._outputs_with_metrics(names))
@@ -237,10 +253,10 @@ class CompileMetrics(metrics_module.Metric):
                 continue
             if isinstance(arg, dict):
                 per_output = _per_output(arg, names, "metrics")
-            elif n > 1 and isinstance(arg, (list, tuple)) and arg and all(isinstance(a, (list, tuple)) or a is None for a in arg):
-                if len(arg) != n:
-                    raise ValueError(f"metrics has {len(arg)} lists but the model has {n} outputs.")
+            elif _is_per_output_list(arg, n):
                 per_output = list(arg)
+            elif n > 1 and isinstance(arg, (list, tuple)) and all(isinstance(a, (list, tuple)) or a is None for a in arg):
+                raise ValueError(f"metrics has {len(arg)} lists but the model has {n} outputs.")
             else:
                 per_output = [arg] * n
             for i, group in enumerate(per_output):
@@ -249,7 +265,7 @@ class CompileMetrics(metrics_module.Metric):
                 group = group if isinstance(group, (list, tuple)) else [group]
                 for identifier in group:
                     metric = _resolve_metric(identifier, trues[i], preds[i])
-                    prefix = "" if n == 1 else f"{names[i]}_"
+                    prefix = "" if n == 1 or not prefix_names else f"{names[i]}_"
                     name = prefix + metric.name
                     if name in counters and weighted:
                         name = f"{prefix}weighted_{metric.name}"
@@ -270,9 +286,8 @@ class CompileMetrics(metrics_module.Metric):
         for arg in (self._metrics_arg, self._weighted_arg):
             if isinstance(arg, dict):
                 needed.update(k for k, v in arg.items() if v)
-            elif (isinstance(arg, (list, tuple)) and len(arg) == len(names) > 1
-                  and all(isinstance(a, (list, tuple)) or a is None for a in arg)):
-                needed.update(k for k, group in zip(names, arg) if group)  # one list per output
+            elif _is_per_output_list(arg, len(names)):
+                needed.update(k for k, group in zip(names, arg) if group)
             elif arg:
                 needed.update(names)
         return [k for k in names if k in needed]
@@ -291,7 +306,8 @@ class CompileMetrics(metrics_module.Metric):
         """Update every metric with this batch (no host synchronisation)."""
         if not self.built:
             self.build(y_true, y_pred, self.output_names or [
-                f"output_{i + 1}" for i in range(len(_flatten_outputs(y_pred)))])
+                f"output_{i + 1}" for i in range(len(_flatten_outputs(y_pred)))],
+                prefix_names=bool(self.output_names))
         if not self.entries:
             return
         if self.single:
@@ -346,7 +362,7 @@ class LossTracker(metrics_module.Metric):
             batch_size = 1 if sample_weight is None else sample_weight
         value = torch.as_tensor(value).detach()
         if value.ndim or isinstance(batch_size, torch.Tensor):
-            weight = torch.as_tensor(batch_size, dtype=value.dtype, device=value.device)
+            weight = torch.as_tensor(batch_size, dtype=value.dtype, device=value.device).detach()
             weight = torch.broadcast_to(weight, value.shape)
             value, batch_size = (value * weight).sum(), float(weight.sum())
         else:

@@ -84,6 +84,19 @@ def _conform_strings(model, t, spec, name):
     return t
 
 
+def _checks_input_shapes(model) -> bool:
+    """Whether data for ``model`` must match its inputs' non-batch dimensions.
+
+    Not for a model with its own step (see ``_has_custom_step``), nor for a
+    ``Sequential``: Keras 3's ``Sequential`` checks no input spec and runs its
+    layers on whatever shape they accept (keras.io's semantic image clustering
+    predicts 32x32 images with an encoder first built on 16x16 ones).
+    """
+    from keraton.models.sequential import Sequential
+
+    return not (isinstance(model, Sequential) or _has_custom_step(model))
+
+
 def _has_custom_step(model) -> bool:
     """Whether ``model`` overrides ``train_step``/``test_step``/``predict_step``.
 
@@ -151,7 +164,7 @@ def _conform_inputs(model, x):
         got = tuple(t.shape)
         mismatch = len(want) != len(got) or any(
             w is not None and w != g for w, g in zip(want[1:], got[1:]))
-        if mismatch and not _has_custom_step(model):
+        if mismatch and _checks_input_shapes(model):
             raise ValueError(
                 f"Input '{name}' of model '{model.name}' expects data of shape {want} (None = any "
                 f"size), but got an array of shape {got}. Reshape the data or rebuild the model "

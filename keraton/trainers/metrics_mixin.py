@@ -129,7 +129,7 @@ class MetricsMixin:
         names = self._compile_loss.output_names if self._compile_loss is not None else (
             names or ["output_" + str(i + 1) for i in range(len(tree.flatten(y_pred)))])
         if not self._compile_metrics.built:
-            self._compile_metrics.build(y, y_pred, names)
+            self._compile_metrics.build(y, y_pred, names, prefix_names=bool(self.output_names))
         self._output_loss_trackers = []
         if self._compile_loss is not None and len(self._compile_loss.needs_target) > 1:
             # As Keras 3: per-output "<name>_loss" logs only when more than one output has a loss.
@@ -155,10 +155,16 @@ class MetricsMixin:
         return self.compute_metrics(x, y, _detached(y_pred), sample_weight)
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
-        """Update the compiled metrics with a batch and return the (lazy) logs, as Keras 3."""
+        """Update the compiled metrics with a batch and return the logs, as Keras 3.
+
+        Within ``fit``/``evaluate`` the logs are the loop's lazy ones; called
+        directly (before any loop) they are :meth:`get_metrics_result`'s values.
+        """
         if not self._metrics_built:
             self._build_compiled(y, y_pred)
         self._compile_metrics.update_state(y, y_pred, sample_weight)
+        if "_step_logs" not in self.__dict__:
+            return self.get_metrics_result()
         return self._step_logs
 
 

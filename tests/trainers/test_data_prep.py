@@ -105,7 +105,12 @@ def test_data_rank_off_by_a_trailing_one_is_adjusted_as_keras3(input_shape, data
     np.testing.assert_array_equal(out.reshape(-1), 2.0 * x.reshape(-1))
 
 
-def test_data_rank_off_by_a_non_one_axis_is_still_refused():
-    model = keraton.Sequential([keraton.Input((4,)), keraton.layers.Dense(2)])
-    with pytest.raises(ValueError, match=r"expects data of shape \(None, 4\).*\(5, 4, 2\)"):
+@pytest.mark.parametrize("sequential", [True, False])
+def test_data_rank_off_by_a_non_one_axis_is_still_refused(sequential):
+    # A Sequential checks no input spec (Keras 3): its first layer refuses the data.
+    inp = keraton.Input((4,))
+    model = (keraton.Sequential([inp, keraton.layers.Dense(2)]) if sequential
+             else keraton.Model(inp, keraton.layers.Dense(2)(inp)))
+    match = r"dense.*\(5, 4, 2\)" if sequential else r"expects data of shape \(None, 4\).*\(5, 4, 2\)"
+    with pytest.raises(ValueError, match=match):
         model.predict(np.ones((5, 4, 2), "float32"), verbose=0)

@@ -113,6 +113,21 @@ def symbolic_op_call(op: str, fn, args, kwargs):
     return layer(*call_values, **extra)
 
 
+def _reshape_output_spec(x: KerasTensor, newshape):
+    """``reshape``'s symbolic output, as Keras's ``compute_reshape_output_shape``.
+
+    With an unknown dimension in ``x`` the ``-1`` entry is unknown (``None``);
+    running the op on stand-in sizes instead would fail where the stand-in batch
+    is not a multiple of the other entries (``(None, 4)`` into ``(-1, 3, 4)``).
+    (A fully known ``x`` goes through the op itself, which checks the sizes.)
+    """
+    shape = tuple(newshape) if isinstance(newshape, (list, tuple)) else (newshape,)
+    shape = tuple(None if d is None else int(d) for d in shape)
+    if shape.count(-1) > 1:
+        raise ValueError(f"reshape: at most one dimension of newshape can be -1, got {shape}.")
+    return KerasTensor(tuple(None if d == -1 else d for d in shape), dtype=x.dtype)
+
+
 class OperationLayer(Layer):
     """A Keras 3 ``Operation`` node: runs ``keraton.ops.<op>`` with the saved constructor config.
 
@@ -141,6 +156,12 @@ class OperationLayer(Layer):
         if _is_symbolic(args, kwargs):
             return self._symbolic_call(*args, **kwargs)
         return self.call(*args, **kwargs)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """The op's symbolic output: a shape formula where Keras has one, else a run on zeros."""
+        if self.op == "reshape" and isinstance(args[0], KerasTensor) and None in args[0].shape:
+            return _reshape_output_spec(args[0], self.op_config["newshape"])
+        return super().compute_output_spec(*args, **kwargs)
 
     def call(self, *args, **kwargs):
         """Run the op on the call arguments (and keyword arguments) with the stored config."""
