@@ -13,7 +13,8 @@ import inspect
 
 import torch
 
-from keraton.layers.layer import Layer, call_build
+from keraton.layers.build_call import call_build
+from keraton.layers.layer import Layer
 from keraton.models.keras2_compat import Keras2ModelMixin
 from keraton.trainers.trainer import Trainer
 
