@@ -9,7 +9,14 @@ semantics (those of ``keras._legacy.backend``), computed with torch:
 * :mod:`~keraton.backend_functions.nn_ops`: activations and crossentropies;
 * :mod:`~keraton.backend_functions.state_ops`: ``get_value``/``set_value``,
   the learning phase, ``switch``;
-* :mod:`~keraton.backend_functions.graph_ops`: ``function`` and ``eval``.
+* :mod:`~keraton.backend_functions.graph_ops`: ``function``, ``eval``, ``gradients``
+  and ``placeholder``;
+* :mod:`~keraton.backend_functions.conv_ops`: convolutions, pooling, padding and
+  resizing on Keras's kernel layouts and data formats;
+* :mod:`~keraton.backend_functions.control_ops`: ``rnn``, ``map_fn``, the folds and
+  the CTC functions;
+* :mod:`~keraton.backend_functions.math_ops`: the remaining element-wise maths,
+  variables made from random values, updates and normalization.
 
 Example:
     >>> from keraton import backend as K
@@ -17,6 +24,7 @@ Example:
     torch.Size([2, 1])
 """
 
+from keraton.backend_functions import control_ops, conv_ops, math_ops
 from keraton.backend_functions.graph_ops import eval, function
 from keraton.backend_functions.nn_ops import (
     bias_add,
@@ -126,6 +134,14 @@ _TENSOR_FUNCTIONS = [
 ]
 for _name in _TENSOR_FUNCTIONS:
     globals()[_name] = symbolic_aware(globals()[_name])
+
+# The later families list their exports in ``__all__`` and the functions that take
+# Keras tensors in ``_TENSOR_FUNCTIONS``.
+_FAMILIES = (conv_ops, control_ops, math_ops)
+for _family in _FAMILIES:
+    for _name in _family.__all__:
+        _value = getattr(_family, _name)
+        globals()[_name] = symbolic_aware(_value) if _name in _family._TENSOR_FUNCTIONS else _value
 del _name
 
 __all__ = [
@@ -145,3 +161,4 @@ __all__ = [
     "stop_gradient", "sum", "switch", "tanh", "tile", "transpose", "var", "variable", "zeros",
     "zeros_like",
 ]
+__all__ += [name for family in _FAMILIES for name in family.__all__]
