@@ -25,11 +25,13 @@ Example:
 """
 
 from keraton.backend_functions import control_ops, conv_ops, math_ops
-from keraton.backend_functions.graph_ops import eval, function
+from keraton.backend_functions.graph_ops import eval, function, gradients, placeholder
 from keraton.backend_functions.nn_ops import (
     bias_add,
     binary_crossentropy,
+    binary_focal_crossentropy,
     categorical_crossentropy,
+    categorical_focal_crossentropy,
     elu,
     hard_sigmoid,
     relu,
@@ -124,7 +126,8 @@ from keraton.backend_functions.tensor_ops import (
 # Functions of tensors also accept Keras tensors (functional models), as in tf.keras 2.
 _TENSOR_FUNCTIONS = [
     "abs", "all", "any", "argmax", "argmin", "batch_dot", "batch_flatten", "bias_add",
-    "binary_crossentropy", "cast", "categorical_crossentropy", "clip", "concatenate", "cumsum",
+    "binary_crossentropy", "binary_focal_crossentropy", "cast", "categorical_crossentropy",
+    "categorical_focal_crossentropy", "clip", "concatenate", "cumsum",
     "dot", "elu", "equal", "exp", "expand_dims", "flatten", "gather", "greater", "greater_equal",
     "hard_sigmoid", "l2_normalize", "less", "less_equal", "log", "max", "maximum", "mean", "min",
     "minimum", "not_equal", "one_hot", "ones_like", "permute_dimensions", "pow", "prod", "relu",
@@ -147,9 +150,12 @@ del _name
 __all__ = [
     "eval",
     "function",
+    "gradients",
+    "placeholder",
     "abs", "all", "any", "arange", "argmax", "argmin", "batch_dot", "batch_flatten",
-    "batch_get_value", "batch_set_value", "bias_add", "binary_crossentropy", "cast",
-    "cast_to_floatx", "categorical_crossentropy", "clip", "concatenate", "constant",
+    "batch_get_value", "batch_set_value", "bias_add", "binary_crossentropy",
+    "binary_focal_crossentropy", "cast", "cast_to_floatx", "categorical_crossentropy",
+    "categorical_focal_crossentropy", "clip", "concatenate", "constant",
     "count_params", "cumsum", "dot", "dtype", "elu", "equal", "exp", "expand_dims", "eye",
     "flatten", "gather", "get_value", "greater", "greater_equal", "hard_sigmoid", "in_test_phase",
     "in_train_phase", "is_tensor", "l2_normalize", "learning_phase", "less", "less_equal", "log",

@@ -1,9 +1,12 @@
-"""Keras 2 backend graph functions: ``K.function`` and ``K.eval``.
+"""Keras 2 backend graph functions: ``K.function``, ``K.eval``, ``K.gradients``, ``K.placeholder``.
 
 ``K.function([model.input], [layer.output])`` is how Keras 2 programs read a
 layer's activations: keraton builds a functional model from the symbolic
 tensors and returns a callable that runs it on arrays and gives NumPy back,
-as tf.keras 2's eager ``K.function`` does.
+as tf.keras 2's eager ``K.function`` does.  ``K.gradients(loss, tensors)`` on
+symbolic tensors adds a node computing the gradients when the function runs
+(Keras 2's filter visualization and Grad-CAM idiom); on torch tensors it is
+``torch.autograd.grad``.
 
 Example:
     >>> from keraton import backend as K
@@ -20,8 +23,10 @@ import numbers
 import numpy as np
 import torch
 
+from keraton import backend
 from keraton.backend_functions.state_ops import get_value
 from keraton.layers.keras_tensor import KerasTensor
+from keraton.layers.layer import Layer
 
 
 def function(inputs, outputs, updates=None, name=None, **kwargs):
@@ -53,6 +58,7 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
             f"K.learning_phase()); got {bad!r}."
         )
     model = Functional([entries[i] for i in symbolic], outputs)
+    differentiates = any(isinstance(layer, _Gradients) for layer in model._layer_list)
 
     def run(values):
         values = [values] if single_input else list(values)
@@ -62,9 +68,12 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
                 f"K.function), got {len(values)}."
             )
         training = bool(values[phases[0]]) if phases else False
-        with torch.no_grad():
-            out = model([np.asarray(values[i]) if not isinstance(values[i], torch.Tensor)
-                         else values[i] for i in symbolic], training=training)
+        fed = [values[i] if isinstance(values[i], torch.Tensor) else np.asarray(values[i])
+               for i in symbolic]
+        if differentiates:  # gradients with respect to the inputs need them in the graph
+            fed = [_leaf(value, entries[i]) for value, i in zip(fed, symbolic)]
+        with torch.set_grad_enabled(differentiates):
+            out = model(fed, training=training)
         if isinstance(outputs, (list, tuple)):
             out = out if isinstance(out, (list, tuple)) else [out]
             return [get_value(o) for o in out]
@@ -76,3 +85,97 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
 def eval(x):  # noqa: A001  (Keras 2's name)
     """The value of a tensor or variable as NumPy, as Keras 2's ``K.eval``."""
     return get_value(x)
+
+
+def _leaf(value, symbolic) -> torch.Tensor:
+    """A fed value as a tensor that gradients can be taken with respect to (floats only)."""
+    tensor = value.detach() if isinstance(value, torch.Tensor) else torch.from_numpy(np.array(value))
+    if not tensor.is_floating_point():
+        return tensor
+    dtype = backend.torch_dtype(symbolic.dtype)
+    return tensor.to(dtype if dtype.is_floating_point else tensor.dtype).requires_grad_(True)
+
+
+def gradients(loss, variables):
+    """The gradients of ``loss`` (summed if not scalar) with respect to ``variables``, as ``K.gradients``.
+
+    ``variables`` is a tensor or a list of them; the result is always a list.
+    On symbolic tensors (``model.input``, ``layer.output``, ``model.output[:, c]``,
+    a loss built from them with ``K.mean``...) the gradients are symbolic too,
+    computed when a ``K.function`` runs; weights (``model.trainable_weights``)
+    may be mixed in.  On torch tensors the loss must have been computed with
+    gradients enabled.  As TensorFlow, a variable the loss does not depend on
+    gets ``None`` (zeros on symbolic tensors, whose values must exist).  The
+    gradients are themselves differentiable (a gradient penalty can be trained).
+    """
+    many = isinstance(variables, (list, tuple))
+    variables = list(variables) if many else [variables]
+    if isinstance(loss, KerasTensor) or any(isinstance(v, KerasTensor) for v in variables):
+        if not isinstance(loss, KerasTensor):
+            raise ValueError("K.gradients got symbolic variables but a loss that is not symbolic: "
+                             "compute the loss from the same Keras tensors (e.g. "
+                             "K.mean(model.output)).")
+        symbolic = [v for v in variables if isinstance(v, KerasTensor)]
+        outputs = _Gradients(variables)([loss] + symbolic)
+        return list(outputs)
+    return _eager_gradients(loss, [torch.as_tensor(v) if not isinstance(v, torch.Tensor) else v
+                                   for v in variables], symbolic=False)
+
+
+def _eager_gradients(loss, variables, symbolic):
+    loss = torch.as_tensor(loss)
+    targets = [i for i, v in enumerate(variables) if v.requires_grad]
+    if not loss.requires_grad:
+        if symbolic:
+            return [torch.zeros_like(v) for v in variables]
+        raise ValueError(
+            "K.gradients needs a loss computed from the variables with gradients enabled (it was "
+            "computed under torch.no_grad(), or from tensors that do not require gradients). Compute "
+            "it from model weights or from tensors made with requires_grad_(True).")
+    found = torch.autograd.grad(loss, [variables[i] for i in targets],
+                                grad_outputs=torch.ones_like(loss), retain_graph=True,
+                                create_graph=True, allow_unused=True)
+    grads = [None] * len(variables)
+    for i, g in zip(targets, found):
+        grads[i] = g
+    if symbolic:
+        grads = [torch.zeros_like(v) if g is None else g for g, v in zip(grads, variables)]
+    return grads
+
+
+class _Gradients(Layer):
+    """The node ``K.gradients`` adds to a graph: inputs ``[loss, *symbolic variables]``."""
+
+    def __init__(self, variables, **kwargs):
+        super().__init__(**kwargs)
+        # Held outside torch's attribute tracking: weights among the variables are not this
+        # node's own (they would be counted twice in a model's weights).
+        self.__dict__["_variables"] = tuple(variables)
+
+    def call(self, inputs):
+        fed = iter(inputs[1:])
+        variables = [next(fed) if isinstance(v, KerasTensor) else v for v in self._variables]
+        return _eager_gradients(inputs[0], variables, symbolic=True)
+
+    def compute_output_spec(self, inputs):
+        return [KerasTensor(v.shape, dtype=v.dtype if isinstance(v, KerasTensor)
+                            else backend.dtype_name(v.dtype)) for v in self._variables]
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None, ragged=False):
+    """A symbolic input of ``shape`` (batch axis included) or of ``ndim`` unknown axes (``K.placeholder``).
+
+    As tf.keras 2 in eager mode, it is a Keras input tensor (``keraton.Input``
+    with ``batch_shape=shape``), to feed through ``K.function``.
+    """
+    from keraton.layers.core.input_layer import Input
+
+    if ragged:
+        raise ValueError("K.placeholder(ragged=True) is not supported: torch has no ragged tensors. "
+                         "Pad the sequences (keraton.utils.pad_sequences) and use a mask instead.")
+    if not shape:
+        if not ndim:
+            raise ValueError("K.placeholder needs `shape` or `ndim`, got neither.")
+        shape = (None,) * int(ndim)
+    return Input(batch_shape=tuple(shape), dtype=dtype or backend.floatx(), sparse=sparse or None,
+                 name=name)

@@ -129,3 +129,41 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if not from_logits:
         log_probs = torch.log_softmax(log_probs, dim=-1)
     return -torch.gather(log_probs, -1, target.unsqueeze(-1)).squeeze(-1)
+
+
+def binary_focal_crossentropy(target, output, apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                              from_logits=False):
+    """Element-wise focal crossentropy: ``(1 - p_t) ** gamma * binary_crossentropy``, as tf.keras 2.
+
+    ``p_t`` is the probability given to the true class; with
+    ``apply_class_balancing`` the loss is weighted by ``alpha`` for class 1 and
+    ``1 - alpha`` for class 0.
+    """
+    target, output = _float(_t(target)), _float(_t(output))
+    target = target.to(output.dtype)
+    probs = torch.sigmoid(output) if from_logits else output
+    p_t = target * probs + (1 - target) * (1 - probs)
+    focal = torch.pow(1.0 - p_t, gamma) * binary_crossentropy(target, output, from_logits)
+    if apply_class_balancing:
+        focal = (target * alpha + (1 - target) * (1 - alpha)) * focal
+    return focal
+
+
+def categorical_focal_crossentropy(target, output, alpha=0.25, gamma=2.0, from_logits=False, axis=-1):
+    """Focal crossentropy summed over ``axis``: ``sum(alpha * (1 - p) ** gamma * -target * log(p))``.
+
+    As tf.keras 2: probabilities (a softmax of ``output`` when ``from_logits``)
+    are rescaled to sum to 1 and clipped to ``[epsilon, 1 - epsilon]``;
+    ``alpha`` is a number or one weight per class.
+    """
+    target, output = _float(_t(target)), _float(_t(output))
+    if target.shape != output.shape:
+        raise ValueError(f"categorical_focal_crossentropy expects target and output of the same "
+                         f"shape, got {tuple(target.shape)} and {tuple(output.shape)}.")
+    if from_logits:
+        output = torch.softmax(output, dim=axis)
+    output = output / torch.sum(output, dim=axis, keepdim=True)
+    eps = epsilon()
+    output = torch.clamp(output, eps, 1.0 - eps)
+    alpha = torch.as_tensor(alpha, dtype=output.dtype)
+    return torch.sum(alpha * torch.pow(1.0 - output, gamma) * -target * torch.log(output), dim=axis)
