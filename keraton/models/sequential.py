@@ -69,8 +69,23 @@ class Sequential(Keras2SequentialMixin, Model):
             self._stack.append(layer)
             self._relu_before_pool = None
             self.add_module(_module_name(self, layer.name), layer)
+            if rebuild and self.built and self._output_list is not None:
+                self._extend_graph(layer)
+                return
         if rebuild:
             self._maybe_rebuild()
+
+    def _extend_graph(self, layer) -> None:
+        """Call an added layer on the built graph's output, as tf.keras 2's ``add`` does.
+
+        The layers already in the graph keep their one node, so ``layer.output``
+        stays the tensor ``model.output`` depends on (``K.gradients(model.output,
+        model.layers[i].output)``); Keras 3 rebuilds the whole graph instead.
+        """
+        with self._open_name_scope():
+            x = layer(self._output_list[0])
+        self._output_list = [x]
+        self._outputs_struct = x
 
     def pop(self, rebuild: bool = True) -> Layer:
         """Remove and return the last layer."""
