@@ -36,3 +36,26 @@ class SymbolicScope:
     def __exit__(self, *exc_info):
         _STACK.remove(self)
         return False
+
+
+# Depth of keraton's own shape inference (a layer's ``call`` run on placeholder values to
+# find its output shapes). Updates of variables are dropped there, as Keras drops them by
+# inferring shapes inside a ``StatelessScope``: placeholders must not move a layer's state.
+_INFERRING_SHAPES = [0]
+
+
+class InferringShapes(SymbolicScope):
+    """The ``SymbolicScope`` of keraton's shape inference: variable updates inside are dropped."""
+
+    def __enter__(self):
+        _INFERRING_SHAPES[0] += 1
+        return super().__enter__()
+
+    def __exit__(self, *exc_info):
+        _INFERRING_SHAPES[0] -= 1
+        return super().__exit__(*exc_info)
+
+
+def inferring_shapes() -> bool:
+    """Whether keraton is running a layer on placeholders to infer its output shapes."""
+    return _INFERRING_SHAPES[0] > 0

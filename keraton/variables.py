@@ -28,6 +28,7 @@ from torch import nn
 from keraton import backend
 from keraton.layers.weight_layout import keras_shape, keras_value
 from keraton.name_scopes import join_path
+from keraton.symbolic_scope import _INFERRING_SHAPES
 
 # Keras 3 variables' aggregations, plus keraton's "max" and "min" (for metric states).
 _AGGREGATIONS = (None, "none", "sum", "mean", "only_first_replica", "max", "min")
@@ -195,24 +196,31 @@ class Variable(nn.Parameter):
         return value.to(device=self.device, dtype=self.dtype)
 
     def assign(self, value) -> Variable:
-        """Set the variable to ``value`` in place (same shape), outside autograd; returns it."""
+        """Set the variable to ``value`` in place (same shape), outside autograd; returns it.
+
+        As in Keras, an update made while a layer's output shapes are inferred
+        (its ``call`` run on placeholders by the functional API) is dropped.
+        """
         value = self._as_value(value, "assign")
-        with torch.no_grad():
-            self.copy_(value)
+        if not _INFERRING_SHAPES[0]:
+            with torch.no_grad():
+                self.copy_(value)
         return self
 
     def assign_add(self, value) -> Variable:
-        """Add ``value`` to the variable in place; returns it."""
+        """Add ``value`` to the variable in place; returns it (dropped during shape inference)."""
         value = self._as_value(value, "assign_add")
-        with torch.no_grad():
-            self.add_(value)
+        if not _INFERRING_SHAPES[0]:
+            with torch.no_grad():
+                self.add_(value)
         return self
 
     def assign_sub(self, value) -> Variable:
-        """Subtract ``value`` from the variable in place; returns it."""
+        """Subtract ``value`` from the variable in place; returns it (dropped during shape inference)."""
         value = self._as_value(value, "assign_sub")
-        with torch.no_grad():
-            self.sub_(value)
+        if not _INFERRING_SHAPES[0]:
+            with torch.no_grad():
+                self.sub_(value)
         return self
 
     def numpy(self, *, force: bool = False) -> np.ndarray:

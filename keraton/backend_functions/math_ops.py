@@ -31,6 +31,7 @@ from keraton import backend
 from keraton.backend_functions.state_ops import set_learning_phase
 from keraton.backend_functions.tensor_ops import _float, _generator, _t, variable
 from keraton.layers import call_context
+from keraton.symbolic_scope import inferring_shapes
 
 __all__ = [
     "sin", "cos", "cumprod", "reverse", "truncated_normal", "random_normal_variable",
@@ -93,8 +94,9 @@ def _updatable(x, what: str) -> torch.Tensor:
 def _assign(x, value, what: str):
     x = _updatable(x, what)
     value = torch.as_tensor(_t(value), dtype=x.dtype, device=x.device)
-    with torch.no_grad():
-        x.copy_(torch.broadcast_to(value, x.shape))
+    if not inferring_shapes():  # placeholders of the functional API's shape inference
+        with torch.no_grad():
+            x.copy_(torch.broadcast_to(value, x.shape))
     return x
 
 
@@ -117,8 +119,9 @@ def moving_average_update(x, value, momentum):
     """``x = x * momentum + value * (1 - momentum)`` in place, as tf.keras 2 (no zero-debiasing)."""
     x = _updatable(x, "moving_average_update")
     value = torch.as_tensor(_t(value).detach(), dtype=x.dtype, device=x.device)
-    with torch.no_grad():
-        x.sub_((x - value) * (1.0 - float(momentum)))
+    if not inferring_shapes():
+        with torch.no_grad():
+            x.sub_((x - value) * (1.0 - float(momentum)))
     return x
 
 

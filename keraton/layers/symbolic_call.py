@@ -16,6 +16,7 @@ from keraton.layers.call_context import _PENDING_LOSS_LAYERS, _call_accepts, _in
 from keraton.layers.input_spec import check_input_spec
 from keraton.layers.keras_tensor import KerasTensor
 from keraton.layers.shape_utils import _shapes_of, _shapes_to_tensors
+from keraton.symbolic_scope import InferringShapes
 from keraton.utils import tree
 
 
@@ -114,13 +115,15 @@ class SymbolicCallMixin:
         seed_states = _seed_generator_states(self)
         rnn_states = _stateful_layer_states(self)
         try:
-            try:
-                results = [self._run_on_values(args, kwargs, fill, "zeros") for fill in (2, 3)]
-            except Exception as error:
+            with InferringShapes():  # variable updates in `call` are dropped, as in Keras
                 try:
-                    results = [self._run_on_values(args, kwargs, fill, "eye") for fill in (2, 3)]
-                except Exception:
-                    raise error from None
+                    results = [self._run_on_values(args, kwargs, fill, "zeros") for fill in (2, 3)]
+                except Exception as error:
+                    try:
+                        results = [self._run_on_values(args, kwargs, fill, "eye")
+                                   for fill in (2, 3)]
+                    except Exception:
+                        raise error from None
         finally:
             for generator, state in seed_states:
                 generator.state.copy_(state)
