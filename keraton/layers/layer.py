@@ -40,6 +40,7 @@ from keraton.layers.call_context import (  # noqa: F401  (re-exported)
     first_call_parameter,
 )
 from keraton.layers.input_spec import InputSpec, check_input_spec
+from keraton.layers.keras2_layer_api import Keras2LayerMixin
 from keraton.layers.layer_scope import NameScopeMixin
 from keraton.layers.layer_weights import WeightsMixin, _unique  # noqa: F401  (re-exported)
 from keraton.layers.shape_utils import (  # noqa: F401  (re-exported for layer families)
@@ -98,7 +99,7 @@ def _assignable(fget):
 
 _UNSET = object()
 
-class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, nn.Module):
+class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, Keras2LayerMixin, nn.Module):
     """Base class of all keraton layers: a ``torch.nn.Module`` with Keras's layer API.
 
     Args:

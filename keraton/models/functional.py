@@ -59,6 +59,7 @@ class Functional(Model):
         for layer in self._layer_list:
             self.add_module(_module_name(self, layer.name), layer)
         self._symbolic_losses: list = []
+        self._symbolic_metrics: list = []  # (Keras tensor, name) pairs from add_metric
         self._compile_plan()
         self.built = True
 
@@ -77,7 +78,26 @@ class Functional(Model):
             super().add_loss(loss)
             return
         self._symbolic_losses.extend(symbolic)
-        self._nodes = _sort_nodes(self._input_list, self._output_list + self._symbolic_losses)
+        self._extend_graph()
+
+    def add_metric(self, value, name=None, aggregation=None, **kwargs) -> None:
+        """Report ``value`` as a metric: a tensor in ``call``, or a symbolic tensor of the graph.
+
+        The symbolic form is tf.keras 2's functional ``model.add_metric(K.mean(z),
+        name="z_mean")``: every call computes it from that call's inputs and
+        updates the metric, which ``fit`` and ``evaluate`` report.
+        """
+        if not isinstance(value, KerasTensor):
+            super().add_metric(value, name=name, aggregation=aggregation, **kwargs)
+            return
+        self._added_metric(name, aggregation)  # created now, so that `model.metrics` lists it
+        self._symbolic_metrics.append((value, name))
+        self._extend_graph()
+
+    def _extend_graph(self) -> None:
+        """Run the nodes the symbolic losses and metrics need as well as the outputs'."""
+        targets = self._symbolic_losses + [t for t, _ in self._symbolic_metrics]
+        self._nodes = _sort_nodes(self._input_list, self._output_list + targets)
         # Layers only the loss uses: their weights (if any) become the model's, as Keras 2
         # inserted them into the network; weightless ones (K ops) need no tracking.
         known = set(self.modules())
@@ -110,6 +130,7 @@ class Functional(Model):
         self._n_slots = len(slot)
         self._output_slots = [slot[id(t)] for t in self._output_list]
         self._loss_slots = [slot[id(t)] for t in self._symbolic_losses]
+        self._metric_slots = [(slot[id(t)], name) for t, name in self._symbolic_metrics]
         self._plan = [tuple(step) for step in
                       _pair_relu_with_pool(plan, self._output_slots + self._loss_slots)]
 
@@ -164,6 +185,8 @@ class Functional(Model):
                 slots[i] = o
         for i in self._loss_slots:
             super().add_loss(slots[i])
+        for i, name in self._metric_slots:
+            super().add_metric(slots[i], name=name)
         if isinstance(self._outputs_struct, KerasTensor):  # one output: nothing to pack
             return slots[self._output_slots[0]]
         return _sorted_pack(self._outputs_struct, [slots[i] for i in self._output_slots])
