@@ -58,7 +58,7 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
             f"K.learning_phase()); got {bad!r}."
         )
     model = Functional([entries[i] for i in symbolic], outputs)
-    differentiates = any(isinstance(layer, _Gradients) for layer in model._layer_list)
+    differentiates = any(getattr(layer, "_takes_gradients", False) for layer in model._layer_list)
 
     def run(values):
         values = [values] if single_input else list(values)
@@ -145,6 +145,8 @@ def _eager_gradients(loss, variables, symbolic):
 
 class _Gradients(Layer):
     """The node ``K.gradients`` adds to a graph: inputs ``[loss, *symbolic variables]``."""
+
+    _takes_gradients = True  # evaluate/predict keep autograd on for it (call_context)
 
     def __init__(self, variables, **kwargs):
         super().__init__(**kwargs)

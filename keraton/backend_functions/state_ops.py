@@ -62,7 +62,7 @@ def set_value(x, value) -> None:
         raise TypeError(f"set_value expects a tensor, nn.Parameter or optimizer variable (such as "
                         f"optimizer.lr), got {type(x).__name__}. A learning rate schedule cannot be "
                         "set: create the optimizer with a float learning_rate.")
-    new = torch.as_tensor(np.asarray(value), dtype=x.dtype, device=x.device)
+    new = torch.as_tensor(np.array(value), dtype=x.dtype, device=x.device)
     if tuple(new.shape) != tuple(x.shape):
         raise ValueError(f"set_value expects a value of shape {tuple(x.shape)}, got "
                          f"{tuple(new.shape)}.")

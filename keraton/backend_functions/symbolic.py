@@ -18,12 +18,34 @@ from __future__ import annotations
 
 import functools
 
+import torch
+
 from keraton.layers.keras_tensor import KerasTensor
+
+
+class SymbolicShape(tuple):
+    """``K.shape`` of a Keras tensor: its static shape, ``None`` where a size is unknown.
+
+    It reads as a tuple (``K.shape(x)[1]`` is an int).  A backend function given
+    one with unknown sizes, such as ``K.cast(K.shape(x), 'float32')``, sees the
+    run-time shape as an int32 tensor, as Keras 2's symbolic ``K.shape``.
+    """
+
+    def __new__(cls, tensor: KerasTensor):
+        shape = super().__new__(cls, tuple(tensor.shape))
+        shape.tensor = tensor
+        return shape
+
+    @property
+    def is_dynamic(self) -> bool:
+        return any(size is None for size in self)
 
 
 def _is_symbolic(value) -> bool:
     if isinstance(value, KerasTensor):
         return True
+    if isinstance(value, SymbolicShape):
+        return value.is_dynamic
     return isinstance(value, (list, tuple)) and any(isinstance(v, KerasTensor) for v in value)
 
 
@@ -49,6 +71,9 @@ def _as_lambda_layer(fn, args, kwargs):
         if isinstance(value, KerasTensor):
             symbolic.append(value)
             return _Slot(len(symbolic) - 1)
+        if isinstance(value, SymbolicShape) and value.is_dynamic:
+            symbolic.append(value.tensor)
+            return _Slot(len(symbolic) - 1, shape_of=True)
         if isinstance(value, (list, tuple)) and any(isinstance(v, KerasTensor) for v in value):
             return type(value)(mark(v) for v in value)
         return value
@@ -58,7 +83,8 @@ def _as_lambda_layer(fn, args, kwargs):
 
     def fill(value, tensors):
         if isinstance(value, _Slot):
-            return tensors[value.index]
+            tensor = tensors[value.index]
+            return torch.tensor(tuple(tensor.shape), dtype=torch.int32) if value.shape_of else tensor
         if isinstance(value, (list, tuple)):
             return type(value)(fill(v, tensors) for v in value)
         return value
@@ -72,7 +98,8 @@ def _as_lambda_layer(fn, args, kwargs):
 
 
 class _Slot:
-    __slots__ = ("index",)
+    __slots__ = ("index", "shape_of")
 
-    def __init__(self, index: int):
+    def __init__(self, index: int, shape_of: bool = False):
         self.index = index
+        self.shape_of = shape_of

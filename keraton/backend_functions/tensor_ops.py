@@ -290,7 +290,14 @@ def shape(x):
     """The shape of ``x`` as a ``torch.Size`` (Keras 2 returned a symbolic int tensor).
 
     Indexing gives ints, so ``K.reshape(x, (K.shape(x)[0], -1))`` works unchanged.
+    Of a Keras tensor it is a :class:`SymbolicShape`, whose unknown sizes backend
+    functions read at run time (``K.cast(K.shape(x), 'float32')``).
     """
+    from keraton.backend_functions.symbolic import SymbolicShape
+    from keraton.layers.keras_tensor import KerasTensor
+
+    if isinstance(x, KerasTensor):
+        return SymbolicShape(x)
     return x.shape if hasattr(x, "shape") and not isinstance(x, np.ndarray) else _t(x).shape
 
 
@@ -409,7 +416,9 @@ def variable(value, dtype=None, name=None, constraint=None):
     """
     from keraton.variables import Variable
 
-    tensor = torch.as_tensor(np.asarray(value), dtype=torch_dtype(dtype)).clone()
+    # np.array copies: a view with negative strides (``x[..., ::-1]``, as in
+    # ``vgg16.preprocess_input``) becomes a layout torch accepts.
+    tensor = torch.as_tensor(np.array(value), dtype=torch_dtype(dtype))
     result = Variable._wrap(tensor, trainable=True, name=name or "variable")
     if constraint is not None:
         result.constraint = constraint
@@ -418,7 +427,7 @@ def variable(value, dtype=None, name=None, constraint=None):
 
 def constant(value, dtype=None, shape=None, name=None):
     """A tensor holding ``value``, broadcast to ``shape`` when given, as ``K.constant``."""
-    tensor = torch.as_tensor(np.asarray(value), dtype=torch_dtype(dtype))
+    tensor = torch.as_tensor(np.array(value), dtype=torch_dtype(dtype))
     return tensor.expand(tuple(shape)).clone() if shape is not None else tensor
 
 

@@ -136,3 +136,19 @@ def resolve_training(layer, cls):
     if default is not None:
         return bool(default), bool(default)
     return False, None
+
+
+def inference_grad_mode(model, inference: bool = False):
+    """The autograd mode of an evaluate/predict loop over ``model``.
+
+    ``torch.no_grad()`` (``torch.inference_mode()`` when ``inference``), unless
+    a layer of ``model`` takes gradients in its ``call`` (a ``Lambda`` calling
+    ``K.gradients``, as Keras 2's max-unpooling "switches" in mnist_swwae):
+    then ``torch.enable_grad()``, since its forward pass must record the graph
+    it differentiates (Keras 2 differentiated its graph in any mode).
+    """
+    import torch
+
+    if any(getattr(layer, "_takes_gradients", False) for layer in model.modules()):
+        return torch.enable_grad()
+    return torch.inference_mode() if inference else torch.no_grad()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 
+import torch
+
 from keraton.layers.core.input_layer import Input, InputLayer
 from keraton.layers.core.operation_layer import OperationLayer
 from keraton.layers.keras_tensor import KerasTensor
@@ -130,6 +132,10 @@ class Functional(Model):
         self._n_slots = len(slot)
         self._output_slots = [slot[id(t)] for t in self._output_list]
         self._loss_slots = [slot[id(t)] for t in self._symbolic_losses]
+        # Inputs that a K.gradients node differentiates with respect to must be in the graph.
+        self._differentiated_inputs = sorted({
+            slot[id(t)] for node in self._nodes if getattr(node.layer, "_takes_gradients", False)
+            for t in node.input_tensors if slot[id(t)] < len(self._input_list)})
         self._metric_slots = [(slot[id(t)], name) for t, name in self._symbolic_metrics]
         self._plan = [tuple(step) for step in
                       _pair_relu_with_pool(plan, self._output_slots + self._loss_slots)]
@@ -162,6 +168,10 @@ class Functional(Model):
         slots = [None] * self._n_slots
         flat = self._flatten_inputs(inputs)
         slots[: len(flat)] = flat
+        for i in self._differentiated_inputs:
+            if isinstance(slots[i], torch.Tensor) and slots[i].is_floating_point() \
+                    and not slots[i].requires_grad:
+                slots[i] = slots[i].detach().requires_grad_(True)
         slot_of = self._slot_of
         for layer, fast, in_slot, out_slot, args, kwargs, pool in self._plan:
             if fast:
@@ -231,6 +241,10 @@ class Functional(Model):
         slots = [None] * self._n_slots
         flat = self._flatten_inputs(inputs)
         slots[: len(flat)] = flat
+        for i in self._differentiated_inputs:
+            if isinstance(slots[i], torch.Tensor) and slots[i].is_floating_point() \
+                    and not slots[i].requires_grad:
+                slots[i] = slots[i].detach().requires_grad_(True)
         slot_of = self._slot_of
 
         def fill(t):

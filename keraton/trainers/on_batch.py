@@ -43,14 +43,15 @@ class OnBatchMixin:
         self._build_from_data(get_data_adapter(*data, batch_size=1))
         self._regularized = self._regularized_weights()
         self._step_logs = MetricsLogs(self)
-        with torch.no_grad(), call_context.loop_mode(self, False):
+        with call_context.inference_grad_mode(self), call_context.loop_mode(self, False):
             logs = _to_floats(self.test_step(_to_device(data, self._device())))
         return self._format_logs(logs, return_dict)
 
     def predict_on_batch(self, x):
         """Return the model's outputs for a single batch as NumPy arrays."""
         data, _ = prepare_data(self, x, None, None, for_predict=True)
-        with torch.inference_mode(), call_context.loop_mode(self, False):
+        with call_context.inference_grad_mode(self, inference=True), \
+                call_context.loop_mode(self, False):
             out = self.predict_step(_to_device(data, self._device()))
         return tree.map_structure(lambda t: t.detach().cpu().numpy(), float32_outputs(out))
 

@@ -435,7 +435,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
         batch_hooks = cbs.needs_batch_hooks("test")
         cbs.on_test_begin()
         logs, step, per_execution = {}, -1, self.steps_per_execution
-        with torch.no_grad():
+        with call_context.inference_grad_mode(self):
             for step, batch in iterator.enumerate_epoch():
                 if batch_hooks and step % per_execution == 0:
                     cbs.on_test_batch_begin(step)
@@ -508,7 +508,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
         offset = 0
         cbs.on_predict_begin()
         with call_context.loop_mode(self, False):
-            with torch.inference_mode():
+            with call_context.inference_grad_mode(self, inference=True):
                 for step, batch in iterator.enumerate_epoch():
                     if batch_hooks:
                         cbs.on_predict_batch_begin(step)

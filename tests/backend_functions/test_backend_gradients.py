@@ -128,3 +128,15 @@ def test_placeholder_feeds_a_backend_function():
         K.placeholder()
     with pytest.raises(ValueError, match="ragged"):
         K.placeholder(shape=(None, 3), ragged=True)
+
+
+def test_a_model_with_symbolic_gradients_predicts_and_evaluates():
+    # evaluate/predict run without autograd, except for models that differentiate inside.
+    model = _mlp()
+    grads = K.gradients(K.sum(model.output), model.input)[0]
+    saliency = keraton.Model(model.input, grads)
+    x = np.random.default_rng(3).random((4, 3)).astype("float32")
+    xt = torch.tensor(x, requires_grad=True)
+    model(xt).sum().backward()
+    np.testing.assert_allclose(saliency.predict(x, verbose=0), xt.grad.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(saliency.predict_on_batch(x), xt.grad.numpy(), rtol=1e-5)

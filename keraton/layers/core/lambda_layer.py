@@ -37,6 +37,9 @@ class Lambda(Layer):
         params = inspect.signature(function).parameters if _has_signature(function) else {}
         self._fn_takes_training = "training" in params
         self._fn_takes_mask = "mask" in params
+        # A function calling K.gradients (Keras 2's getwhere) needs autograd in inference too.
+        code = getattr(function, "__code__", None)
+        self._takes_gradients = code is not None and "gradients" in code.co_names
 
     def call(self, inputs, mask=None, training=None):
         """Return ``function(inputs, **arguments)``."""
