@@ -1,4 +1,4 @@
-"""Keras 2 layer methods that Keras 3 dropped: ``add_metric``, ``add_update``, ``updates``.
+"""Keras 2 layer methods that Keras 3 dropped: ``add_metric``, ``add_update``, ``updates``, nodes.
 
 tf.keras 2 code reports a value as a metric from inside ``call``
 (``self.add_metric(kl, name="kl_loss")``, a VAE's habit) and registers the
@@ -11,7 +11,10 @@ updates of its custom batch statistics (``self.add_update([K.moving_average_upda
 * ``add_update(updates)`` calls the callables among ``updates``; the others are
   results of updates that have already happened (``K.update_add`` and friends
   assign at once), so there is nothing left to run;
-* ``updates`` is always empty (tf.keras 2 eager returns ``[]`` too).
+* ``updates`` is always empty (tf.keras 2 eager returns ``[]`` too);
+* ``get_input_at(i)``/``get_output_at(i)`` (and their ``_shape_at``/``_mask_at``
+  forms), ``inbound_nodes``, ``outbound_nodes``, ``input_mask``/``output_mask``
+  read the functional graph a layer was called in, node by node.
 """
 
 from __future__ import annotations
@@ -67,3 +70,68 @@ class Keras2LayerMixin:
     def updates(self) -> list:
         """Always ``[]``: updates run eagerly when created, as in tf.keras 2's eager mode."""
         return []
+
+    # ------------------------------------------------------------------ graph nodes
+    @property
+    def inbound_nodes(self) -> list:
+        """The nodes of this layer's calls on Keras tensors, in call order (tf.keras 2)."""
+        return list(self._inbound_nodes)
+
+    @property
+    def outbound_nodes(self) -> list:
+        """The nodes of the calls that took this layer's outputs as inputs (tf.keras 2)."""
+        return list(self.__dict__.get("_outbound_nodes", ()))
+
+    def _node_at(self, node_index: int, what: str):
+        nodes = self._inbound_nodes
+        if not nodes:
+            raise RuntimeError(f"Layer '{self.name}' has never been called on a Keras tensor and "
+                               f"thus has no defined {what}.")
+        if not -len(nodes) <= node_index < len(nodes):
+            raise ValueError(f"Asked to get {what} at node {node_index}, but layer '{self.name}' "
+                             f"has only {len(nodes)} inbound node(s).")
+        return nodes[node_index]
+
+    def get_input_at(self, node_index: int):
+        """The input tensor(s) of call ``node_index`` (tf.keras 2's ``get_input_at``)."""
+        args = self._node_at(node_index, "input").call_args
+        return args[0] if args else None
+
+    def get_output_at(self, node_index: int):
+        """The output tensor(s) of call ``node_index`` (tf.keras 2's ``get_output_at``)."""
+        return self._node_at(node_index, "output").outputs
+
+    def get_input_shape_at(self, node_index: int):
+        """The shape(s) of ``get_input_at(node_index)``."""
+        return tree.map_structure(lambda t: t.shape, self.get_input_at(node_index))
+
+    def get_output_shape_at(self, node_index: int):
+        """The shape(s) of ``get_output_at(node_index)``."""
+        return tree.map_structure(lambda t: t.shape, self.get_output_at(node_index))
+
+    def get_input_mask_at(self, node_index: int):
+        """The mask(s) of ``get_input_at(node_index)`` (``None`` where there is none)."""
+        return tree.map_structure(lambda t: getattr(t, "_keras_mask", None),
+                                  self.get_input_at(node_index))
+
+    def get_output_mask_at(self, node_index: int):
+        """The mask(s) of ``get_output_at(node_index)`` (``None`` where there is none)."""
+        return tree.map_structure(lambda t: getattr(t, "_keras_mask", None),
+                                  self.get_output_at(node_index))
+
+    @property
+    def input_mask(self):
+        """The input mask of the layer's only call (tf.keras 2)."""
+        return self.get_input_mask_at(self._single_node("input_mask"))
+
+    @property
+    def output_mask(self):
+        """The output mask of the layer's only call (tf.keras 2)."""
+        return self.get_output_mask_at(self._single_node("output_mask"))
+
+    def _single_node(self, what: str) -> int:
+        if len(self._inbound_nodes) > 1:  # tf.keras 2 raises AttributeError, which nn.Module hides
+            raise ValueError(f"Layer '{self.name}' has multiple inbound nodes, hence the notion "
+                                 f"of \"layer {what}\" is ill-defined. Use "
+                                 f"`get_{what}_at(node_index)` instead.")
+        return 0

@@ -190,7 +190,15 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, Keras2LayerMixin, n
 
     # ------------------------------------------------------------------ losses
     def add_loss(self, loss) -> None:
-        """Add a loss tensor (e.g. an activity penalty) computed in ``call``; read via ``losses``."""
+        """Add a loss tensor (e.g. an activity penalty) computed in ``call``; read via ``losses``.
+
+        A zero-argument callable (tf.keras 2's ``model.add_loss(lambda:
+        K.mean(layer.kernel))``) is kept and evaluated anew at every training
+        step and every read of ``losses``.
+        """
+        if callable(loss) and not isinstance(loss, torch.Tensor):
+            self.__dict__.setdefault("_callable_losses", []).append(loss)
+            return
         if not self._call_losses:
             _PENDING_LOSS_LAYERS.append(self)
         self._call_losses.append(loss)
@@ -234,6 +242,8 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, Keras2LayerMixin, n
         # Weight regularization covers the trainable weights only, as in Keras 3: a frozen
         # layer (or one inside a frozen layer) and non-trainable weights add no penalty.
         call_losses.extend(self._call_losses)
+        call_losses.extend(v for v in (fn() for fn in self.__dict__.get("_callable_losses", ()))
+                           if v is not None)
         trainable = trainable and self._trainable
         for w in self._own_weights if trainable else ():
             reg = getattr(w, "_keras_regularizer", None)  # None for a keras.Variable made by hand

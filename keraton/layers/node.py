@@ -26,6 +26,9 @@ class Node:
             if t._keras_history is not None:
                 parent_layer, node_index, _ = t._keras_history
                 self.parent_nodes.append(parent_layer._inbound_nodes[node_index])
+                outbound = parent_layer.__dict__.setdefault("_outbound_nodes", [])
+                if self not in outbound:
+                    outbound.append(self)
         layer._inbound_nodes.append(self)
         node_index = len(layer._inbound_nodes) - 1
         for i, t in enumerate(self.output_tensors):

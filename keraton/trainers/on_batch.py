@@ -41,7 +41,7 @@ class OnBatchMixin:
         if reset_metrics:
             self.reset_metrics()
         self._build_from_data(get_data_adapter(*data, batch_size=1))
-        self._regularized = self._regularized_weights()
+        self._collect_regularization()
         self._step_logs = MetricsLogs(self)
         with call_context.inference_grad_mode(self), call_context.loop_mode(self, False):
             logs = _to_floats(self.test_step(_to_device(data, self._device())))

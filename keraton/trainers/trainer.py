@@ -66,6 +66,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
         self._output_loss_trackers: list = []
         self._target_tensors = None
         self._regularized: list = []
+        self._step_callable_losses: list = []
         self.jit_compile = False
         self._compiled_forward_loss = None
 
@@ -197,6 +198,10 @@ class Trainer(MetricsMixin, OnBatchMixin):
         for w, reg in self._regularized:
             value = reg(w)
             total = value if total is None else total + value
+        for fn in self._step_callable_losses:  # tf.keras 2's add_loss(lambda: ...)
+            value = fn()
+            if value is not None:
+                total = value if total is None else total + value
         for layer in layer_module._PENDING_LOSS_LAYERS:
             for value in layer._call_losses:
                 value = _aggregate_added_loss(value)
@@ -218,7 +223,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
 
     def _prepare_training_state(self) -> None:
         """Once per fit: the regularized weights and the optimizer's variables."""
-        self._regularized = self._regularized_weights()
+        self._collect_regularization()
         trainable = self.trainable_weights
         if not trainable and getattr(self, "_trainable_at_compile", False):
             self._warn_frozen_since_compile()
@@ -241,6 +246,12 @@ class Trainer(MetricsMixin, OnBatchMixin):
             "Keras 3 and keraton do not. Set `model.trainable = True` before training it (for a "
             "GAN: around each discriminator.train_on_batch) or compile it again.",
             UserWarning, stacklevel=3)
+
+    def _collect_regularization(self) -> None:
+        """Once per loop: the regularized weights and the callable losses of ``add_loss``."""
+        self._regularized = self._regularized_weights()
+        self._step_callable_losses = [fn for m in self.modules()
+                                      for fn in m.__dict__.get("_callable_losses", ())]
 
     def _regularized_weights(self) -> list:
         # The trainable weights only, as Keras 3's ``Layer.losses``: frozen layers add no penalty.
@@ -473,7 +484,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=iterator.steps_per_epoch)
         self._build_from_data(adapter)
-        self._regularized = self._regularized_weights()
+        self._collect_regularization()
         with call_context.loop_mode(self, False):
             logs = self._run_test_loop(iterator, cbs)
         return self._format_logs(logs, return_dict)

@@ -68,3 +68,49 @@ def test_add_update_runs_callables_and_accepts_applied_updates():
     layer.trainable = False  # tf.keras 2: a frozen layer's update callables do not run
     layer(torch.ones(2, 3))
     assert float(layer.calls) == 1.0
+
+
+def test_callable_add_loss_is_evaluated_at_every_step():
+    # tf.keras 2: model.add_loss(lambda: ...) adds a loss recomputed from the current weights.
+    inputs = keraton.Input((4,))
+    dense = L.Dense(1, kernel_initializer="ones", use_bias=False)
+    model = keraton.Model(inputs, dense(inputs))
+    model.add_loss(lambda: K.mean(K.square(dense.kernel)))
+    model.compile(keraton.optimizers.SGD(0.5))  # the added loss alone
+    assert model.train_on_batch(np.ones((2, 4)), None) == pytest.approx(1.0)
+    # d mean(k**2) / dk = 2k / 4 = 0.5 for each of the 4 ones: k -> 1 - 0.5 * 0.5.
+    np.testing.assert_allclose(K.get_value(dense.kernel), np.full((4, 1), 0.75))
+    np.testing.assert_allclose([float(v) for v in model.losses], [0.5625])  # mean(0.75**2)
+    assert model.train_on_batch(np.ones((2, 4)), None) == pytest.approx(0.5625)
+
+
+def test_nodes_of_a_shared_layer():
+    a, b = keraton.Input((3,), name="a"), keraton.Input((5, 3), name="b")
+    shared = L.Dense(2, name="shared")
+    out_a, out_b = shared(a), shared(b)
+    head = L.Dense(1)
+    head(out_a)
+    assert len(shared.inbound_nodes) == 2
+    assert shared.get_input_at(0) is a and shared.get_input_at(1) is b
+    assert shared.get_output_at(1) is out_b
+    assert shared.get_input_shape_at(1) == (None, 5, 3)
+    assert shared.get_output_shape_at(0) == (None, 2)
+    assert [node.layer for node in shared.outbound_nodes] == [head]
+    assert len(a._keras_history[0].outbound_nodes) == 1  # the InputLayer feeds `shared` once
+    with pytest.raises(ValueError, match="only 2 inbound node"):
+        shared.get_output_at(2)
+    with pytest.raises(ValueError, match="multiple inbound nodes"):
+        _ = shared.input_mask
+    with pytest.raises(RuntimeError, match="never been called"):
+        L.Dense(1).get_input_at(0)
+
+
+def test_input_and_output_masks():
+    tokens = keraton.Input((4,), dtype="int32")
+    embedded = L.Embedding(10, 3, mask_zero=True)
+    lstm = L.LSTM(2)
+    lstm(embedded(tokens))
+    assert embedded.input_mask is None
+    assert tuple(embedded.output_mask.shape) == (None, 4)
+    assert lstm.input_mask is embedded.output_mask
+    assert lstm.get_output_mask_at(0) is None
