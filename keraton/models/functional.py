@@ -168,7 +168,7 @@ class Functional(Model):
         slots = [None] * self._n_slots
         flat = self._flatten_inputs(inputs)
         slots[: len(flat)] = flat
-        for i in self._differentiated_inputs:
+        for i in self._differentiated_inputs:  # K.gradients nodes differentiate w.r.t. them
             if isinstance(slots[i], torch.Tensor) and slots[i].is_floating_point() \
                     and not slots[i].requires_grad:
                 slots[i] = slots[i].detach().requires_grad_(True)
@@ -241,10 +241,6 @@ class Functional(Model):
         slots = [None] * self._n_slots
         flat = self._flatten_inputs(inputs)
         slots[: len(flat)] = flat
-        for i in self._differentiated_inputs:
-            if isinstance(slots[i], torch.Tensor) and slots[i].is_floating_point() \
-                    and not slots[i].requires_grad:
-                slots[i] = slots[i].detach().requires_grad_(True)
         slot_of = self._slot_of
 
         def fill(t):
