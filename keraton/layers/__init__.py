@@ -12,6 +12,7 @@ from keraton.layers import (
 from keraton.layers import (
     core as _core,
 )
+from keraton.layers import experimental as experimental  # tf.keras 2's layers.experimental
 from keraton.layers import (
     merging as _merging,
 )
@@ -38,7 +39,15 @@ from keraton.layers.core import Dense, Input, InputLayer, Lambda, TorchModuleWra
 from keraton.layers.core.lambda_layer import SymbolicOp
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.keras_tensor import KerasTensor
+from keraton.layers.kernelized import RandomFourierFeatures as RandomFourierFeatures
 from keraton.layers.layer import Layer
+from keraton.layers.normalization.sync_batch_normalization import (
+    SyncBatchNormalization as SyncBatchNormalization,
+)
+from keraton.layers.preprocessing.image_preprocessing.random_height_width import (
+    RandomHeight,
+    RandomWidth,
+)
 from keraton.layers.regularization import Dropout
 from keraton.layers.reshaping import Flatten, Reshape
 
@@ -75,6 +84,9 @@ def _export_families() -> None:
 
 
 _export_families()
+# tf.keras 2's keras.layers names that Keras 3 dropped; RandomFourierFeatures and SyncBatchNormalization
+# (tf.keras 2's layers.experimental only) are module names too, so that configs naming them load.
+__all__ += ["RandomHeight", "RandomWidth"]
 
 
 def serialize(layer) -> dict:
