@@ -28,6 +28,10 @@ CASES = [
                                                kernel_regularizer="l2"), (2, 3, 4), n_trainable=3),
     Case("gru", lambda: layers.GRU(5), (2, 3, 4), n_trainable=3, covers=("GRUCell",),
          bad_inputs=_bad_rank("gru", "GRU")),
+    Case("cu_dnnlstm", lambda: layers.CuDNNLSTM(5, return_sequences=True), (2, 3, 4),
+         n_trainable=3, bad_inputs=_bad_rank("cu_dnnlstm", "CuDNNLSTM")),  # Keras 2 names it so
+    Case("cu_dnngru", lambda: layers.CuDNNGRU(5, go_backwards=True), (2, 3, 4), n_trainable=3,
+         bad_inputs=_bad_rank("cu_dnngru", "CuDNNGRU")),
     Case("gru_reset_before", lambda: layers.GRU(5, reset_after=False, return_sequences=True),
          (2, 3, 4), n_trainable=3),
     Case("simple_rnn", lambda: layers.SimpleRNN(5, return_sequences=True), (2, 3, 4), n_trainable=3,
