@@ -19,11 +19,12 @@ from keraton.layers.preprocessing.image_preprocessing.base_image_preprocessing i
 class BaseRandomAugmentation(ImagePreprocessingLayer):
     """Base of ``RandomFlip``, ``RandomRotation``, ... (not a public layer).
 
-    As Keras, the layer transforms images only in training (inside ``fit``,
-    or ``layer(x, training=True)``) and returns them unchanged (cast to the
-    layer's float dtype) in inference.  Keras 3 also augments on a bare
-    ``layer(x)`` call outside ``fit``; keraton layers start in inference mode,
-    so a bare call is the identity here.  Random draws come from a
+    As Keras, the layer transforms images in training (inside ``fit``, or
+    ``layer(x, training=True)``) and returns them unchanged (cast to the
+    layer's float dtype) in inference (``predict``, ``training=False``, or
+    inside a model called without ``training``).  A bare ``layer(x)`` call
+    augments, as in Keras 3, whose ``call`` defaults to ``training=True``;
+    after ``layer.eval()`` a bare call is the identity.  Random draws come from a
     ``torch.Generator`` seeded with ``seed`` (else torch's global generator):
     the distributions are Keras's, the random streams are torch's.
 
