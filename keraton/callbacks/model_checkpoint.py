@@ -10,7 +10,7 @@ from keraton.distribution import is_primary
 
 
 class ModelCheckpoint(MonitorCallback):
-    """Save the model or its weights during training, as Keras 3 does.
+    """Save the model or its weights during training, as Keras 3 does (and Keras 2's ``period``).
 
     `filepath` may hold `str.format` fields filled with `epoch` (1-based),
     `batch` (1-based, when saving every `save_freq` batches) and the logs,
@@ -28,6 +28,7 @@ class ModelCheckpoint(MonitorCallback):
         mode: `"auto"`, `"min"` or `"max"` (see `MonitorCallback`).
         save_freq: `"epoch"` or an int: save every that many batches.
         initial_value_threshold: Initial best value of `monitor`.
+        period: Keras 2's interval, in epochs, between saves (with `save_freq="epoch"`).
 
     Example:
 
@@ -47,8 +48,11 @@ class ModelCheckpoint(MonitorCallback):
         mode="auto",
         save_freq="epoch",
         initial_value_threshold=None,
+        period=1,
     ):
         super().__init__(monitor, mode, initial_value_threshold)
+        self.period = int(period)  # Keras 2: epochs between saves
+        self._epochs_since_save = 0
         self.verbose = verbose
         self.filepath = os.fspath(filepath)
         self.save_best_only = save_best_only
@@ -56,17 +60,19 @@ class ModelCheckpoint(MonitorCallback):
         check_save_freq(save_freq)
         self.save_freq = save_freq
         self._current_epoch = 0
+        # Keras 3 asks for `.weights.h5` / `.keras`; Keras 2 programs name HDF5 files `.h5` or
+        # `.hdf5` (`weights.{epoch:02d}-{val_loss:.2f}.hdf5`), which keraton's savers write too.
         if save_weights_only:
-            if not self.filepath.endswith(".weights.h5"):
+            if not self.filepath.endswith((".weights.h5", ".h5", ".hdf5")):
                 raise ValueError(
                     "When using `save_weights_only=True` in `ModelCheckpoint`, the filepath "
-                    "provided must end in `.weights.h5` (Keras weights format). Received: "
-                    f"filepath={self.filepath}"
+                    "provided must end in `.weights.h5` (Keras weights format; `.h5` and `.hdf5` "
+                    f"give Keras 2's HDF5 weights file). Received: filepath={self.filepath}"
                 )
-        elif not self.filepath.endswith((".keras", ".h5")):
+        elif not self.filepath.endswith((".keras", ".h5", ".hdf5")):
             raise ValueError(
-                "The filepath provided must end in `.keras` (Keras model format). Received: "
-                f"filepath={self.filepath}"
+                "The filepath provided must end in `.keras` (Keras model format; `.h5` and "
+                f"`.hdf5` give Keras 2's HDF5 model file). Received: filepath={self.filepath}"
             )
         if save_freq == "epoch":
             # No batch hook at all, so that fit can skip batch dispatch.
@@ -88,7 +94,10 @@ class ModelCheckpoint(MonitorCallback):
         if self.monitor_op is None:
             self._set_monitor_op()
         if self.save_freq == "epoch":
-            self._save_model(epoch, None, logs or {})
+            self._epochs_since_save += 1
+            if self._epochs_since_save >= self.period:
+                self._epochs_since_save = 0
+                self._save_model(epoch, None, logs or {})
 
     def _should_save_model(self, epoch, logs, filepath):
         if not self.save_best_only:

@@ -126,6 +126,11 @@ he_normal = HeNormal
 lecun_uniform = LecunUniform
 lecun_normal = LecunNormal
 orthogonal = Orthogonal
+# Keras 2's short names (``keras.initializers.normal(stddev=0.01)``).
+normal = RandomNormal
+uniform = RandomUniform
+zero = Zeros
+one = Ones
 
 
 def serialize(initializer) -> dict:

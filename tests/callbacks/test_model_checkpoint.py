@@ -86,7 +86,7 @@ def test_epoch_mode_adds_no_batch_hook():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(filepath="w.h5", save_weights_only=True), "must end in `.weights.h5`.*filepath=w.h5"),
+    (dict(filepath="w.pt", save_weights_only=True), "must end in `.weights.h5`.*filepath=w.pt"),
     (dict(filepath="model.pt"), "must end in `.keras`.*filepath=model.pt"),
     (dict(filepath="m.keras", save_freq="batch"), "Unrecognized save_freq: 'batch'"),
 ])
