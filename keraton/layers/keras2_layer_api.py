@@ -21,11 +21,17 @@ from __future__ import annotations
 
 import torch
 
+from keraton import legacy_interfaces
 from keraton.utils import tree
 
 
 class Keras2LayerMixin:
     """``add_metric``, ``add_update`` and ``updates`` of a tf.keras 2 ``Layer``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Standalone Keras 2's Keras 1 argument names (`Convolution2D(32, 3, 3, border_mode=...)`).
+        legacy_interfaces.wrap_legacy_init(cls)
 
     def add_metric(self, value, name=None, aggregation=None, **kwargs):
         """Report the mean of ``value`` as the metric ``name`` (tf.keras 2's ``Layer.add_metric``).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from keraton.legacy_interfaces import legacy_generator_method
 from keraton.utils.keras2_names import warn_keras2_name
 
 
@@ -34,12 +35,14 @@ class Keras2ModelMixin:
             elif getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
                 layer.reset_states()
 
+    @legacy_generator_method
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, validation_freq=1,
                       class_weight=None, max_queue_size=10, workers=1, use_multiprocessing=False,
                       shuffle=True, initial_epoch=0):
         """Train on batches from ``generator``; ``fit(generator, ...)`` in Keras 3."""
-        warn_keras2_name("Model.fit_generator", "`Model.fit`, which accepts generators")
+        warn_keras2_name("Model.fit_generator", "`Model.fit`, which accepts generators",
+                         stacklevel=4)  # past the Keras 1 argument converter
         return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
                         callbacks=callbacks, validation_data=validation_data,
                         validation_steps=validation_steps, validation_freq=validation_freq,
@@ -47,18 +50,22 @@ class Keras2ModelMixin:
                         workers=workers, use_multiprocessing=use_multiprocessing,
                         shuffle=shuffle, initial_epoch=initial_epoch)
 
+    @legacy_generator_method
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                            workers=1, use_multiprocessing=False, verbose=0):
         """Evaluate on batches from ``generator``; ``evaluate(generator, ...)`` in Keras 3."""
-        warn_keras2_name("Model.evaluate_generator", "`Model.evaluate`, which accepts generators")
+        warn_keras2_name("Model.evaluate_generator", "`Model.evaluate`, which accepts generators",
+                         stacklevel=4)
         return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose,
                              max_queue_size=max_queue_size, workers=workers,
                              use_multiprocessing=use_multiprocessing)
 
+    @legacy_generator_method
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
                           workers=1, use_multiprocessing=False, verbose=0):
         """Predict for the inputs from ``generator``; ``predict(generator, ...)`` in Keras 3."""
-        warn_keras2_name("Model.predict_generator", "`Model.predict`, which accepts generators")
+        warn_keras2_name("Model.predict_generator", "`Model.predict`, which accepts generators",
+                         stacklevel=4)
         return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose,
                             max_queue_size=max_queue_size, workers=workers,
                             use_multiprocessing=use_multiprocessing)

@@ -43,7 +43,7 @@ class Model(Trainer, Keras2ModelMixin, Layer):
     _mask_from_call = True
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        if cls is Model and (args or {"inputs", "outputs", "input", "output"} & kwargs.keys()):
             from keraton.models.functional import Functional
 
             return super().__new__(Functional)

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import torch
 
-from keraton import backend, config
+from keraton import backend, config, legacy_interfaces
 from keraton import optimizers as optimizers_module
 from keraton.layers import call_context
 from keraton.layers import layer as layer_module
@@ -354,6 +354,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
         from keraton.callbacks import CallbackList
 
         max_queue_size = kwargs.pop("max_queue_size", 10)
+        epochs = legacy_interfaces.fit_epochs(kwargs, epochs)  # Keras 1's `nb_epoch`
         kwargs.pop("workers", None)  # Keras 2: set them on the PyDataset (Keras 3)
         kwargs.pop("use_multiprocessing", None)
         if kwargs:
