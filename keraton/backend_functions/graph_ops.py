@@ -125,6 +125,8 @@ def gradients(loss, variables):
 def _eager_gradients(loss, variables, symbolic):
     loss = torch.as_tensor(loss)
     targets = [i for i, v in enumerate(variables) if v.requires_grad]
+    if not targets:  # nothing to differentiate with respect to (frozen weights, constants)
+        return [torch.zeros_like(v) if symbolic else None for v in variables]
     if not loss.requires_grad:
         if symbolic:
             return [torch.zeros_like(v) for v in variables]

@@ -140,3 +140,15 @@ def test_a_model_with_symbolic_gradients_predicts_and_evaluates():
     model(xt).sum().backward()
     np.testing.assert_allclose(saliency.predict(x, verbose=0), xt.grad.numpy(), rtol=1e-5)
     np.testing.assert_allclose(saliency.predict_on_batch(x), xt.grad.numpy(), rtol=1e-5)
+
+
+def test_gradients_with_respect_to_frozen_weights():
+    model = _mlp()
+    frozen = model.get_layer("out")
+    frozen.trainable = False
+    grads = K.gradients(K.sum(model.output), [frozen.kernel])
+    (value,) = K.function([model.input], grads)([np.ones((2, 3), "float32")])
+    np.testing.assert_array_equal(value, np.zeros((4, 2)))  # no gradient flows to frozen weights
+    w = torch.ones(2)  # eager: a tensor without gradients gets None, as TensorFlow's
+    x = torch.ones(2, requires_grad=True)
+    assert K.gradients((w * x).sum(), [w]) == [None]
