@@ -31,11 +31,7 @@ class _CuDNNLSTMCell(LSTMCell):
 
     def build(self, input_shape) -> None:
         units = self.units
-        self.kernel = self._add_kernel("kernel", (input_shape[-1], 4 * units), self.kernel_initializer,
-                                       self.kernel_regularizer, self.kernel_constraint, transposed=True)
-        self.recurrent_kernel = self._add_kernel(
-            "recurrent_kernel", (units, 4 * units), self.recurrent_initializer,
-            self.recurrent_regularizer, self.recurrent_constraint, transposed=True)
+        self._build_matrices(input_shape)
         init = self.bias_initializer
         if self.unit_forget_bias:  # Keras 2: ones on the recurrent bias's forget block only
             base = self.bias_initializer
@@ -80,6 +76,14 @@ def _cell_kwargs(units, kwargs, **arguments):
 class _CuDNNRNNConfig:
     """Keras 2's config of the cuDNN layers: no activations, dropout, ``use_bias`` or ``unroll``."""
 
+    def _init_rnn(self, cell, return_sequences, return_state, go_backwards, stateful,
+                  activity_regularizer, kwargs) -> None:
+        RNN.__init__(self, cell, return_sequences=return_sequences, return_state=return_state,
+                     go_backwards=go_backwards, stateful=stateful,
+                     activity_regularizer=activity_regularizer, **kwargs)
+        self.input_spec = InputSpec(ndim=3)
+        self.use_cudnn = True
+
     def get_config(self) -> dict:
         config = self._flat_config(drop=_CELL_KEYS_NOT_IN_KERAS2)
         config.pop("unroll", None)
@@ -118,11 +122,8 @@ class CuDNNLSTM(_CuDNNRNNConfig, LSTM):
             recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
             kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
             bias_constraint=bias_constraint, name="cudnn_lstm_cell"))
-        RNN.__init__(self, cell, return_sequences=return_sequences, return_state=return_state,
-                     go_backwards=go_backwards, stateful=stateful,
-                     activity_regularizer=activity_regularizer, **kwargs)
-        self.input_spec = InputSpec(ndim=3)
-        self.use_cudnn = True
+        self._init_rnn(cell, return_sequences, return_state, go_backwards, stateful,
+                       activity_regularizer, kwargs)
 
 
 class CuDNNGRU(_CuDNNRNNConfig, GRU):
@@ -146,8 +147,5 @@ class CuDNNGRU(_CuDNNRNNConfig, GRU):
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
             reset_after=True, name="cudnn_gru_cell"))
-        RNN.__init__(self, cell, return_sequences=return_sequences, return_state=return_state,
-                     go_backwards=go_backwards, stateful=stateful,
-                     activity_regularizer=activity_regularizer, **kwargs)
-        self.input_spec = InputSpec(ndim=3)
-        self.use_cudnn = True
+        self._init_rnn(cell, return_sequences, return_state, go_backwards, stateful,
+                       activity_regularizer, kwargs)

@@ -77,14 +77,17 @@ class LSTMCell(RNNCellBase):
 
     def build(self, input_shape) -> None:
         """Create ``kernel`` ``(input_dim, 4*units)``, ``recurrent_kernel`` and ``bias`` (Keras's shapes)."""
+        self._build_matrices(input_shape)
+        self.bias = add_gate_bias(self, self.units)
+        self.built = True
+
+    def _build_matrices(self, input_shape) -> None:
         units = self.units
         self.kernel = self._add_kernel("kernel", (input_shape[-1], 4 * units), self.kernel_initializer,
                                        self.kernel_regularizer, self.kernel_constraint, transposed=True)
         self.recurrent_kernel = self._add_kernel(
             "recurrent_kernel", (units, 4 * units), self.recurrent_initializer,
             self.recurrent_regularizer, self.recurrent_constraint, transposed=True)
-        self.bias = add_gate_bias(self, units)
-        self.built = True
 
     def fused_params(self):
         """The flat weight list torch's ``_VF.lstm`` takes (views only: torch's gate order is Keras's)."""
