@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 _STACK: list = []
 
 
@@ -39,23 +41,24 @@ class SymbolicScope:
 
 
 # Depth of keraton's own shape inference (a layer's ``call`` run on placeholder values to
-# find its output shapes). Updates of variables are dropped there, as Keras drops them by
+# find its output shapes), per thread: a data-loading thread inferring shapes must not affect
+# the training thread. Updates of variables are dropped there, as Keras drops them by
 # inferring shapes inside a ``StatelessScope``: placeholders must not move a layer's state.
-_INFERRING_SHAPES = [0]
+_INFERRING_SHAPES = threading.local()
 
 
 class InferringShapes(SymbolicScope):
     """The ``SymbolicScope`` of keraton's shape inference: variable updates inside are dropped."""
 
     def __enter__(self):
-        _INFERRING_SHAPES[0] += 1
+        _INFERRING_SHAPES.depth = getattr(_INFERRING_SHAPES, "depth", 0) + 1
         return super().__enter__()
 
     def __exit__(self, *exc_info):
-        _INFERRING_SHAPES[0] -= 1
+        _INFERRING_SHAPES.depth -= 1
         return super().__exit__(*exc_info)
 
 
 def inferring_shapes() -> bool:
-    """Whether keraton is running a layer on placeholders to infer its output shapes."""
-    return _INFERRING_SHAPES[0] > 0
+    """Whether this thread is running a layer on placeholders to infer its output shapes."""
+    return getattr(_INFERRING_SHAPES, "depth", 0) > 0

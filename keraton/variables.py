@@ -28,7 +28,7 @@ from torch import nn
 from keraton import backend
 from keraton.layers.weight_layout import keras_shape, keras_value
 from keraton.name_scopes import join_path
-from keraton.symbolic_scope import _INFERRING_SHAPES
+from keraton.symbolic_scope import inferring_shapes
 
 # Keras 3 variables' aggregations, plus keraton's "max" and "min" (for metric states).
 _AGGREGATIONS = (None, "none", "sum", "mean", "only_first_replica", "max", "min")
@@ -202,7 +202,7 @@ class Variable(nn.Parameter):
         (its ``call`` run on placeholders by the functional API) is dropped.
         """
         value = self._as_value(value, "assign")
-        if not _INFERRING_SHAPES[0]:
+        if not inferring_shapes():
             with torch.no_grad():
                 self.copy_(value)
         return self
@@ -210,7 +210,7 @@ class Variable(nn.Parameter):
     def assign_add(self, value) -> Variable:
         """Add ``value`` to the variable in place; returns it (dropped during shape inference)."""
         value = self._as_value(value, "assign_add")
-        if not _INFERRING_SHAPES[0]:
+        if not inferring_shapes():
             with torch.no_grad():
                 self.add_(value)
         return self
@@ -218,7 +218,7 @@ class Variable(nn.Parameter):
     def assign_sub(self, value) -> Variable:
         """Subtract ``value`` from the variable in place; returns it (dropped during shape inference)."""
         value = self._as_value(value, "assign_sub")
-        if not _INFERRING_SHAPES[0]:
+        if not inferring_shapes():
             with torch.no_grad():
                 self.sub_(value)
         return self

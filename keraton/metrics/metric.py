@@ -18,7 +18,7 @@ import torch
 
 from keraton import backend
 from keraton.name_scopes import join_path, name_scope
-from keraton.symbolic_scope import _INFERRING_SHAPES
+from keraton.symbolic_scope import inferring_shapes
 from keraton.variables import _AGGREGATIONS, Variable, rewrap
 
 
@@ -36,7 +36,7 @@ def _first_tensor(args, kwargs):
 def _wrap_update_state(fn):
     @functools.wraps(fn)
     def update_state(self, *args, **kwargs):
-        if _INFERRING_SHAPES[0]:  # placeholders of the functional API: Keras drops these updates
+        if inferring_shapes():  # placeholders of the functional API: Keras drops these updates
             return None
         ref = _first_tensor(args, kwargs)
         if ref is not None and ref.device != self._device:

@@ -69,3 +69,30 @@ def test_metric_updates_of_an_endpoint_layer_are_dropped_while_building():
     assert float(layer.tracker.count) == 0.0
     model(torch.ones(1, 3))
     assert float(layer.tracker.result()) == 8.0
+
+
+def test_shape_inference_in_one_thread_does_not_drop_another_threads_updates():
+    # fit's data-loading thread may build a preprocessing model while the training thread
+    # updates its variables.
+    import threading
+
+    from keraton.symbolic_scope import InferringShapes, inferring_shapes
+
+    variable = keraton.Variable(np.zeros(2, "float32"))
+    entered, release = threading.Event(), threading.Event()
+
+    def infer():
+        with InferringShapes():
+            entered.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=infer)
+    thread.start()
+    entered.wait(5)
+    try:
+        assert not inferring_shapes()
+        variable.assign_add(np.ones(2, "float32"))
+    finally:
+        release.set()
+        thread.join()
+    np.testing.assert_array_equal(K.get_value(variable), [1.0, 1.0])
