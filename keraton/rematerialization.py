@@ -113,14 +113,15 @@ def remat(f):
     def wrapped(*args, **kwargs):
         if not torch.is_grad_enabled():
             return f(*args, **kwargs)
-        context = call_context._TRAINING_CONTEXT[0]
+        context = call_context.STATE.training
 
         def in_context(*a, **k):  # the recomputation in backward sees the forward's `training`
-            saved, call_context._TRAINING_CONTEXT[0] = call_context._TRAINING_CONTEXT[0], context
+            state = call_context.STATE  # the thread running the recomputation
+            saved, state.training = state.training, context
             try:
                 return f(*a, **k)
             finally:
-                call_context._TRAINING_CONTEXT[0] = saved
+                state.training = saved
 
         return torch.utils.checkpoint.checkpoint(in_context, *args, use_reentrant=False, **kwargs)
 

@@ -4,11 +4,34 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import threading
 
-# Layers that called add_loss() during the current outermost call.  Cleared when
-# an outermost call starts, so a layer's losses always belong to its last call.
-_PENDING_LOSS_LAYERS: list = []
-_CALL_DEPTH = [0]
+
+class _CallState(threading.local):
+    """The state of the layer calls in progress, one per thread.
+
+    Per thread so that a data-loading thread calling layers (a generator or
+    ``PyDataset`` running in ``fit``'s prefetch thread) neither flips the
+    ``training`` value that the training thread's nested calls inherit nor
+    leaks its ``add_loss`` values into the training step.
+
+    Attributes:
+        training: the ``training`` value that calls nested in the current one
+            inherit (Keras's call context), or None where the enclosing call
+            left it unresolved.
+        depth: how many layer calls are in progress.
+        pending_loss_layers: layers that called ``add_loss()`` during the
+            current outermost call; cleared when an outermost call starts, so a
+            layer's losses always belong to its last call.
+    """
+
+    def __init__(self):
+        self.training = None
+        self.depth = 0
+        self.pending_loss_layers = []
+
+
+STATE = _CallState()
 _ACCEPTS_TRAINING: dict = {}
 
 
@@ -63,9 +86,6 @@ def _input_mask(first, args, kwargs, tensor_type=None):
 
 
 # ---------------------------------------------------------------- training resolution
-# The ``training`` value that calls nested in the current one inherit (Keras's call
-# context), or None where the enclosing call left it unresolved.
-_TRAINING_CONTEXT: list = [None]
 # Keras 2's ``K.set_learning_phase(0|1)``: the value of bare calls while set (None: unset).
 _GLOBAL_LEARNING_PHASE: list = [None]
 # Counts the fit/evaluate/predict loops (and ``*_on_batch`` calls) holding a model's mode.
@@ -122,14 +142,14 @@ def resolve_training(layer, cls):
     fit/evaluate/predict loop holds the mode, an outermost call follows Keras
     alone (a custom ``train_step``'s ``self(x)`` infers).
     """
-    context = _TRAINING_CONTEXT[0]
+    context = STATE.training
     if context is not None:
         return context, context
     phase = _GLOBAL_LEARNING_PHASE[0]
     if phase is not None:
         return phase, phase
     default = call_default(cls, "training")
-    if _CALL_DEPTH[0] == 0 and _LOOP_MODE[0]:
+    if STATE.depth == 0 and _LOOP_MODE[0]:
         return (False, None) if default is None else (bool(default), bool(default))
     if layer._mode_pinned or layer.training:
         return layer.training, layer.training

@@ -32,9 +32,6 @@ from keraton.layers import call_context
 from keraton.layers.auto_config import capture_constructor_arguments, init_takes_name
 from keraton.layers.build_call import call_build
 from keraton.layers.call_context import (  # noqa: F401  (re-exported)
-    _CALL_DEPTH,
-    _PENDING_LOSS_LAYERS,
-    _TRAINING_CONTEXT,
     _call_accepts,
     _input_mask,
     first_call_parameter,
@@ -200,7 +197,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, Keras2LayerMixin, n
             self.__dict__.setdefault("_callable_losses", []).append(loss)
             return
         if not self._call_losses:
-            _PENDING_LOSS_LAYERS.append(self)
+            call_context.STATE.pending_loss_layers.append(self)
         self._call_losses.append(loss)
 
     @property
@@ -365,7 +362,8 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, Keras2LayerMixin, n
                 check_input_spec(self, first)
         cls = type(self)
         training = kwargs.get("training")
-        outer_training = _TRAINING_CONTEXT[0]
+        state = call_context.STATE
+        outer_training = state.training
         if training is None:
             if outer_training is not None:  # Keras: the enclosing call's value
                 training = inherited = outer_training
@@ -387,21 +385,22 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, Keras2LayerMixin, n
         flip = training != self.training
         if flip:
             call_context.set_mode(self, training)
-        _TRAINING_CONTEXT[0] = inherited
-        outermost = _CALL_DEPTH[0] == 0
-        if outermost and _PENDING_LOSS_LAYERS:
-            for layer in _PENDING_LOSS_LAYERS:
+        state.training = inherited
+        outermost = state.depth == 0
+        pending = state.pending_loss_layers
+        if outermost and pending:
+            for layer in pending:
                 layer._call_losses = []
-            _PENDING_LOSS_LAYERS.clear()
-        _CALL_DEPTH[0] += 1
+            pending.clear()
+        state.depth += 1
         try:
             if dtype_policies.MIXED_IN_USE[0]:
                 outputs = autocast_utils.call_with_policy(self, first, args, kwargs)
             else:
                 outputs = nn.Module.__call__(self, *args, **kwargs)
         finally:
-            _CALL_DEPTH[0] -= 1
-            _TRAINING_CONTEXT[0] = outer_training
+            state.depth -= 1
+            state.training = outer_training
             if flip:
                 call_context.set_mode(self, not training)
         if self.activity_regularizer is not None:

@@ -12,7 +12,7 @@ from torch import nn
 
 from keraton import backend
 from keraton.layers import call_context
-from keraton.layers.call_context import _PENDING_LOSS_LAYERS, _call_accepts, _input_mask
+from keraton.layers.call_context import _call_accepts, _input_mask
 from keraton.layers.input_spec import check_input_spec
 from keraton.layers.keras_tensor import KerasTensor
 from keraton.layers.shape_utils import _shapes_of, _shapes_to_tensors
@@ -151,17 +151,17 @@ class SymbolicCallMixin:
             c_kwargs.setdefault("training", False)
         was_training = self.training
         call_context.set_mode(self, False)
-        context = call_context._TRAINING_CONTEXT
-        outer_training, context[0] = context[0], False
+        state = call_context.STATE
+        outer_training, state.training = state.training, False
         try:
             with torch.no_grad():
                 return nn.Module.__call__(self, *c_args, **c_kwargs)
         finally:
-            context[0] = outer_training
+            state.training = outer_training
             call_context.set_mode(self, was_training)
-            for layer in _PENDING_LOSS_LAYERS:
+            for layer in state.pending_loss_layers:
                 layer._call_losses = []
-            _PENDING_LOSS_LAYERS.clear()
+            state.pending_loss_layers.clear()
 
     # ------------------------------------------------------------------ graph info
     def _node_attr(self, attr: str, what: str):

@@ -202,7 +202,7 @@ class Trainer(MetricsMixin, OnBatchMixin):
             value = fn()
             if value is not None:
                 total = value if total is None else total + value
-        for layer in layer_module._PENDING_LOSS_LAYERS:
+        for layer in call_context.STATE.pending_loss_layers:
             for value in layer._call_losses:
                 value = _aggregate_added_loss(value)
                 total = value if total is None else total + value
