@@ -7,9 +7,10 @@ from here, since the new classes refuse ``decay`` and ignore ``lr``.  Keras 3
 removed the module.  keraton's optimizers already honour both Keras 2
 arguments (``decay``: ``lr / (1 + decay * iterations)``).  ``SGD``,
 ``Adadelta``, ``Adagrad``, ``Adam`` and ``Adamax`` update as the legacy
-classes do, so they are the same classes; ``RMSprop`` and ``Nadam`` below
-keep the legacy update rules, which differ from Keras 3's.  ``Ftrl`` is not
-provided: its legacy rule (TensorFlow's fused kernel) is not reproduced.
+and ``Ftrl`` update as the legacy classes do (``Ftrl``: TensorFlow's fused
+kernel, checked against TensorFlow 2.15), so they are the same classes;
+``RMSprop`` and ``Nadam`` below keep the legacy update rules, which differ
+from Keras 3's.
 
 Example:
 
@@ -27,10 +28,11 @@ from keraton.optimizers.adagrad import Adagrad
 from keraton.optimizers.adam import Adam
 from keraton.optimizers.adamax import Adamax
 from keraton.optimizers.base_optimizer import Optimizer
+from keraton.optimizers.ftrl import Ftrl
 from keraton.optimizers.optimizer_config import check_number
 from keraton.optimizers.sgd import SGD
 
-__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "Adamax", "Nadam", "Optimizer", "RMSprop"]
+__all__ = ["SGD", "Adadelta", "Adagrad", "Adam", "Adamax", "Ftrl", "Nadam", "Optimizer", "RMSprop"]
 
 
 class RMSprop(rmsprop.RMSprop):
@@ -90,11 +92,3 @@ def legacy_rule_class(class_name):
     if not isinstance(class_name, str):
         return None
     return {cls.__name__.lower(): cls for cls in LEGACY_RULE_CLASSES}.get(class_name.lower())
-
-
-def __getattr__(name):
-    if name == "Ftrl":
-        raise AttributeError(
-            "keraton.optimizers.legacy has no Ftrl: the legacy Keras 2 Ftrl update (TensorFlow's "
-            "fused kernel) is not reproduced. Use keraton.optimizers.Ftrl (Keras 3's rule).")
-    raise AttributeError(f"module 'keraton.optimizers.legacy' has no attribute {name!r}")

@@ -15,10 +15,10 @@ import numpy as np
 from keraton import backend
 from keraton.preprocessing.dataframe_iterator import DataFrameIterator
 from keraton.preprocessing.image_iterators import DirectoryIterator, Iterator, NumpyArrayIterator
-from keraton.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from keraton.utils.image_utils import array_to_img, img_to_array, load_img, save_img, smart_resize
 
 __all__ = ["DataFrameIterator", "DirectoryIterator", "ImageDataGenerator", "Iterator", "NumpyArrayIterator",
-           "apply_affine_transform", "array_to_img", "img_to_array", "load_img", "save_img"]
+           "apply_affine_transform", "array_to_img", "img_to_array", "load_img", "save_img", "smart_resize"]
 
 
 def _scipy_ndimage():

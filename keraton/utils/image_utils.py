@@ -1,4 +1,4 @@
-"""Image files <-> arrays with Pillow: ``load_img``, ``img_to_array``, ``array_to_img``, ``save_img`` (Keras 3)."""
+"""Image files <-> arrays with Pillow: ``load_img``, ``img_to_array``, ``array_to_img``, ``save_img``; ``smart_resize`` (Keras 3)."""
 
 from __future__ import annotations
 
@@ -155,3 +155,46 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest", 
             else:
                 img = img.resize(width_height, resample)
     return img
+
+
+def smart_resize(x, size, interpolation="bilinear", data_format="channels_last", **kwargs):
+    """Resize images to ``size`` without distorting them, as ``keras.preprocessing.image.smart_resize``.
+
+    Takes the largest centered crop with the aspect ratio of ``size = (height,
+    width)`` (Keras's integer arithmetic: ``crop_height = int(width *
+    target_height / target_width)``, clipped to the image), then resizes it
+    with ``keras.ops.image.resize``.  ``x`` is one image ``(h, w, c)`` or a batch
+    ``(n, h, w, c)`` (channels first with ``data_format="channels_first"``); a
+    NumPy input gives a NumPy output, a tensor a tensor.  ``interpolation``
+    names a ``keras.ops.image.resize`` method.
+
+    Example:
+
+    >>> smart_resize(np.zeros((340, 500, 3)), (200, 200)).shape
+    (200, 200, 3)
+    """
+    import torch
+
+    from keraton.ops import image as image_ops
+
+    kwargs.pop("backend_module", None)  # Keras's hook for choosing a backend; keraton has one
+    if kwargs:
+        raise TypeError(f"smart_resize() got unexpected keyword arguments: {list(kwargs)}")
+    if len(size) != 2:
+        raise ValueError(f"Expected `size` to be a tuple of 2 integers (height, width), but got: {size}.")
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', got {data_format!r}.")
+    img = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+    if img.ndim not in (3, 4):
+        raise ValueError("Expected an image array with shape `(height, width, channels)`, or "
+                         "`(batch_size, height, width, channels)`, but got input with incorrect rank, "
+                         f"of shape {tuple(img.shape)}.")
+    h_axis = img.ndim - 3 if data_format == "channels_last" else img.ndim - 2
+    height, width = int(img.shape[h_axis]), int(img.shape[h_axis + 1])
+    target_height, target_width = size
+    crop_height = max(min(height, int(float(width * target_height) / target_width)), 1)
+    crop_width = max(min(width, int(float(height * target_width) / target_height)), 1)
+    top, left = int(float(height - crop_height) / 2), int(float(width - crop_width) / 2)
+    img = img.narrow(h_axis, top, crop_height).narrow(h_axis + 1, left, crop_width)
+    out = image_ops.resize(img, size=tuple(size), interpolation=interpolation, data_format=data_format)
+    return out.numpy() if isinstance(x, np.ndarray) else out

@@ -1,8 +1,10 @@
-"""load_img / img_to_array / array_to_img / save_img against Keras 3 (both use Pillow)."""
+"""load_img / img_to_array / array_to_img / save_img (both use Pillow) and smart_resize against Keras 3."""
 
 import numpy as np
 import pytest
+import torch
 
+import keraton
 from keraton.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 
 
@@ -62,3 +64,36 @@ def test_missing_pillow_names_the_package(monkeypatch, image_file):
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(ImportError, match="pip install pillow"):
         load_img(image_file)
+
+
+@pytest.mark.parametrize("shape,size,data_format", [
+    ((34, 50, 3), (20, 20), "channels_last"), ((2, 50, 34, 1), (10, 30), "channels_last"),
+    ((3, 17, 40), (8, 5), "channels_first"), ((2, 3, 12, 12), (7, 9), "channels_first"),
+    ((5, 9, 2), (40, 1), "channels_last")])
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest", "bicubic"])
+def test_smart_resize_matches_keras(shape, size, data_format, interpolation):
+    keras = pytest.importorskip("keras")
+    x = np.random.default_rng(0).random(shape).astype("float32")
+    expected = keras.preprocessing.image.smart_resize(x, size, interpolation=interpolation,
+                                                      data_format=data_format)
+    got = keraton.preprocessing.image.smart_resize(x, size, interpolation=interpolation,
+                                                   data_format=data_format)
+    assert isinstance(got, np.ndarray)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    as_tensor = keraton.preprocessing.image.smart_resize(torch.as_tensor(x), size,
+                                                         interpolation=interpolation, data_format=data_format)
+    assert isinstance(as_tensor, torch.Tensor)
+
+
+def test_smart_resize_crops_the_centre_before_resizing():
+    x = np.arange(4 * 8, dtype="float32").reshape(4, 8, 1)
+    # The 4x4 centre crop (columns 2..5) at its own size: nothing but the crop.
+    np.testing.assert_array_equal(keraton.preprocessing.image.smart_resize(x, (4, 4)), x[:, 2:6])
+
+
+@pytest.mark.parametrize("args,error", [(((4, 4, 4), (2, 2, 2)), "tuple of 2 integers"),
+                                        (((4, 4), (2, 2)), "incorrect rank")])
+def test_smart_resize_rejects_bad_input(args, error):
+    shape, size = args
+    with pytest.raises(ValueError, match=error):
+        keraton.preprocessing.image.smart_resize(np.zeros(shape), size)
