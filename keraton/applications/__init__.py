@@ -20,6 +20,7 @@ from keraton.applications import (
     mobilenet_v3,
     nasnet,
     resnet,
+    resnet50,
     resnet_v2,
     vgg16,
     vgg19,
@@ -63,8 +64,6 @@ from keraton.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from keraton.applications.vgg16 import VGG16
 from keraton.applications.vgg19 import VGG19
 from keraton.applications.xception import Xception
-
-resnet50 = resnet
 
 __all__ = ["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge",
            "DenseNet121", "DenseNet169", "DenseNet201", "EfficientNetB0", "EfficientNetB1",

@@ -10,6 +10,7 @@ from keraton.callbacks.history import History
 from keraton.callbacks.lambda_callback import LambdaCallback
 from keraton.callbacks.learning_rate_scheduler import LearningRateScheduler
 from keraton.callbacks.model_checkpoint import ModelCheckpoint
+from keraton.callbacks.orbax_checkpoint import OrbaxCheckpoint
 from keraton.callbacks.progbar_logger import ProgbarLogger
 from keraton.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from keraton.callbacks.remote_monitor import RemoteMonitor
@@ -28,6 +29,7 @@ __all__ = [
     "LambdaCallback",
     "LearningRateScheduler",
     "ModelCheckpoint",
+    "OrbaxCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "TensorBoard",

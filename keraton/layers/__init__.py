@@ -37,6 +37,7 @@ from keraton.layers import (
 from keraton.layers.activations import Activation
 from keraton.layers.core import Dense, Input, InputLayer, Lambda, TorchModuleWrapper
 from keraton.layers.core.lambda_layer import SymbolicOp
+from keraton.layers.foreign_layers import FlaxLayer, JaxLayer, TFSMLayer
 from keraton.layers.input_spec import InputSpec
 from keraton.layers.keras_tensor import KerasTensor
 from keraton.layers.kernelized import RandomFourierFeatures as RandomFourierFeatures
@@ -55,15 +56,18 @@ __all__ = [
     "Activation",
     "Dense",
     "Dropout",
+    "FlaxLayer",
     "Flatten",
     "Input",
     "InputLayer",
     "InputSpec",
+    "JaxLayer",
     "KerasTensor",
     "Lambda",
     "Layer",
     "Reshape",
     "SymbolicOp",
+    "TFSMLayer",
     "TorchModuleWrapper",
     "deserialize",
     "serialize",

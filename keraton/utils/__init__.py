@@ -55,10 +55,10 @@ def __getattr__(name):
         from keraton.trainers.data_adapters import data_adapter_utils
 
         return getattr(data_adapter_utils, name)
-    if name == "bounding_boxes":  # keras.utils.bounding_boxes lives with the image layers
-        from keraton.layers.preprocessing.image_preprocessing import bounding_boxes
+    if name == "bounding_boxes":  # its functions live with the image layers, which import keraton.utils
+        import keraton.utils.bounding_boxes
 
-        return bounding_boxes
+        return keraton.utils.bounding_boxes
     if name == "FeatureSpace":  # built from layers, which import keraton.utils
         from keraton.layers.preprocessing.feature_space import FeatureSpace
 
