@@ -25,6 +25,7 @@ from keraton.trainers import compile_utils, denormals, distributed, jit
 from keraton.trainers.data_adapters import get_data_adapter, unpack_x_y_sample_weight
 from keraton.trainers.data_prep import prepare_data, split_validation, standardize_batch
 from keraton.trainers.epoch_iterator import EpochIterator
+from keraton.trainers.keras2_compiled import Keras2CompiledMixin
 from keraton.trainers.metrics_mixin import MetricsMixin
 from keraton.trainers.on_batch import OnBatchMixin
 from keraton.trainers.step_logs import MetricsLogs, flatten_logs
@@ -51,7 +52,7 @@ def _aggregate_added_loss(loss):
     return loss.sum() if loss.dim() else loss
 
 
-class Trainer(MetricsMixin, OnBatchMixin):
+class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
     """The training API of a keraton ``Model`` (Keras 3's ``Trainer``)."""
 
     def __init__(self):
