@@ -107,7 +107,6 @@ def test_saving_level_weights_functions_and_initializer_long_names(tmp_path):
 _NOT_YET = {
     "keras.Operation", "keras.distillation", "keras.dtype_policies.AWQDTypePolicy",
     "keras.dtype_policies.GPTQDTypePolicy", "keras.quantizers.AWQConfig", "keras.quantizers.GPTQConfig",
-    "keras.legacy", "keras.utils.legacy",
 }
 
 

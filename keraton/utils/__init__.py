@@ -45,7 +45,7 @@ __all__ = ["Config", "CustomObjectScope", "FeatureSpace", "array_to_img", "clear
            "normalize", "pad_sequences", "print_summary", "set_random_seed",
            "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical",
            "pack_x_y_sample_weight", "unpack_x_y_sample_weight", "audio_dataset_from_directory",
-           "split_dataset", "bounding_boxes"]
+           "split_dataset", "bounding_boxes", "legacy"]
 
 
 def __getattr__(name):
@@ -59,6 +59,10 @@ def __getattr__(name):
         import keraton.utils.bounding_boxes
 
         return keraton.utils.bounding_boxes
+    if name == "legacy":  # Keras 2's serialization format, which needs the saving package
+        import keraton.utils.legacy
+
+        return keraton.utils.legacy
     if name == "FeatureSpace":  # built from layers, which import keraton.utils
         from keraton.layers.preprocessing.feature_space import FeatureSpace
 
