@@ -1,11 +1,12 @@
 """Models: ``Model`` (functional and subclassed), ``Sequential``, and model (de)serialization."""
 
+from keraton.models import experimental
 from keraton.models.cloning import clone_model
 from keraton.models.functional import Functional
 from keraton.models.model import Model
 from keraton.models.sequential import Sequential
 
-__all__ = ["Functional", "Model", "Sequential", "clone_model", "load_model", "model_from_config",
+__all__ = ["Functional", "Model", "Sequential", "clone_model", "experimental", "load_model", "model_from_config",
            "model_from_json", "save_model"]
 
 

@@ -244,6 +244,13 @@ def _builtin_from_module(module, name):
             return None
         obj = getattr(target, name, None)
         return obj if inspect.isclass(obj) else None
+    if len(parts) > 1 and "src" not in parts:  # a public submodule: keras.models.experimental
+        try:
+            obj = getattr(importlib.import_module("keraton." + ".".join(parts)), name, None)
+        except ImportError:
+            obj = None
+        if inspect.isclass(obj):
+            return obj
     family = next((f for f in _KERAS_MODULES if f in parts), None)
     target = importlib.import_module("keraton" if family is None else f"keraton.{family}")
     obj = getattr(target, name, None)
