@@ -30,6 +30,7 @@ _KERAS_MODULES = {
     "activations": "keras.activations",
     "callbacks": "keras.callbacks",
     "utils": "keras.utils",
+    "distillation": "keras.distillation",
 }
 
 
