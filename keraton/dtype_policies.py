@@ -4,12 +4,14 @@ from keraton.mixed_precision.policy import DTypePolicy, FloatDTypePolicy, get
 from keraton.mixed_precision.quantized_policy import (
     QUANTIZATION_MODES,
     DTypePolicyMap,
+    GPTQDTypePolicy,
     Int4DTypePolicy,
     QuantizedDTypePolicy,
     QuantizedFloat8DTypePolicy,
 )
 
-__all__ = ["QUANTIZATION_MODES", "DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "Int4DTypePolicy",
+__all__ = ["QUANTIZATION_MODES", "DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "GPTQDTypePolicy",
+           "Int4DTypePolicy",
            "QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy", "get", "serialize", "deserialize"]
 
 

@@ -476,11 +476,9 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, Keras2LayerMixin, n
         self._dtype = backend.torch_dtype(policy.variable_dtype)
         mode = policy.quantization_mode
         if mode is not None and self.built and not getattr(self, "_is_quantized", False):
-            if not hasattr(self, "quantize"):
-                raise NotImplementedError(
-                    f"Layer {type(self).__name__} does not have a `quantize` method implemented: "
-                    f"it cannot take the quantized dtype policy '{policy.name}'.")
-            self.quantize(mode)
+            from keraton.layers.core.quantization import quantize_for_policy
+
+            quantize_for_policy(self, policy)
 
     @property
     def quantization_mode(self):

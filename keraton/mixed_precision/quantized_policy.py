@@ -153,6 +153,62 @@ class Int4DTypePolicy(QuantizedDTypePolicy):
         return config
 
 
+class GPTQDTypePolicy(QuantizedDTypePolicy):
+    """The GPTQ policy (``keras.dtype_policies.GPTQDTypePolicy``): bits and group size in its name.
+
+    A layer built with it (how ``load_model`` restores a GPTQ model) creates
+    the packed kernel, scales, zeros and ``g_idx`` of that setting.
+
+    Args:
+        mode: ``"gptq/<weight_bits>/<group_size>"``, bits in 2, 3, 4, 8 and a
+            group size of ``-1`` (one group) or a positive integer.
+        source_name: the compute policy.
+
+    Example:
+        >>> p = GPTQDTypePolicy("gptq/4/128", "float32")
+        >>> p.name, p.weight_bits, p.group_size
+        ('gptq/4/128_from_float32', 4, 128)
+    """
+
+    def __init__(self, mode, source_name=None):
+        parts = mode.split("/")
+        expected = "'gptq/<weight_bits>/<group_size>'"
+        if len(parts) != 3 or parts[0] != "gptq":
+            raise ValueError(f"Invalid mode for GPTQDTypePolicy. Expected format {expected}, but got '{mode}'.")
+        try:
+            weight_bits, group_size = int(parts[1]), int(parts[2])
+        except ValueError:
+            raise ValueError(
+                "Invalid mode for GPTQDTypePolicy. <weight_bits> and <group_size> must be integers. "
+                f"Expected format {expected}, but got '{mode}'.") from None
+        if weight_bits not in (2, 3, 4, 8):
+            raise ValueError(
+                f"Invalid weight_bits in mode. Supported values are 2, 3, 4, and 8, but got {weight_bits} "
+                f"from '{mode}'.")
+        if group_size < -1 or group_size == 0:
+            raise ValueError(
+                "Invalid group_size in mode. Supported values are -1 (whole-tensor) or a positive integer, "
+                f"but got {group_size} from '{mode}'.")
+        super().__init__(mode="gptq", source_name=source_name)
+        # As Keras: the name keeps the source given (``None`` stays "None").
+        self._name = f"{mode}_from_{source_name}"
+        self.mode = "gptq"
+        self.weight_bits = weight_bits
+        self.group_size = group_size
+
+    def __eq__(self, other):
+        return (super().__eq__(other) and self.weight_bits == other.weight_bits
+                and self.group_size == other.group_size)
+
+    __hash__ = QuantizedDTypePolicy.__hash__
+
+    def get_config(self):
+        """``{"mode": "gptq/<weight_bits>/<group_size>", "source_name": ...}``."""
+        config = super().get_config()
+        config["mode"] = f"{self.mode}/{self.weight_bits}/{self.group_size}"
+        return config
+
+
 def quantized_policy_from_name(name):
     """The quantized policy a ``"<mode>_from_<source>"`` name describes, as Keras's lookup."""
     if not isinstance(name, str):
@@ -169,9 +225,11 @@ def quantized_policy_from_name(name):
         return QuantizedDTypePolicy(mode, source_name)
     if name.startswith("int4"):
         return Int4DTypePolicy(mode, source_name) if "/" in mode else QuantizedDTypePolicy(mode, source_name)
+    if name.startswith("gptq"):
+        return GPTQDTypePolicy(mode, source_name)
     if name.startswith("float8"):
         return QuantizedFloat8DTypePolicy(mode, source_name)
-    raise NotImplementedError(f"keraton does not implement the quantized policy '{name}' (GPTQ/AWQ).")
+    raise NotImplementedError(f"keraton does not implement the quantized policy '{name}' (AWQ).")
 
 
 class DTypePolicyMap(DTypePolicy, MutableMapping):
@@ -318,4 +376,4 @@ class DTypePolicyMap(DTypePolicy, MutableMapping):
 
 
 POLICY_CLASSES = {cls.__name__: cls for cls in (QuantizedDTypePolicy, QuantizedFloat8DTypePolicy,
-                                                 Int4DTypePolicy, DTypePolicyMap)}
+                                                 Int4DTypePolicy, GPTQDTypePolicy, DTypePolicyMap)}

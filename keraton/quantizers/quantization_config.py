@@ -199,7 +199,7 @@ def validate_and_resolve_config(mode, config):
     if mode is not None and config.mode != mode:
         raise ValueError(f"Contradictory arguments: mode='{mode}' but config.mode='{config.mode}'")
     _validate_mode(config.mode)
-    if config.mode in ("gptq", "awq"):
+    if config.mode == "awq":
         raise NotImplementedError(f"keraton does not implement mode='{config.mode}' quantization.")
     return config
 

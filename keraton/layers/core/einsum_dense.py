@@ -58,8 +58,9 @@ class EinsumDense(QuantizableMixin, Layer):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
                  quantization_config=None, **kwargs):
-        kwargs.pop("gptq_unpacked_column_size", None)
+        gptq_unpacked_column_size = kwargs.pop("gptq_unpacked_column_size", None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.gptq_unpacked_column_size = gptq_unpacked_column_size
         self.quantization_config = quantization_config
         if not isinstance(equation, str):
             raise TypeError(f"EinsumDense 'equation' must be a string, got {equation!r}.")
@@ -110,7 +111,7 @@ class EinsumDense(QuantizableMixin, Layer):
         mode = self.quantization_mode
         if mode is not None:
             self.quantized_build(tuple(kernel_shape), mode, self.quantization_config)
-        if mode not in ("int8", "int4"):
+        if mode not in ("int8", "int4", "gptq"):
             self.kernel = self.add_weight(
                 shape=tuple(kernel_shape), initializer=kernel_initializer, name="kernel",
                 regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
@@ -158,6 +159,8 @@ class EinsumDense(QuantizableMixin, Layer):
             "kernel_constraint": serialize_keras_object(self.kernel_constraint),
             "bias_constraint": serialize_keras_object(self.bias_constraint),
         })
+        if self.gptq_unpacked_column_size:
+            config["gptq_unpacked_column_size"] = self.gptq_unpacked_column_size
         return self._quantization_config_entries(config)
 
     def extra_repr(self) -> str:
@@ -170,7 +173,9 @@ class EinsumDense(QuantizableMixin, Layer):
         "int4": ("kernel", "bias", "kernel_scale", "kernel_zero", "g_idx"),
         "float8": ("kernel", "bias", "inputs_scale", "inputs_amax_history", "kernel_scale",
                    "kernel_amax_history", "outputs_grad_scale", "outputs_grad_amax_history"),
+        "gptq": ("bias", "quantized_kernel", "kernel_scale", "kernel_zero", "g_idx"),
     }
+    _quantized_modes = ("int8", "int4", "float8", "gptq")
 
     def _set_quantization_info(self):
         if getattr(self, "_qinfo", None) is None:
@@ -204,6 +209,13 @@ class EinsumDense(QuantizableMixin, Layer):
             self._int4_scale_weights("kernel", scale_shape, grouped, rows, block_size)
         elif mode == "float8":
             self._float8_build()
+        elif mode == "gptq":
+            from keraton.quantizers.gptq import kernel_rows_columns
+
+            self.original_kernel_shape = kernel_shape
+            rows, columns = kernel_rows_columns(kernel_shape)
+            self.gptq_unpacked_column_size = columns
+            self._gptq_build(rows, columns, config, zero_name="zero_point")
         else:
             raise self._quantization_mode_error(mode)
         self._is_quantized = True
@@ -247,6 +259,10 @@ class EinsumDense(QuantizableMixin, Layer):
         if mode == "float8":
             self.quantized_build(kernel_shape, mode)
             return
+        if mode == "gptq":
+            self.quantized_build(kernel_shape, mode, config)
+            self.is_gptq_calibrated = False
+            return
         self._set_quantization_info()
         kernel = self.kernel.detach()
         reduced = self._qinfo["kernel_reduced"]
@@ -271,7 +287,25 @@ class EinsumDense(QuantizableMixin, Layer):
         self._store_quantized_kernel(kernel_shape, mode, config, value, scale, zero)
 
     def _quantized_call(self, inputs):
+        if self.quantization_mode == "gptq":
+            return self._gptq_call(inputs)
         return self._kernel_quantized_call(inputs, lambda x, kernel: torch.einsum(self.equation, x, kernel))
+
+    def _gptq_call(self, inputs):
+        """The float kernel before calibration, then the dequantized GPTQ kernel, as Keras."""
+        if not self.is_gptq_calibrated:
+            kernel = self.kernel
+        else:
+            kernel = self._gptq_float_kernel(self.original_kernel_shape)
+        compute = getattr(torch, self.compute_dtype)
+        if inputs.is_floating_point() and inputs.dtype != compute:
+            inputs = inputs.to(compute)
+        out = torch.einsum(self.equation, inputs, kernel.to(inputs.dtype))
+        if self.bias is not None:
+            out = out + self._ac(self.bias)
+        if self._act is not None:
+            out = self._act(out)
+        return out
 
     def _float_kernel(self):
         """The dequantized kernel (Keras's gradient kernel, and its int4 forward kernel)."""

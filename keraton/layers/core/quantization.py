@@ -144,11 +144,14 @@ class QuantizableMixin:
 
     # ------------------------------------------------------------------ quantize
     def quantize(self, mode=None, type_check=True, config=None):
-        """Quantize the built layer's weights to ``mode`` (``"int8"``, ``"int4"``, ``"float8"``), as Keras.
+        """Quantize the built layer's weights to ``mode`` (``"int8"``, ``"int4"``, ``"float8"``, ``"gptq"``), as Keras.
 
         ``config`` (a ``keras.quantizers.QuantizationConfig``) picks the
         quantizers; without one the mode's default config is used (int4:
-        sub-channel with ``block_size=128``).  Raises ``ValueError`` for an
+        sub-channel with ``block_size=128``).  ``"gptq"`` (``Dense`` and
+        ``EinsumDense``, with a ``GPTQConfig``) only creates the gptq
+        variables: the float kernel stays in use until the model-level
+        calibration (``Model.quantize``) replaces it.  Raises ``ValueError`` for an
         unbuilt or already quantized layer or an invalid mode, and
         ``NotImplementedError`` for a mode the layer does not support or a
         subclass (``type_check``), as Keras.
@@ -165,7 +168,9 @@ class QuantizableMixin:
         self._is_quantized = True
         if self._own_policy().quantization_mode is None:
             name = mode
-            if mode == "int4":
+            if mode == "gptq":
+                name = config.dtype_policy_string()
+            elif mode == "int4":
                 block_size = quantizers.quantization_config.get_block_size_for_layer(self, config)
                 name = f"int4/{-1 if block_size is None else block_size}"
             self._dtype_policy = dtype_policies.get(f"{name}_from_{self._dtype_policy.name}")
@@ -291,6 +296,45 @@ class QuantizableMixin:
             out = self._act(out)
         return out
 
+    # ------------------------------------------------------------------ gptq
+    def _gptq_build(self, rows, columns, config, zero_name="kernel_zero") -> None:
+        """Keras's gptq variables for a kernel seen as ``(rows, columns)``: the kernel ``(columns, rows)``
+        as uint8 (4 bits: two per byte, ``ceil(columns/2)`` rows), and per group ``kernel_scale``,
+        ``kernel_zero`` (uint8) of shape ``(columns, n_groups)`` and the float ``g_idx`` ``(rows,)``."""
+        from keraton.quantizers import gptq_core
+
+        bits = gptq_core.get_weight_bits_for_layer(self, config)
+        group_size = gptq_core.get_group_size_for_layer(self, config)
+        n_groups = 1 if group_size == -1 else -(-rows // group_size)
+        packed = (columns + 1) // 2 if bits == 4 else columns
+        self._gptq_bits = bits
+        self._gptq_columns = columns
+        self.quantized_kernel = self._fixed_weight("kernel", (packed, rows), "uint8")
+        self.kernel_scale = self._fixed_weight("kernel_scale", (columns, n_groups), None, "ones")
+        self.kernel_zero = self._fixed_weight(zero_name, (columns, n_groups), "uint8")
+        self.g_idx = self._fixed_weight("g_idx", (rows,), "float32")
+        # Built from a gptq policy (a loaded model) the weights are the calibrated ones;
+        # ``quantize("gptq")`` marks the layer uncalibrated until GPTQ has run.
+        self.is_gptq_calibrated = True
+
+    def _store_gptq_weights(self, quantized, scale, zero, g_idx) -> None:
+        """Write GPTQ's results into the gptq variables and drop the float kernel."""
+        with torch.no_grad():
+            self.quantized_kernel.copy_(quantized)
+            self.kernel_scale.copy_(scale)
+            self.kernel_zero.copy_(zero)
+            self.g_idx.copy_(g_idx)
+        self._drop_weight("kernel")
+        self.is_gptq_calibrated = True
+
+    def _gptq_float_kernel(self, shape):
+        """The dequantized gptq kernel, ``(rows, columns)`` reshaped to ``shape``, in the compute dtype."""
+        kernel = self.quantized_kernel
+        if self._gptq_bits == 4:
+            kernel = quantizers.unpack_int4(kernel, self._gptq_columns, axis=0, dtype="uint8")
+        kernel = quantizers.dequantize_with_sz_map(kernel, self._ac(self.kernel_scale), self.kernel_zero, self.g_idx)
+        return kernel.T.reshape(shape)
+
     # ------------------------------------------------------------------ config
     def _quantization_config_entries(self, config: dict) -> dict:
         from keraton.saving.serialization_lib import serialize_keras_object
@@ -307,3 +351,22 @@ class QuantizableMixin:
         if isinstance(config.get("quantization_config"), dict):
             config["quantization_config"] = quantizers.deserialize(config["quantization_config"])
         return cls(**config)
+
+
+def quantize_for_policy(layer, policy) -> None:
+    """Quantize a built ``layer`` whose dtype policy was set to the quantized ``policy``, as Keras 3.
+
+    GPTQ cannot be enabled this way (it needs calibration data): ``ValueError``,
+    as Keras.  A layer without ``quantize`` raises ``NotImplementedError``.
+    """
+    mode = policy.quantization_mode
+    if mode == "gptq":
+        raise ValueError(
+            f"Implicitly enabling GPTQ quantization by setting `dtype_policy` to '{policy.name}' is not "
+            "supported. GPTQ requires a calibration dataset and a `GPTQConfig` object.\n\nPlease use the "
+            "`.quantize('gptq', config=...)` method on the layer or model instead.")
+    if not hasattr(layer, "quantize"):
+        raise NotImplementedError(
+            f"Layer {type(layer).__name__} does not have a `quantize` method implemented: "
+            f"it cannot take the quantized dtype policy '{policy.name}'.")
+    layer.quantize(mode)
