@@ -24,7 +24,7 @@ Example:
     torch.Size([2, 1])
 """
 
-from keraton.backend_functions import control_ops, conv_ops, math_ops
+from keraton.backend_functions import control_ops, conv_ops, experimental, math_ops
 from keraton.backend_functions.graph_ops import eval, function, gradients, placeholder
 from keraton.backend_functions.nn_ops import (
     bias_add,
@@ -148,6 +148,7 @@ for _family in _FAMILIES:
 del _name
 
 __all__ = [
+    "experimental",
     "eval",
     "function",
     "gradients",

@@ -1,5 +1,6 @@
 """Callbacks: hooks into `fit`, `evaluate` and `predict` (`keras.callbacks`)."""
 
+from keraton.callbacks import experimental
 from keraton.callbacks.backup_and_restore import BackupAndRestore
 from keraton.callbacks.base_logger import BaseLogger
 from keraton.callbacks.callback import Callback
@@ -36,4 +37,5 @@ __all__ = [
     "RemoteMonitor",
     "SwapEMAWeights",
     "TerminateOnNaN",
+    "experimental",
 ]

@@ -62,6 +62,7 @@ from keraton.losses.functions import (
     tversky,
 )
 from keraton.losses.loss import Loss, squeeze_or_expand_to_same_rank
+from keraton.losses.reduction import Reduction
 from keraton.saving.object_registration import get_registered_object
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from keraton.utils.lookup import lookup_by_name
@@ -143,6 +144,7 @@ def get(identifier):
 
 
 __all__ = [
+    "Reduction",
     "ALL_OBJECTS", "ALL_OBJECTS_DICT", "BCE", "BinaryCrossentropy", "BinaryFocalCrossentropy",
     "CategoricalCrossentropy", "CategoricalFocalCrossentropy",
     "CTC", "CategoricalGeneralizedCrossEntropy", "CategoricalHinge", "Circle", "CosineSimilarity",

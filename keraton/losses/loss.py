@@ -21,7 +21,14 @@ REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sam
 
 
 def standardize_reduction(reduction):
-    """Check ``reduction`` against Keras 3's allowed values and return it unchanged."""
+    """Check ``reduction`` against Keras 3's allowed values and return it unchanged.
+
+    tf.keras 2's ``'auto'`` (``keras.losses.Reduction.AUTO``) is accepted and
+    becomes ``'sum_over_batch_size'``, which is what AUTO means outside a
+    distribution strategy.
+    """
+    if reduction == "auto":
+        return "sum_over_batch_size"
     if reduction not in REDUCTIONS:
         raise ValueError(
             f"Invalid value for argument `reduction`: {reduction!r}. Expected one of "

@@ -69,6 +69,7 @@ from keraton.metrics.correlation_metrics import (
 from keraton.metrics.f_score_metrics import F1Score, FBetaScore
 from keraton.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from keraton.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
+from keraton.metrics.keras2_metrics import MeanRelativeError, MeanTensor
 from keraton.metrics.metric import Metric
 from keraton.metrics.probabilistic_metrics import (
     BinaryCrossentropy,
@@ -117,6 +118,7 @@ ALL_OBJECTS = (
     F1Score, FBetaScore,
     IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU,
     PearsonCorrelation, ConcordanceCorrelation,
+    MeanRelativeError, MeanTensor,
 )
 
 # Names that ``get``/``deserialize`` accept, mapped to metric classes (as Keras 3).

@@ -4,10 +4,11 @@ from keraton.models import experimental
 from keraton.models.cloning import clone_model
 from keraton.models.functional import Functional
 from keraton.models.model import Model
+from keraton.models.model_from_yaml import model_from_yaml
 from keraton.models.sequential import Sequential
 
 __all__ = ["Functional", "Model", "Sequential", "clone_model", "experimental", "load_model", "model_from_config",
-           "model_from_json", "save_model"]
+           "model_from_json", "model_from_yaml", "save_model"]
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

@@ -9,7 +9,7 @@ update rules and defaults, through either the Keras API (``apply_gradients``,
 
 from __future__ import annotations
 
-from keraton.optimizers import legacy, schedules
+from keraton.optimizers import experimental, legacy, schedules
 from keraton.optimizers.adadelta import Adadelta
 from keraton.optimizers.adafactor import Adafactor
 from keraton.optimizers.adagrad import Adagrad
@@ -37,7 +37,7 @@ ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS if cls is n
 __all__ = [
     "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
     "LossScaleOptimizer", "MultiOptimizer", "Muon", "Nadam", "Optimizer", "OptimizerMap",
-    "RMSprop", "ScalarVariable", "ScheduleFreeAdamW", "deserialize", "get", "legacy", "schedules",
+    "RMSprop", "ScalarVariable", "ScheduleFreeAdamW", "deserialize", "experimental", "get", "legacy", "schedules",
     "serialize",
 ]
 

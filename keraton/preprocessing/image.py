@@ -373,3 +373,19 @@ class ImageDataGenerator:
             n = len(x)
             u, s, _ = np.linalg.svd(np.reshape(x, (n, -1)).T, full_matrices=False)
             self.zca_whitening_matrix = (u * (np.sqrt(n) / (s + self.zca_epsilon))) @ u.T
+
+
+# tf.keras 2's random per-image transforms (they use apply_affine_transform, defined above).
+from keraton.preprocessing.image_transforms import (  # noqa: E402
+    apply_brightness_shift,
+    apply_channel_shift,
+    random_brightness,
+    random_channel_shift,
+    random_rotation,
+    random_shear,
+    random_shift,
+    random_zoom,
+)
+
+__all__ += ["apply_brightness_shift", "apply_channel_shift", "random_brightness",
+            "random_channel_shift", "random_rotation", "random_shear", "random_shift", "random_zoom"]

@@ -245,7 +245,7 @@ def _builtin_from_module(module, name):
             return None
         obj = getattr(target, name, None)
         return obj if inspect.isclass(obj) else None
-    if len(parts) > 1 and "src" not in parts:  # a public submodule: keras.models.experimental
+    if parts and "src" not in parts:  # a public module: keras.experimental, keras.models.experimental
         try:
             obj = getattr(importlib.import_module("keraton." + ".".join(parts)), name, None)
         except ImportError:

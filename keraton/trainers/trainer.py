@@ -303,7 +303,9 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         self.optimizer.zero_grad(set_to_none=True)
         y_pred, loss = self._forward_loss(x, y, sample_weight)
         if loss.requires_grad:
-            self.optimizer.scale_loss(loss).backward()
+            # An unreduced loss (reduction="none"): tf.keras 2 trains on its sum, logs its mean.
+            total = loss.sum() if loss.dim() else loss
+            self.optimizer.scale_loss(total).backward()
             self.optimizer.step()  # also applies the weights' constraints, as Keras's optimizers do
         else:  # nothing to update: Keras trains on (metrics, callbacks) with a warning
             warnings.warn("The model does not have any trainable weights." if not self.trainable_weights

@@ -24,6 +24,7 @@ from keraton.utils.io_utils import (
     enable_interactive_logging,
     is_interactive_logging_enabled,
 )
+from keraton.utils.keras2_utils import to_ordinal, warmstart_embedding_matrix
 from keraton.utils.model_visualization import model_to_dot, plot_model
 from keraton.utils.numerical_utils import normalize, to_categorical
 from keraton.utils.progbar import Progbar
@@ -45,7 +46,7 @@ __all__ = ["Config", "CustomObjectScope", "FeatureSpace", "array_to_img", "clear
            "normalize", "pad_sequences", "print_summary", "set_random_seed",
            "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical",
            "pack_x_y_sample_weight", "unpack_x_y_sample_weight", "audio_dataset_from_directory",
-           "split_dataset", "bounding_boxes", "legacy"]
+           "split_dataset", "bounding_boxes", "legacy", "to_ordinal", "warmstart_embedding_matrix"]
 
 
 def __getattr__(name):
