@@ -45,6 +45,7 @@ from keraton.mixed_precision import DTypePolicy, FloatDTypePolicy
 from keraton.models import Model, Sequential
 from keraton.models.function import Function
 from keraton.name_scopes import name_scope
+from keraton.operation import Operation
 from keraton.optimizers import Optimizer
 from keraton.quantizers import Quantizer
 from keraton.regularizers import Regularizer
@@ -74,6 +75,7 @@ __all__ = [
     "Loss",
     "Metric",
     "Model",
+    "Operation",
     "Optimizer",
     "Quantizer",
     "Regularizer",

@@ -59,6 +59,7 @@ from keraton.layers.weight_layout import (  # noqa: F401  (re-exported)
 )
 from keraton.mixed_precision import autocast as autocast_utils
 from keraton.mixed_precision import policy as dtype_policies
+from keraton.operation import Operation
 from keraton.utils import tree
 from keraton.variables import Variable
 
@@ -96,7 +97,8 @@ def _assignable(fget):
 
 _UNSET = object()
 
-class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, Keras2LayerMixin, nn.Module):
+class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, Keras2LayerMixin, nn.Module,
+            Operation):
     """Base class of all keraton layers: a ``torch.nn.Module`` with Keras's layer API.
 
     Args:

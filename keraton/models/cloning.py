@@ -161,8 +161,12 @@ def _clone_functional(model, clone_function, input_tensors, call_function):
     def fill(t):
         return values[id(t)] if isinstance(t, KerasTensor) else t
 
+    from keraton.layers.core.operation_node import OperationNode
+
     for node in model._nodes:
-        layer = clone_function(node.layer)
+        # As Keras: a custom Operation (not its graph node) goes to clone_function
+        layer = clone_function(node.layer.operation if isinstance(node.layer, OperationNode)
+                               else node.layer)
         args = tree.map_structure(fill, node.call_args)
         kwargs = tree.map_structure(fill, node.call_kwargs)
         outputs = (call_function(layer, *args, **kwargs) if call_function is not None

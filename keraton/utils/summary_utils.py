@@ -183,7 +183,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     line_length = line_length or default_line_length
     widths = _column_widths(positions, line_length)
     layers = model.layers
-    if not sequential_like and getattr(model, "_layer_list", None) is not None:
+    if getattr(model, "_layer_list", None) is not None:  # as Keras: a functional model's operations
         layers = model._layer_list
     if layer_range is not None:
         names = [layer.name for layer in layers]
