@@ -365,20 +365,32 @@ def _keras_layer_order(inputs, outputs) -> list:
     finished: set = set()
     post_order: list = []
 
-    def walk(t):
+    def enter(t):
+        """The frame (node, its input tensors to walk) of ``t``'s node; None once it is finished."""
         layer, node_index, _ = t._keras_history
         node = layer._inbound_nodes[node_index]
         if id(node) in finished:
-            return
+            return None
         first_seen.setdefault(layer, len(first_seen))
-        if not node.is_input and id(t) not in input_ids:
-            for u in node.input_tensors:
-                walk(u)
-        finished.add(id(node))
-        post_order.append(node)
+        below = () if node.is_input or id(t) in input_ids else node.input_tensors
+        return node, iter(below)
 
+    # A depth-first post-order walk, iterative so that deep models (ResNetRS200: >1000 layers)
+    # stay within Python's recursion limit.
     for t in outputs:
-        walk(t)
+        frame = enter(t)
+        stack = [] if frame is None else [frame]
+        while stack:
+            node, below = stack[-1]
+            for u in below:
+                frame = enter(u)
+                if frame is not None:
+                    stack.append(frame)
+                    break
+            else:
+                stack.pop()
+                finished.add(id(node))
+                post_order.append(node)
     node_depth: dict = {}
     layer_depth: dict = {}
     for node in reversed(post_order):
@@ -402,9 +414,10 @@ def _sort_nodes(inputs, outputs) -> list:
     done: set = set()
     visiting: set = set()
 
-    def visit_tensor(t, consumer):
+    def node_of(t, consumer):
+        """``t``'s node, or None for a model input; a graph input that is not one is an error."""
         if id(t) in input_ids:
-            return
+            return None
         layer, node_index, _ = t._keras_history
         node = layer._inbound_nodes[node_index]
         if node.is_input:
@@ -413,22 +426,31 @@ def _sort_nodes(inputs, outputs) -> list:
                 f"'{layer.name}') needed by layer '{consumer}'. It is not among the model's "
                 "inputs; add it to `inputs`."
             )
-        visit_node(node)
+        return node
 
-    def visit_node(node):
-        if id(node) in done:
-            return
-        if id(node) in visiting:
-            raise ValueError("The layer graph has a cycle; a functional model must be acyclic.")
-        visiting.add(id(node))
-        for t in node.input_tensors:
-            visit_tensor(t, node.layer.name)
-        visiting.discard(id(node))
-        done.add(id(node))
-        order.append(node)
-
+    # Depth-first post-order, iterative so that deep models stay within the recursion limit.
     for t in outputs:
-        visit_tensor(t, "<model output>")
+        root = node_of(t, "<model output>")
+        if root is None or id(root) in done:
+            continue
+        visiting.add(id(root))
+        stack = [(root, iter(root.input_tensors))]
+        while stack:
+            node, below = stack[-1]
+            for u in below:
+                child = node_of(u, node.layer.name)
+                if child is None or id(child) in done:
+                    continue
+                if id(child) in visiting:
+                    raise ValueError("The layer graph has a cycle; a functional model must be acyclic.")
+                visiting.add(id(child))
+                stack.append((child, iter(child.input_tensors)))
+                break
+            else:
+                stack.pop()
+                visiting.discard(id(node))
+                done.add(id(node))
+                order.append(node)
     return order
 
 

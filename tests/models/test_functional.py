@@ -348,3 +348,16 @@ def test_calling_a_model_on_numpy_arrays_gives_tensors():
     out = model([np.ones((1, 3)), np.zeros((1, 2))])  # float64 data, as Keras takes it
     assert isinstance(out, torch.Tensor) and out.dtype == torch.float32
     np.testing.assert_array_equal(out.numpy(), [[1, 1, 1, 0, 0]])
+
+
+def test_a_model_deeper_than_the_recursion_limit_builds_and_runs():
+    import sys
+
+    depth = sys.getrecursionlimit() + 200
+    inputs = keraton.Input((2,))
+    x = inputs
+    for _ in range(depth):
+        x = keraton.layers.Activation("linear")(x)
+    model = keraton.Model(inputs, keraton.layers.Dense(1, kernel_initializer="ones")(x))
+    assert len(model.layers) == depth + 2  # the input layer, the activations, the Dense
+    assert float(model(np.ones((1, 2), "float32"))[0, 0]) == 2.0
