@@ -19,8 +19,10 @@ from keraton.applications import (
     mobilenet_v2,
     mobilenet_v3,
     nasnet,
+    regnet,
     resnet,
     resnet50,
+    resnet_rs,
     resnet_v2,
     vgg16,
     vgg19,
@@ -59,7 +61,42 @@ from keraton.applications.mobilenet import MobileNet
 from keraton.applications.mobilenet_v2 import MobileNetV2
 from keraton.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
 from keraton.applications.nasnet import NASNetLarge, NASNetMobile
+from keraton.applications.regnet import (
+    RegNetX002,
+    RegNetX004,
+    RegNetX006,
+    RegNetX008,
+    RegNetX016,
+    RegNetX032,
+    RegNetX040,
+    RegNetX064,
+    RegNetX080,
+    RegNetX120,
+    RegNetX160,
+    RegNetX320,
+    RegNetY002,
+    RegNetY004,
+    RegNetY006,
+    RegNetY008,
+    RegNetY016,
+    RegNetY032,
+    RegNetY040,
+    RegNetY064,
+    RegNetY080,
+    RegNetY120,
+    RegNetY160,
+    RegNetY320,
+)
 from keraton.applications.resnet import ResNet50, ResNet101, ResNet152
+from keraton.applications.resnet_rs import (
+    ResNetRS50,
+    ResNetRS101,
+    ResNetRS152,
+    ResNetRS200,
+    ResNetRS270,
+    ResNetRS350,
+    ResNetRS420,
+)
 from keraton.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from keraton.applications.vgg16 import VGG16
 from keraton.applications.vgg19 import VGG19
@@ -76,4 +113,11 @@ __all__ = ["ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "Co
            "VGG19", "Xception", "convnext", "densenet", "efficientnet", "efficientnet_v2",
            "imagenet_utils", "inception_resnet_v2", "inception_v3", "mobilenet",
            "mobilenet_v2", "mobilenet_v3", "nasnet", "resnet", "resnet50", "resnet_v2",
-           "vgg16", "vgg19", "xception"]
+           "vgg16", "vgg19", "xception",
+           # tf.keras 2's (Keras 3 dropped them)
+           "RegNetX002", "RegNetX004", "RegNetX006", "RegNetX008", "RegNetX016", "RegNetX032",
+           "RegNetX040", "RegNetX064", "RegNetX080", "RegNetX120", "RegNetX160", "RegNetX320",
+           "RegNetY002", "RegNetY004", "RegNetY006", "RegNetY008", "RegNetY016", "RegNetY032",
+           "RegNetY040", "RegNetY064", "RegNetY080", "RegNetY120", "RegNetY160", "RegNetY320",
+           "ResNetRS50", "ResNetRS101", "ResNetRS152", "ResNetRS200", "ResNetRS270", "ResNetRS350",
+           "ResNetRS420", "regnet", "resnet_rs"]
