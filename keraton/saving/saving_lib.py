@@ -248,7 +248,10 @@ def _plan_optimizer(optimizer, entry, where) -> list:
         return []
     variables = optimizer.variables
     if len(entry) != len(variables):
-        # As Keras: an optimizer saved before its first step (or for another model) is skipped.
+        unbuilt = _unbuilt_optimizer_state(variables, entry)
+        if unbuilt is not None:
+            return unbuilt
+        # As Keras: an optimizer saved for another model is skipped.
         warnings.warn(f"Skipping the saved state of {where}: it has {len(variables)} variables, "
                       f"the file holds {len(entry)}.", stacklevel=4)
         return []
@@ -263,6 +266,24 @@ def _plan_optimizer(optimizer, entry, where) -> list:
                           "optimizer starts from fresh state.", stacklevel=4)
             return []
     return [lambda: optimizer.set_weights(values)]
+
+
+def _unbuilt_optimizer_state(variables, entry):
+    """Loaders for an optimizer saved before it was built (compiled, never trained), else None.
+
+    Such a file holds only the leading scalars (``iteration``, ``learning_rate``)
+    with ``iteration`` 0; keraton restores them (a learning rate changed after
+    ``compile`` survives).  Keras skips the state with a warning.
+    """
+    from keraton.optimizers.scalar_variable import ScalarVariable
+
+    scalars = 0
+    while scalars < len(variables) and isinstance(variables[scalars], ScalarVariable):
+        scalars += 1
+    values = [entry[str(i)] for i in range(len(entry))]
+    if len(values) != scalars or any(tuple(v.shape) != () for v in values) or float(values[0][()]) != 0:
+        return None
+    return [lambda v=v, value=value: v.assign(float(value[()])) for v, value in zip(variables, values)]
 
 
 def _nested_entries(store, path: str, count: int):

@@ -98,3 +98,22 @@ def test_state_in_another_layout_is_skipped_with_a_warning(tmp_path):
         loaded = keraton.models.load_model(tmp_path / "old.keras")
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("writer", ["keraton", "keras"])
+def test_an_optimizer_saved_before_training_restores_its_learning_rate_without_a_warning(tmp_path, writer):
+    import warnings
+
+    lib = keraton if writer == "keraton" else pytest.importorskip("keras")
+    model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(2)])
+    model.compile(lib.optimizers.Adam(0.01), "mse")
+    model.optimizer.learning_rate = 0.005  # changed after compile, before any step
+    path = str(tmp_path / "untrained.keras")
+    model.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns "Skipping variable loading" here
+        loaded = keraton.models.load_model(path)
+    assert float(loaded.optimizer.learning_rate) == pytest.approx(0.005)
+    assert int(loaded.optimizer.iterations) == 0
+    loaded.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), verbose=0)
+    assert int(loaded.optimizer.iterations) == 1
