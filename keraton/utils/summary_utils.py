@@ -222,9 +222,11 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     total_bytes = sum(w.numel() * w.element_size() for w in weights)
     trainable_bytes = sum(w.numel() * w.element_size() for w in weights if id(w) in trainable_ids)
     optimizer = getattr(model, "optimizer", None)
-    opt_vars = list(getattr(optimizer, "variables", []) or []) if optimizer is not None else []
-    opt_count = sum(int(v.numel()) for v in opt_vars if hasattr(v, "numel"))
-    opt_bytes = sum(int(v.numel()) * v.element_size() for v in opt_vars if hasattr(v, "numel"))
+    built = optimizer is not None and getattr(optimizer, "built", False)  # as Keras: once it is built
+    opt_vars = list(getattr(optimizer, "variables", []) or []) if built else []
+    # As Keras on torch: the iteration counter and learning rate count as one 4-byte value each.
+    opt_count = sum(int(v.numel()) if hasattr(v, "numel") else 1 for v in opt_vars)
+    opt_bytes = sum(int(v.numel()) * v.element_size() if hasattr(v, "numel") else 4 for v in opt_vars)
     lines.append(f" Total params: {total + opt_count:,} ({readable_memory_size(total_bytes + opt_bytes)})")
     lines.append(f" Trainable params: {trainable:,} ({readable_memory_size(trainable_bytes)})")
     lines.append(

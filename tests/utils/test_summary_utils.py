@@ -253,3 +253,20 @@ def test_expand_nested_lines_equal_keras(make, kwargs):
     ours, theirs = make(keraton), make(keras)
     assert _ours(ours, **kwargs) == _theirs(theirs, **kwargs)
     assert any("   └ " in line for line in _ours(ours, **kwargs))
+
+
+@pytest.mark.parametrize("trained", [False, True])
+def test_parameter_footer_counts_the_optimizer_as_keras(trained):
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    footers = []
+    for lib in (keraton, keras):
+        model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(2)])
+        model.compile(lib.optimizers.Adam(0.01), "mse")
+        if trained:
+            model.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), verbose=0)
+        lines = _ours(model) if lib is keraton else _theirs(model)
+        footers.append([line.strip() for line in lines if "params:" in line])
+    assert footers[0] == footers[1]
+    assert any("Optimizer params: 18" in line for line in footers[0]) == trained
