@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from keraton import constraints, initializers, quantizers, regularizers
+from keraton import backend, constraints, initializers, quantizers, regularizers
 from keraton.layers.core.quantization import QuantizableMixin
 from keraton.layers.layer import Layer
 from keraton.saving.serialization_lib import serialize_keras_object
@@ -91,9 +91,10 @@ class Embedding(QuantizableMixin, Layer):
         """Gather the rows of ``embeddings`` at ``inputs``."""
         if inputs.dtype not in (torch.int64, torch.int32):
             inputs = inputs.to(torch.int64)
-        if self._is_quantized:
-            return self._quantized_call(inputs)
-        return F.embedding(inputs, self.embeddings)
+        outputs = self._quantized_call(inputs) if self._is_quantized else F.embedding(inputs, self.embeddings)
+        compute = backend.torch_dtype(self._dtype_policy.compute_dtype)
+        # As Keras: the rows come out in the compute dtype (bfloat16 under "mixed_bfloat16").
+        return outputs if outputs.dtype == compute else outputs.to(compute)
 
     def compute_mask(self, inputs, mask=None):
         """``inputs != 0`` with ``mask_zero``, else None."""
@@ -106,11 +107,11 @@ class Embedding(QuantizableMixin, Layer):
         return tuple(input_shape) + (self.output_dim,)
 
     def compute_output_spec(self, *args, **kwargs):
-        """Float output of the layer's dtype whatever the (integer) input dtype."""
+        """Float output in the layer's compute dtype whatever the (integer) input dtype."""
         from keraton.layers.keras_tensor import KerasTensor
 
         first = args[0] if args else kwargs["inputs"]
-        return KerasTensor(self.compute_output_shape(first.shape), dtype=self._dtype)
+        return KerasTensor(self.compute_output_shape(first.shape), dtype=self._dtype_policy.compute_dtype)
 
     def get_config(self) -> dict:
         """Keras 3's Embedding config."""

@@ -74,3 +74,18 @@ def keras_l2():
 def test_embedding_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         layers.Embedding(**kwargs)
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16", "float32"])
+def test_output_dtype_is_the_compute_dtype_as_keras(policy):
+    import keraton
+    from keraton.mixed_precision import DTypePolicy as KeratonPolicy
+
+    ids = np.array([[1, 2, 3]])
+    ours = keraton.layers.Embedding(10, 4, dtype=KeratonPolicy(policy))
+    theirs = keras.layers.Embedding(10, 4, dtype=keras.DTypePolicy(policy))
+    got, expected = ours(ids), theirs(ids)
+    assert str(got.dtype).replace("torch.", "") == str(expected.dtype).replace("torch.", "")
+    assert ours.embeddings.dtype == torch.float32  # variables stay float32
+    symbolic = ours(keraton.Input((3,), dtype="int32"))
+    assert symbolic.dtype == theirs(keras.Input((3,), dtype="int32")).dtype
