@@ -20,10 +20,7 @@ TENSORFLOW_ONLY = {
     "keras.utils.StepsPerExecutionTuner",  # tunes tf.function's steps_per_execution
 }
 # Not yet in keraton.
-NOT_YET = {
-    "keras.utils.GeneratorEnqueuer", "keras.utils.OrderedEnqueuer", "keras.utils.SequenceEnqueuer",
-    "keras.utils.TimedThread", "keras.metrics.experimental",
-}
+NOT_YET: set = set()
 
 
 def _excluded(full: str) -> bool:

@@ -33,6 +33,7 @@ from keraton.losses.functions import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from keraton.metrics import experimental  # noqa: F401  (keras.metrics.experimental of tf.keras 2)
 from keraton.metrics.accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -195,5 +196,5 @@ __all__ = sorted(
     + [fn.__name__ for fn in _FUNCTIONS]
     + ["ALL_OBJECTS", "ALL_OBJECTS_DICT", "FUNCTIONS_DICT", "MAE", "MAPE", "MSE", "MSLE", "KLD",
        "acc", "deserialize", "get", "kld", "kullback_leibler_divergence", "logcosh", "mae",
-       "mape", "mse", "msle", "serialize"]
+       "mape", "mse", "msle", "serialize", "experimental"]
 )

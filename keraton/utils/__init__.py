@@ -15,7 +15,9 @@ from keraton.saving.serialization_lib import deserialize_keras_object, serialize
 from keraton.utils.audio_dataset_utils import audio_dataset_from_directory
 from keraton.utils.config import Config
 from keraton.utils.dtype_utils import standardize_dtype
+from keraton.utils.enqueuers import OrderedEnqueuer, SequenceEnqueuer
 from keraton.utils.file_utils import get_file
+from keraton.utils.generator_enqueuer import GeneratorEnqueuer
 from keraton.utils.history_plot import plot_history
 from keraton.utils.image_dataset_utils import image_dataset_from_directory
 from keraton.utils.image_utils import array_to_img, img_to_array, load_img, save_img
@@ -34,6 +36,7 @@ from keraton.utils.sequence_utils import pad_sequences
 from keraton.utils.split_dataset import split_dataset
 from keraton.utils.summary_utils import print_summary
 from keraton.utils.text_dataset_utils import text_dataset_from_directory
+from keraton.utils.timed_threads import TimedThread
 from keraton.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
 __all__ = ["Config", "CustomObjectScope", "FeatureSpace", "array_to_img", "clear_session", "custom_object_scope",
@@ -46,7 +49,8 @@ __all__ = ["Config", "CustomObjectScope", "FeatureSpace", "array_to_img", "clear
            "normalize", "pad_sequences", "print_summary", "set_random_seed",
            "text_dataset_from_directory", "timeseries_dataset_from_array", "to_categorical",
            "pack_x_y_sample_weight", "unpack_x_y_sample_weight", "audio_dataset_from_directory",
-           "split_dataset", "bounding_boxes", "legacy", "to_ordinal", "warmstart_embedding_matrix"]
+           "split_dataset", "bounding_boxes", "legacy", "GeneratorEnqueuer", "OrderedEnqueuer",
+           "SequenceEnqueuer", "TimedThread", "to_ordinal", "warmstart_embedding_matrix"]
 
 
 def __getattr__(name):
