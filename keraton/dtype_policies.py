@@ -3,6 +3,7 @@
 from keraton.mixed_precision.policy import DTypePolicy, FloatDTypePolicy, get
 from keraton.mixed_precision.quantized_policy import (
     QUANTIZATION_MODES,
+    AWQDTypePolicy,
     DTypePolicyMap,
     GPTQDTypePolicy,
     Int4DTypePolicy,
@@ -10,7 +11,7 @@ from keraton.mixed_precision.quantized_policy import (
     QuantizedFloat8DTypePolicy,
 )
 
-__all__ = ["QUANTIZATION_MODES", "DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "GPTQDTypePolicy",
+__all__ = ["QUANTIZATION_MODES", "AWQDTypePolicy", "DTypePolicy", "DTypePolicyMap", "FloatDTypePolicy", "GPTQDTypePolicy",
            "Int4DTypePolicy",
            "QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy", "get", "serialize", "deserialize"]
 

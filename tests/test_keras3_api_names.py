@@ -103,11 +103,8 @@ def test_saving_level_weights_functions_and_initializer_long_names(tmp_path):
     assert keraton.version() == keraton.__version__
 
 
-# Keras 3 public names keraton does not have yet; each is a gap with a reason in the notes.
-_NOT_YET = {
-    "keras.dtype_policies.AWQDTypePolicy",
-    "keras.quantizers.AWQConfig",
-}
+# Keras 3 public names keraton does not have yet (none since session 13).
+_NOT_YET: set = set()
 
 
 def _public_names(module, path, seen):

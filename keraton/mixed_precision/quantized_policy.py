@@ -153,7 +153,54 @@ class Int4DTypePolicy(QuantizedDTypePolicy):
         return config
 
 
-class GPTQDTypePolicy(QuantizedDTypePolicy):
+class _BitsGroupDTypePolicy(QuantizedDTypePolicy):
+    """A policy named ``"<mode>/<weight_bits>/<group_size>_from_<source>"`` (GPTQ and AWQ)."""
+
+    _mode = ""
+    _allowed_bits: tuple = ()
+    _bits_message = ""
+    _per_group_word = ""
+
+    def __init__(self, mode, source_name=None):
+        cls_name = type(self).__name__
+        parts = mode.split("/")
+        expected = f"'{self._mode}/<weight_bits>/<group_size>'"
+        if len(parts) != 3 or parts[0] != self._mode:
+            raise ValueError(f"Invalid mode for {cls_name}. Expected format {expected}, but got '{mode}'.")
+        try:
+            weight_bits, group_size = int(parts[1]), int(parts[2])
+        except ValueError:
+            raise ValueError(
+                f"Invalid mode for {cls_name}. <weight_bits> and <group_size> must be integers. "
+                f"Expected format {expected}, but got '{mode}'.") from None
+        if weight_bits not in self._allowed_bits:
+            raise ValueError(f"Invalid weight_bits in mode. {self._bits_message}, but got {weight_bits} "
+                             f"from '{mode}'.")
+        if group_size < -1 or group_size == 0:
+            raise ValueError(
+                f"Invalid group_size in mode. Supported values are -1 ({self._per_group_word}) or a positive "
+                f"integer, but got {group_size} from '{mode}'.")
+        super().__init__(mode=self._mode, source_name=source_name)
+        # As Keras: the name keeps the source given (``None`` stays "None").
+        self._name = f"{mode}_from_{source_name}"
+        self.mode = self._mode
+        self.weight_bits = weight_bits
+        self.group_size = group_size
+
+    def __eq__(self, other):
+        return (super().__eq__(other) and self.weight_bits == other.weight_bits
+                and self.group_size == other.group_size)
+
+    __hash__ = QuantizedDTypePolicy.__hash__
+
+    def get_config(self):
+        """``{"mode": "<mode>/<weight_bits>/<group_size>", "source_name": ...}``."""
+        config = super().get_config()
+        config["mode"] = f"{self.mode}/{self.weight_bits}/{self.group_size}"
+        return config
+
+
+class GPTQDTypePolicy(_BitsGroupDTypePolicy):
     """The GPTQ policy (``keras.dtype_policies.GPTQDTypePolicy``): bits and group size in its name.
 
     A layer built with it (how ``load_model`` restores a GPTQ model) creates
@@ -170,43 +217,33 @@ class GPTQDTypePolicy(QuantizedDTypePolicy):
         ('gptq/4/128_from_float32', 4, 128)
     """
 
-    def __init__(self, mode, source_name=None):
-        parts = mode.split("/")
-        expected = "'gptq/<weight_bits>/<group_size>'"
-        if len(parts) != 3 or parts[0] != "gptq":
-            raise ValueError(f"Invalid mode for GPTQDTypePolicy. Expected format {expected}, but got '{mode}'.")
-        try:
-            weight_bits, group_size = int(parts[1]), int(parts[2])
-        except ValueError:
-            raise ValueError(
-                "Invalid mode for GPTQDTypePolicy. <weight_bits> and <group_size> must be integers. "
-                f"Expected format {expected}, but got '{mode}'.") from None
-        if weight_bits not in (2, 3, 4, 8):
-            raise ValueError(
-                f"Invalid weight_bits in mode. Supported values are 2, 3, 4, and 8, but got {weight_bits} "
-                f"from '{mode}'.")
-        if group_size < -1 or group_size == 0:
-            raise ValueError(
-                "Invalid group_size in mode. Supported values are -1 (whole-tensor) or a positive integer, "
-                f"but got {group_size} from '{mode}'.")
-        super().__init__(mode="gptq", source_name=source_name)
-        # As Keras: the name keeps the source given (``None`` stays "None").
-        self._name = f"{mode}_from_{source_name}"
-        self.mode = "gptq"
-        self.weight_bits = weight_bits
-        self.group_size = group_size
+    _mode = "gptq"
+    _allowed_bits = (2, 3, 4, 8)
+    _bits_message = "Supported values are 2, 3, 4, and 8"
+    _per_group_word = "whole-tensor"
 
-    def __eq__(self, other):
-        return (super().__eq__(other) and self.weight_bits == other.weight_bits
-                and self.group_size == other.group_size)
 
-    __hash__ = QuantizedDTypePolicy.__hash__
+class AWQDTypePolicy(_BitsGroupDTypePolicy):
+    """The AWQ policy (``keras.dtype_policies.AWQDTypePolicy``): 4 bits and the group size in its name.
 
-    def get_config(self):
-        """``{"mode": "gptq/<weight_bits>/<group_size>", "source_name": ...}``."""
-        config = super().get_config()
-        config["mode"] = f"{self.mode}/{self.weight_bits}/{self.group_size}"
-        return config
+    A layer built with it (how ``load_model`` restores an AWQ model) creates
+    the packed kernel, scales, zeros, ``awq_scales`` and ``g_idx``.
+
+    Args:
+        mode: ``"awq/4/<group_size>"``, a group size of ``-1`` (per channel)
+            or a positive integer; AWQ only supports 4 bits.
+        source_name: the compute policy.
+
+    Example:
+        >>> p = AWQDTypePolicy("awq/4/-1", "float32")
+        >>> p.name, p.weight_bits, p.group_size
+        ('awq/4/-1_from_float32', 4, -1)
+    """
+
+    _mode = "awq"
+    _allowed_bits = (4,)
+    _bits_message = "AWQ only supports 4-bit quantization"
+    _per_group_word = "per-channel"
 
 
 def quantized_policy_from_name(name):
@@ -227,9 +264,11 @@ def quantized_policy_from_name(name):
         return Int4DTypePolicy(mode, source_name) if "/" in mode else QuantizedDTypePolicy(mode, source_name)
     if name.startswith("gptq"):
         return GPTQDTypePolicy(mode, source_name)
+    if name.startswith("awq"):
+        return AWQDTypePolicy(mode, source_name)
     if name.startswith("float8"):
         return QuantizedFloat8DTypePolicy(mode, source_name)
-    raise NotImplementedError(f"keraton does not implement the quantized policy '{name}' (AWQ).")
+    raise ValueError(f"Unknown quantized policy '{name}'.")
 
 
 class DTypePolicyMap(DTypePolicy, MutableMapping):
@@ -376,4 +415,5 @@ class DTypePolicyMap(DTypePolicy, MutableMapping):
 
 
 POLICY_CLASSES = {cls.__name__: cls for cls in (QuantizedDTypePolicy, QuantizedFloat8DTypePolicy,
-                                                 Int4DTypePolicy, GPTQDTypePolicy, DTypePolicyMap)}
+                                                 Int4DTypePolicy, GPTQDTypePolicy, AWQDTypePolicy,
+                                                 DTypePolicyMap)}

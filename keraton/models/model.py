@@ -188,15 +188,15 @@ class Model(Trainer, Keras2ModelMixin, Layer):
                       layer_range=layer_range)
 
     def get_quantization_layer_structure(self, mode=None):
-        """The layers GPTQ calibrates, as Keras's hook: ``None`` here; override it to return
-        ``{"pre_block_layers": [...], "sequential_blocks": [...]}`` for ``quantize("gptq")``."""
+        """The layers GPTQ/AWQ calibrate, as Keras's hook: ``None`` here; override it to return
+        ``{"pre_block_layers": [...], "sequential_blocks": [...]}`` for ``quantize("gptq")``/``"awq"``."""
         del mode
         return None
 
     def quantize(self, mode=None, config=None, filters=None, **kwargs) -> None:
         """Quantize the supported layers (``Dense``, ``EinsumDense``, ``Embedding``) in place, as Keras 3.
 
-        ``mode`` is ``"int8"``, ``"int4"``, ``"float8"`` or ``"gptq"`` (or given by a
+        ``mode`` is ``"int8"``, ``"int4"``, ``"float8"``, ``"gptq"`` or ``"awq"`` (or given by a
         ``keraton.quantizers.QuantizationConfig``); see
         :func:`keraton.models.quantize.quantize_model`.
         """

@@ -54,14 +54,14 @@ def quantize_model(model, mode=None, config=None, filters=None, **kwargs) -> Non
     Every leaf layer selected by ``filters`` is quantized with
     ``layer.quantize(mode, config=config)``; a layer that does not support
     quantization (or the mode) is skipped with a warning.  ``mode`` is
-    ``"int8"``, ``"int4"``, ``"float8"`` or ``"gptq"`` (optional when
+    ``"int8"``, ``"int4"``, ``"float8"``, ``"gptq"`` or ``"awq"`` (optional when
     ``config``, a ``keras.quantizers.QuantizationConfig``, is given).  An
     unbuilt or already quantized layer, or an invalid mode, raises
-    ``ValueError`` as in Keras.  For ``"gptq"`` the layers are then
-    calibrated block by block (:mod:`keraton.quantizers.gptq_core`) along
+    ``ValueError`` as in Keras.  For ``"gptq"`` and ``"awq"`` the layers are
+    then calibrated block by block (:mod:`keraton.quantizers.gptq_core`,
+    :mod:`keraton.quantizers.awq_core`) along
     ``config.quantization_layer_structure`` or, when that is ``None``,
-    ``model.get_quantization_layer_structure("gptq")``.  AWQ is not
-    implemented.
+    ``model.get_quantization_layer_structure(mode)``.
 
     Example:
         >>> model = keraton.Sequential([keraton.Input((4,)), keraton.layers.Dense(3)])
@@ -76,8 +76,6 @@ def quantize_model(model, mode=None, config=None, filters=None, **kwargs) -> Non
         raise ValueError(
             "The `filters` argument must be a regex string, a list of regex strings, or a callable. "
             f"Received: {type(filters)}")
-    if mode == "awq" or getattr(config, "mode", None) == "awq":
-        raise NotImplementedError("keraton does not implement AWQ quantization.")
     modified = False
     for layer in flatten_layers(model):
         if not should_quantize_layer(layer, filters) or len(flatten_layers(layer)) != 1:
@@ -87,31 +85,34 @@ def quantize_model(model, mode=None, config=None, filters=None, **kwargs) -> Non
             modified = True
         except NotImplementedError as e:
             warnings.warn(str(e), stacklevel=2)
-    # Keras tests only the ``mode`` argument here; a GPTQConfig given alone is calibrated too.
-    if (mode or getattr(config, "mode", None)) == "gptq":
-        _run_gptq(model, config, filters)
+    # Keras tests only the ``mode`` argument here; a GPTQConfig/AWQConfig given alone is calibrated too.
+    calibrated_mode = mode or getattr(config, "mode", None)
+    if calibrated_mode in ("gptq", "awq"):
+        _run_calibration(model, calibrated_mode, config, filters)
     if modified:
         for name in ("train_function", "test_function", "predict_function"):
             if getattr(model, name, None) is not None:
                 setattr(model, name, None)
 
 
-def _run_gptq(model, config, filters) -> None:
+def _run_calibration(model, mode, config, filters) -> None:
+    from keraton.quantizers.awq_core import awq_quantize
     from keraton.quantizers.gptq_core import gptq_quantize
 
     structure = config.quantization_layer_structure
     if structure is None and hasattr(model, "get_quantization_layer_structure"):
-        structure = model.get_quantization_layer_structure("gptq")
+        structure = model.get_quantization_layer_structure(mode)
     if structure is None:
         raise ValueError(
-            "For mode='gptq', a valid quantization structure must be provided either via "
+            f"For mode='{mode}', a valid quantization structure must be provided either via "
             "`config.quantization_layer_structure` or by overriding `model.get_quantization_layer_structure(mode)`. "
             "The structure should be a dictionary with keys 'pre_block_layers' and 'sequential_blocks'.")
-    gptq_quantize(config, structure, filters=filters)
-    left = [layer.name for layer in flatten_layers(model) if getattr(layer, "is_gptq_calibrated", True) is False]
+    (gptq_quantize if mode == "gptq" else awq_quantize)(config, structure, filters=filters)
+    flag = f"is_{mode}_calibrated"
+    left = [layer.name for layer in flatten_layers(model) if getattr(layer, flag, True) is False]
     if left:
         warnings.warn(
-            f"GPTQ calibrated no inputs for layers {left} (they are outside the structure's "
+            f"{mode.upper()} calibrated no inputs for layers {left} (they are outside the structure's "
             "'sequential_blocks'): they keep computing with their float kernel, but, as in Keras, a saved "
             "model holds their empty quantized kernel. Quantize them with another mode or exclude them with "
             "`filters` before saving.", stacklevel=3)

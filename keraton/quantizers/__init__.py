@@ -1,12 +1,10 @@
-"""``keras.quantizers`` (Keras 3.15): quantizers, quantization configs and the int8/int4/float8/GPTQ maths.
-
-AWQ (``AWQConfig``) is not implemented.
-"""
+"""``keras.quantizers`` (Keras 3.15): quantizers, quantization configs and the int8/int4/float8/GPTQ/AWQ maths."""
 
 from __future__ import annotations
 
 import inspect
 
+from keraton.quantizers.awq_config import AWQConfig
 from keraton.quantizers.gptq_config import GPTQConfig
 from keraton.quantizers.quantization_config import (
     Float8QuantizationConfig,
@@ -29,14 +27,14 @@ from keraton.quantizers.quantizers import (
 )
 
 _ALL_OBJECTS = (Quantizer, AbsMaxQuantizer, QuantizationConfig, Int8QuantizationConfig,
-                Int4QuantizationConfig, Float8QuantizationConfig, GPTQConfig)
+                Int4QuantizationConfig, Float8QuantizationConfig, GPTQConfig, AWQConfig)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({"quantizer": Quantizer, "abs_max_quantizer": AbsMaxQuantizer,
                          "quantization_config": QuantizationConfig,
                          "int8_quantization_config": Int8QuantizationConfig,
                          "int4_quantization_config": Int4QuantizationConfig,
                          "float8_quantization_config": Float8QuantizationConfig,
-                         "gptq_config": GPTQConfig})
+                         "gptq_config": GPTQConfig, "awq_config": AWQConfig})
 
 
 def serialize(initializer):
@@ -75,7 +73,7 @@ def get(identifier, **kwargs):
     raise ValueError(f"Could not interpret quantizer identifier: {identifier}")
 
 
-__all__ = ["AbsMaxQuantizer", "Float8QuantizationConfig", "GPTQConfig", "Int4QuantizationConfig", "Int8QuantizationConfig",
+__all__ = ["AWQConfig", "AbsMaxQuantizer", "Float8QuantizationConfig", "GPTQConfig", "Int4QuantizationConfig", "Int8QuantizationConfig",
            "QuantizationConfig", "Quantizer", "abs_max_quantize", "abs_max_quantize_grouped_with_zero_point",
            "compute_float8_amax_history", "compute_float8_scale", "dequantize_with_sz_map", "deserialize",
            "fake_quant_with_min_max_vars", "get", "pack_int4", "quantize_and_dequantize", "serialize",

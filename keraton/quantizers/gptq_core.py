@@ -7,7 +7,10 @@ token windows, runs them through the structure's ``pre_block_layers`` and,
 for each of its ``sequential_blocks`` in turn, records the inputs of the
 block's Dense/EinsumDense layers, quantizes those layers with
 :class:`keraton.quantizers.gptq.GPTQ` and feeds the block's (now quantized)
-outputs to the next block, as Keras does.
+outputs to the next block, as Keras does.  The block loop
+(:func:`apply_layerwise`), the input hooks (:func:`stream_inputs`) and the
+calibration windows (:func:`get_dataloader`) serve AWQ too
+(:mod:`keraton.quantizers.awq_core`).
 """
 
 from __future__ import annotations
@@ -23,28 +26,37 @@ from keraton.quantizers.gptq_config import GPTQConfig
 
 
 @contextmanager
-def stream_hessians(layers, gptq_objects):
-    """While active, each layer of ``layers`` folds the inputs of its calls into its ``GPTQ`` Hessian.
+def stream_inputs(layers, observers):
+    """While active, every call of ``layers[i]`` first hands its inputs to ``observers[i]``.
 
-    ``layers`` and ``gptq_objects`` are parallel lists; the layers' ``call``
-    is wrapped for the duration of the ``with`` block and restored after it.
+    The layers' ``call`` is wrapped for the duration of the ``with`` block and
+    restored after it.  keraton runs a quantized layer's forward through
+    ``call`` (Keras 3.15 runs ``quantized_call`` instead, so its GPTQ and AWQ
+    hooks on ``call`` never fire and its statistics stay zero).
     """
-    def hook(gptq, call):
-        # keraton runs a quantized layer's forward through ``call`` (Keras 3.15 runs ``quantized_call``
-        # instead, so its hook on ``call`` never fires and its Hessians stay zero).
+    def hook(layer, observe, call):
         def wrapped(*args, **kwargs):
-            inputs = args[0] if args else kwargs["inputs"]
-            gptq.update_hessian_with_batch(torch.as_tensor(inputs).reshape(-1, gptq.rows))
+            inputs = torch.as_tensor(args[0] if args else kwargs["inputs"])
+            compute = getattr(torch, layer.compute_dtype)
+            # Keras's ``__call__`` casts float inputs to the compute dtype before the layer sees them.
+            observe(inputs.to(compute) if inputs.is_floating_point() and inputs.dtype != compute else inputs)
             return call(*args, **kwargs)
         return wrapped
 
     try:
-        for layer, gptq in zip(layers, gptq_objects):
-            layer.call = hook(gptq, layer.call)
+        for layer, observe in zip(layers, observers):
+            layer.call = hook(layer, observe, layer.call)
         yield
     finally:
         for layer in layers:
             layer.__dict__.pop("call", None)
+
+
+def stream_hessians(layers, gptq_objects):
+    """While active, each layer of ``layers`` folds the inputs of its calls into its ``GPTQ`` Hessian."""
+    return stream_inputs(layers, [
+        lambda x, g=gptq: g.update_hessian_with_batch(torch.as_tensor(x).reshape(-1, g.rows))
+        for gptq in gptq_objects])
 
 
 def get_dataloader(tokenizer, sequence_length, dataset, num_samples=128, *, strategy="strided", seed=42,
@@ -119,19 +131,24 @@ def _as_batch(x):
     return x.unsqueeze(0) if x.dim() == 2 else x
 
 
-def apply_gptq_layerwise(dataloader, config, structure, filters=None):
-    """Quantize the blocks of ``structure`` one after the other on the calibration windows, as Keras.
+def apply_layerwise(dataloader, num_samples, structure, calibrate, *, filters=None, mode="gptq",
+                    no_blocks_message="No sequential blocks found in the provided structure to quantize."):
+    """Run the calibration windows through ``structure`` and calibrate its blocks one after the other.
 
-    Each block's Dense/EinsumDense layers (selected by ``filters``) get their
-    Hessians from the block's inputs, are quantized, and the block's outputs
-    with the quantized weights become the next block's inputs.
+    The windows go through the ``pre_block_layers``; for each block,
+    ``calibrate(targets, run_block)`` gets the block's Dense/EinsumDense layers
+    selected by ``filters`` and still uncalibrated for ``mode``, and a
+    ``run_block()`` feeding the block its current inputs; the block's outputs
+    (with the now quantized weights) become the next block's inputs, as Keras's
+    GPTQ and AWQ do.
     """
     from keraton.models.quantize import should_quantize_layer
 
     pre_layers = structure.get("pre_block_layers", [])
     blocks = structure.get("sequential_blocks", [])
     if not blocks:
-        raise ValueError("No sequential blocks found in the provided structure to quantize.")
+        raise ValueError(no_blocks_message)
+    flag = f"is_{mode}_calibrated"
     with torch.no_grad():
         inputs = []
         for batch in dataloader:
@@ -139,22 +156,37 @@ def apply_gptq_layerwise(dataloader, config, structure, filters=None):
             for layer in pre_layers:
                 batch = layer(batch)
             inputs.append(batch)
-        num_samples = min(config.num_samples, len(inputs))
+        num_samples = min(num_samples, len(inputs))
         for index, block in enumerate(blocks):
-            # Layers not put in gptq mode (filtered or not quantizable) keep their float kernels.
+            # Layers not put in this mode (filtered or not quantizable) keep their float kernels.
             targets = [layer for layer in find_layers_in_block(block)
-                       if should_quantize_layer(layer, filters) and getattr(layer, "is_gptq_calibrated", True) is False]
+                       if should_quantize_layer(layer, filters) and getattr(layer, flag, True) is False]
             if targets:
-                gptqs = [GPTQ(layer, config) for layer in targets]
-                with stream_hessians(targets, gptqs):
+                def run_block(block=block, inputs=inputs):
                     for sample in inputs[:num_samples]:
                         block(_as_batch(sample))
-                for gptq in gptqs:
-                    gptq.quantize_and_correct_layer()
-                    gptq.free()
+                calibrate(targets, run_block)
             if index < len(blocks) - 1:
                 # As Keras: the first item of each block output is kept (the batch axis of size 1).
                 inputs = [block(_as_batch(sample))[0] for sample in inputs[:num_samples]]
+
+
+def apply_gptq_layerwise(dataloader, config, structure, filters=None):
+    """Quantize the blocks of ``structure`` one after the other on the calibration windows, as Keras.
+
+    Each block's Dense/EinsumDense layers (selected by ``filters``) get their
+    Hessians from the block's inputs, are quantized, and the block's outputs
+    with the quantized weights become the next block's inputs.
+    """
+    def calibrate(targets, run_block):
+        gptqs = [GPTQ(layer, config) for layer in targets]
+        with stream_hessians(targets, gptqs):
+            run_block()
+        for gptq in gptqs:
+            gptq.quantize_and_correct_layer()
+            gptq.free()
+
+    apply_layerwise(dataloader, config.num_samples, structure, calibrate, filters=filters, mode="gptq")
 
 
 def gptq_quantize(config, quantization_layer_structure, filters=None):
@@ -175,10 +207,13 @@ def gptq_quantize(config, quantization_layer_structure, filters=None):
 def _gptq_policy(layer):
     from keraton.mixed_precision.quantized_policy import GPTQDTypePolicy
 
+    return policy_of_type(layer, GPTQDTypePolicy)
+
+
+def policy_of_type(layer, cls):
+    """The layer's own dtype policy (looked up in a ``DTypePolicyMap``) when it is a ``cls``, else ``None``."""
     policy = layer._own_policy()
-    if isinstance(policy, GPTQDTypePolicy):
-        return policy
-    return None
+    return policy if isinstance(policy, cls) else None
 
 
 def get_weight_bits_for_layer(layer, config):

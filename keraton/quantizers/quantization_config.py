@@ -200,7 +200,11 @@ def validate_and_resolve_config(mode, config):
         raise ValueError(f"Contradictory arguments: mode='{mode}' but config.mode='{config.mode}'")
     _validate_mode(config.mode)
     if config.mode == "awq":
-        raise NotImplementedError(f"keraton does not implement mode='{config.mode}' quantization.")
+        from keraton.quantizers.awq_config import AWQConfig
+
+        if not isinstance(config, AWQConfig):
+            raise ValueError(
+                f"Mode 'awq' requires a valid `config` argument of type `AWQConfig`. Received: {type(config)}")
     return config
 
 

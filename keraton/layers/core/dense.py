@@ -51,8 +51,9 @@ class Dense(QuantizableMixin, Layer):
         "float8": ("kernel", "bias", "inputs_scale", "inputs_amax_history", "kernel_scale",
                    "kernel_amax_history", "outputs_grad_scale", "outputs_grad_amax_history"),
         "gptq": ("bias", "quantized_kernel", "kernel_scale", "kernel_zero", "g_idx"),
+        "awq": ("bias", "quantized_kernel", "kernel_scale", "kernel_zero", "awq_scales", "g_idx"),
     }
-    _quantized_modes = ("int8", "int4", "float8", "gptq")
+    _quantized_modes = ("int8", "int4", "float8", "gptq", "awq")
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -84,7 +85,7 @@ class Dense(QuantizableMixin, Layer):
         mode = self.quantization_mode
         if mode is not None:
             self.quantized_build((input_dim, self.units), mode, self.quantization_config)
-        if mode not in ("int8", "int4", "gptq"):
+        if mode not in ("int8", "int4", "gptq", "awq"):
             self.kernel = self.add_weight(
                 shape=(input_dim, self.units), initializer=self.kernel_initializer, name="kernel",
                 regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
@@ -160,9 +161,9 @@ class Dense(QuantizableMixin, Layer):
             self._orig_output_dim = units
         elif mode == "float8":
             self._float8_build()
-        elif mode == "gptq":
+        elif mode in ("gptq", "awq"):
             self.kernel_shape = tuple(kernel_shape)
-            self._gptq_build(input_dim, units, config)
+            self._gptq_build(input_dim, units, config, mode=mode)
         else:
             raise self._quantization_mode_error(mode)
         self._is_quantized = True
@@ -172,9 +173,9 @@ class Dense(QuantizableMixin, Layer):
         if mode == "float8":
             self.quantized_build(kernel_shape, mode)
             return
-        if mode == "gptq":
+        if mode in ("gptq", "awq"):
             self.quantized_build(kernel_shape, mode, config)
-            self.is_gptq_calibrated = False
+            setattr(self, f"is_{mode}_calibrated", False)
             return
         kernel = self.kernel.detach()
         zero = None
@@ -197,25 +198,15 @@ class Dense(QuantizableMixin, Layer):
         self._store_quantized_kernel(kernel_shape, mode, config, value, scale, zero)
 
     def _quantized_call(self, inputs):
-        if self.quantization_mode == "gptq":
+        if self.quantization_mode in ("gptq", "awq"):
             return self._gptq_call(inputs)
         return self._kernel_quantized_call(inputs, torch.matmul)
 
     def _gptq_call(self, inputs):
-        """The float kernel before calibration, then the dequantized GPTQ kernel, as Keras."""
-        if not self.is_gptq_calibrated:
-            kernel = self.kernel
-        else:
-            kernel = self._gptq_float_kernel(self.kernel_shape)
-        compute = getattr(torch, self.compute_dtype)
-        if inputs.is_floating_point() and inputs.dtype != compute:
-            inputs = inputs.to(compute)
-        out = torch.matmul(inputs, kernel.to(inputs.dtype))
-        if self.bias is not None:
-            out = out + self._ac(self.bias)
-        if self._act is not None:
-            out = self._act(out)
-        return out
+        """The float kernel before calibration, then the dequantized GPTQ/AWQ kernel, as Keras."""
+        return self._calibrated_call(inputs, torch.matmul, self.kernel_shape)
+
+    _awq_call = _gptq_call
 
     def _int_kernel(self):
         """The int8 kernel ``(input_dim, units)`` (int4 unpacked)."""

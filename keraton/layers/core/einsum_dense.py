@@ -111,7 +111,7 @@ class EinsumDense(QuantizableMixin, Layer):
         mode = self.quantization_mode
         if mode is not None:
             self.quantized_build(tuple(kernel_shape), mode, self.quantization_config)
-        if mode not in ("int8", "int4", "gptq"):
+        if mode not in ("int8", "int4", "gptq", "awq"):
             self.kernel = self.add_weight(
                 shape=tuple(kernel_shape), initializer=kernel_initializer, name="kernel",
                 regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
@@ -174,8 +174,9 @@ class EinsumDense(QuantizableMixin, Layer):
         "float8": ("kernel", "bias", "inputs_scale", "inputs_amax_history", "kernel_scale",
                    "kernel_amax_history", "outputs_grad_scale", "outputs_grad_amax_history"),
         "gptq": ("bias", "quantized_kernel", "kernel_scale", "kernel_zero", "g_idx"),
+        "awq": ("bias", "quantized_kernel", "kernel_scale", "kernel_zero", "awq_scales", "g_idx"),
     }
-    _quantized_modes = ("int8", "int4", "float8", "gptq")
+    _quantized_modes = ("int8", "int4", "float8", "gptq", "awq")
 
     def _set_quantization_info(self):
         if getattr(self, "_qinfo", None) is None:
@@ -209,13 +210,17 @@ class EinsumDense(QuantizableMixin, Layer):
             self._int4_scale_weights("kernel", scale_shape, grouped, rows, block_size)
         elif mode == "float8":
             self._float8_build()
-        elif mode == "gptq":
+        elif mode in ("gptq", "awq"):
             from keraton.quantizers.gptq import kernel_rows_columns
 
+            if mode == "awq" and len(kernel_shape) not in (2, 3):
+                raise ValueError(
+                    f"AWQ quantization only supports 2D or 3D kernels; layer '{self.name}' has a kernel of "
+                    f"shape {kernel_shape}.")
             self.original_kernel_shape = kernel_shape
             rows, columns = kernel_rows_columns(kernel_shape)
-            self.gptq_unpacked_column_size = columns
-            self._gptq_build(rows, columns, config, zero_name="zero_point")
+            setattr(self, f"{mode}_unpacked_column_size", columns)
+            self._gptq_build(rows, columns, config, zero_name="zero_point", mode=mode)
         else:
             raise self._quantization_mode_error(mode)
         self._is_quantized = True
@@ -259,9 +264,9 @@ class EinsumDense(QuantizableMixin, Layer):
         if mode == "float8":
             self.quantized_build(kernel_shape, mode)
             return
-        if mode == "gptq":
+        if mode in ("gptq", "awq"):
             self.quantized_build(kernel_shape, mode, config)
-            self.is_gptq_calibrated = False
+            setattr(self, f"is_{mode}_calibrated", False)
             return
         self._set_quantization_info()
         kernel = self.kernel.detach()
@@ -287,25 +292,16 @@ class EinsumDense(QuantizableMixin, Layer):
         self._store_quantized_kernel(kernel_shape, mode, config, value, scale, zero)
 
     def _quantized_call(self, inputs):
-        if self.quantization_mode == "gptq":
+        if self.quantization_mode in ("gptq", "awq"):
             return self._gptq_call(inputs)
         return self._kernel_quantized_call(inputs, lambda x, kernel: torch.einsum(self.equation, x, kernel))
 
     def _gptq_call(self, inputs):
-        """The float kernel before calibration, then the dequantized GPTQ kernel, as Keras."""
-        if not self.is_gptq_calibrated:
-            kernel = self.kernel
-        else:
-            kernel = self._gptq_float_kernel(self.original_kernel_shape)
-        compute = getattr(torch, self.compute_dtype)
-        if inputs.is_floating_point() and inputs.dtype != compute:
-            inputs = inputs.to(compute)
-        out = torch.einsum(self.equation, inputs, kernel.to(inputs.dtype))
-        if self.bias is not None:
-            out = out + self._ac(self.bias)
-        if self._act is not None:
-            out = self._act(out)
-        return out
+        """The float kernel before calibration, then the dequantized GPTQ/AWQ kernel, as Keras."""
+        return self._calibrated_call(inputs, lambda x, kernel: torch.einsum(self.equation, x, kernel),
+                                     self.original_kernel_shape)
+
+    _awq_call = _gptq_call
 
     def _float_kernel(self):
         """The dequantized kernel (Keras's gradient kernel, and its int4 forward kernel)."""

@@ -144,13 +144,13 @@ class QuantizableMixin:
 
     # ------------------------------------------------------------------ quantize
     def quantize(self, mode=None, type_check=True, config=None):
-        """Quantize the built layer's weights to ``mode`` (``"int8"``, ``"int4"``, ``"float8"``, ``"gptq"``), as Keras.
+        """Quantize the built layer's weights to ``mode`` (``"int8"``, ``"int4"``, ``"float8"``, ``"gptq"``, ``"awq"``).
 
         ``config`` (a ``keras.quantizers.QuantizationConfig``) picks the
         quantizers; without one the mode's default config is used (int4:
-        sub-channel with ``block_size=128``).  ``"gptq"`` (``Dense`` and
-        ``EinsumDense``, with a ``GPTQConfig``) only creates the gptq
-        variables: the float kernel stays in use until the model-level
+        sub-channel with ``block_size=128``).  ``"gptq"`` and ``"awq"``
+        (``Dense`` and ``EinsumDense``, with a ``GPTQConfig``/``AWQConfig``)
+        only create their variables: the float kernel stays in use until the model-level
         calibration (``Model.quantize``) replaces it.  Raises ``ValueError`` for an
         unbuilt or already quantized layer or an invalid mode, and
         ``NotImplementedError`` for a mode the layer does not support or a
@@ -168,7 +168,7 @@ class QuantizableMixin:
         self._is_quantized = True
         if self._own_policy().quantization_mode is None:
             name = mode
-            if mode == "gptq":
+            if mode in ("gptq", "awq"):
                 name = config.dtype_policy_string()
             elif mode == "int4":
                 block_size = quantizers.quantization_config.get_block_size_for_layer(self, config)
@@ -296,15 +296,21 @@ class QuantizableMixin:
             out = self._act(out)
         return out
 
-    # ------------------------------------------------------------------ gptq
-    def _gptq_build(self, rows, columns, config, zero_name="kernel_zero") -> None:
-        """Keras's gptq variables for a kernel seen as ``(rows, columns)``: the kernel ``(columns, rows)``
-        as uint8 (4 bits: two per byte, ``ceil(columns/2)`` rows), and per group ``kernel_scale``,
-        ``kernel_zero`` (uint8) of shape ``(columns, n_groups)`` and the float ``g_idx`` ``(rows,)``."""
-        from keraton.quantizers import gptq_core
+    # ------------------------------------------------------------------ gptq / awq
+    def _gptq_build(self, rows, columns, config, zero_name="kernel_zero", mode="gptq") -> None:
+        """Keras's gptq (or awq) variables for a kernel seen as ``(rows, columns)``: the kernel
+        ``(columns, rows)`` as uint8 (4 bits: two per byte, ``ceil(columns/2)`` rows), per group
+        ``kernel_scale``, ``kernel_zero`` (uint8) of shape ``(columns, n_groups)``, for awq the
+        per-row ``awq_scales`` ``(rows,)``, and the float ``g_idx`` ``(rows,)``."""
+        if mode == "awq":
+            from keraton.quantizers import awq_core
 
-        bits = gptq_core.get_weight_bits_for_layer(self, config)
-        group_size = gptq_core.get_group_size_for_layer(self, config)
+            bits, group_size = 4, awq_core.get_group_size_for_layer(self, config)
+        else:
+            from keraton.quantizers import gptq_core
+
+            bits = gptq_core.get_weight_bits_for_layer(self, config)
+            group_size = gptq_core.get_group_size_for_layer(self, config)
         n_groups = 1 if group_size == -1 else -(-rows // group_size)
         packed = (columns + 1) // 2 if bits == 4 else columns
         self._gptq_bits = bits
@@ -312,28 +318,54 @@ class QuantizableMixin:
         self.quantized_kernel = self._fixed_weight("kernel", (packed, rows), "uint8")
         self.kernel_scale = self._fixed_weight("kernel_scale", (columns, n_groups), None, "ones")
         self.kernel_zero = self._fixed_weight(zero_name, (columns, n_groups), "uint8")
+        if mode == "awq":
+            self.awq_scales = self._fixed_weight("awq_scales", (rows,), None, "ones")
         self.g_idx = self._fixed_weight("g_idx", (rows,), "float32")
-        # Built from a gptq policy (a loaded model) the weights are the calibrated ones;
-        # ``quantize("gptq")`` marks the layer uncalibrated until GPTQ has run.
-        self.is_gptq_calibrated = True
+        # Built from a gptq/awq policy (a loaded model) the weights are the calibrated ones;
+        # ``quantize(mode)`` marks the layer uncalibrated until GPTQ/AWQ has run.
+        setattr(self, f"is_{mode}_calibrated", True)
 
-    def _store_gptq_weights(self, quantized, scale, zero, g_idx) -> None:
-        """Write GPTQ's results into the gptq variables and drop the float kernel."""
+    def _store_gptq_weights(self, quantized, scale, zero, g_idx, awq_scales=None) -> None:
+        """Write GPTQ's (or AWQ's, with ``awq_scales``) results into the layer's variables and drop the
+        float kernel."""
         with torch.no_grad():
             self.quantized_kernel.copy_(quantized)
             self.kernel_scale.copy_(scale)
             self.kernel_zero.copy_(zero)
             self.g_idx.copy_(g_idx)
+            if awq_scales is not None:
+                self.awq_scales.copy_(awq_scales)
         self._drop_weight("kernel")
-        self.is_gptq_calibrated = True
+        setattr(self, f"is_{self.quantization_mode}_calibrated", True)
 
     def _gptq_float_kernel(self, shape):
-        """The dequantized gptq kernel, ``(rows, columns)`` reshaped to ``shape``, in the compute dtype."""
+        """The dequantized gptq/awq kernel, ``(rows, columns)`` (awq: divided by ``awq_scales`` per row),
+        reshaped to ``shape``, in the compute dtype."""
         kernel = self.quantized_kernel
         if self._gptq_bits == 4:
             kernel = quantizers.unpack_int4(kernel, self._gptq_columns, axis=0, dtype="uint8")
         kernel = quantizers.dequantize_with_sz_map(kernel, self._ac(self.kernel_scale), self.kernel_zero, self.g_idx)
-        return kernel.T.reshape(shape)
+        kernel = kernel.T
+        if self.quantization_mode == "awq":
+            kernel = kernel / self._ac(self.awq_scales).unsqueeze(-1)
+        return kernel.reshape(shape)
+
+    def _calibrated_call(self, inputs, product, shape):
+        """The gptq/awq forward: the float kernel before calibration, then the dequantized kernel, as Keras;
+        ``product(x, kernel)`` is the layer's contraction."""
+        if not getattr(self, f"is_{self.quantization_mode}_calibrated"):
+            kernel = self.kernel
+        else:
+            kernel = self._gptq_float_kernel(shape)
+        compute = getattr(torch, self.compute_dtype)
+        if inputs.is_floating_point() and inputs.dtype != compute:
+            inputs = inputs.to(compute)
+        out = product(inputs, kernel.to(inputs.dtype))
+        if self.bias is not None:
+            out = out + self._ac(self.bias)
+        if self._act is not None:
+            out = self._act(out)
+        return out
 
     # ------------------------------------------------------------------ config
     def _quantization_config_entries(self, config: dict) -> dict:
