@@ -20,7 +20,7 @@ from keraton.quantizers.awq_config import AWQConfig
 from keraton.quantizers.gptq_core import (
     apply_layerwise,
     get_dataloader,
-    policy_of_type,
+    setting_for_layer,
     stream_inputs,
 )
 
@@ -71,11 +71,4 @@ def get_group_size_for_layer(layer, config):
     """The layer's AWQ group size: from an :class:`AWQConfig`, else from its ``AWQDTypePolicy``."""
     from keraton.mixed_precision.quantized_policy import AWQDTypePolicy
 
-    if config is not None and isinstance(config, AWQConfig):
-        return config.group_size
-    policy = policy_of_type(layer, AWQDTypePolicy)
-    if policy is None:
-        raise ValueError(
-            "For AWQ quantization, the group_size must be specified either through a `dtype_policy` of "
-            f"type `AWQDTypePolicy` or the `config` argument. Layer '{layer.name}' has neither.")
-    return policy.group_size
+    return setting_for_layer(layer, config, "group_size", "AWQ", AWQConfig, AWQDTypePolicy)

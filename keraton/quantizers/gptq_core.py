@@ -204,37 +204,37 @@ def gptq_quantize(config, quantization_layer_structure, filters=None):
     apply_gptq_layerwise(windows[: config.num_samples], config, quantization_layer_structure, filters=filters)
 
 
-def _gptq_policy(layer):
-    from keraton.mixed_precision.quantized_policy import GPTQDTypePolicy
-
-    return policy_of_type(layer, GPTQDTypePolicy)
-
-
 def policy_of_type(layer, cls):
     """The layer's own dtype policy (looked up in a ``DTypePolicyMap``) when it is a ``cls``, else ``None``."""
     policy = layer._own_policy()
     return policy if isinstance(policy, cls) else None
 
 
-def get_weight_bits_for_layer(layer, config):
-    """The layer's GPTQ bits: from a :class:`GPTQConfig`, else from its ``GPTQDTypePolicy``."""
-    if config is not None and isinstance(config, GPTQConfig):
-        return config.weight_bits
-    policy = _gptq_policy(layer)
+def setting_for_layer(layer, config, attribute, mode, config_class, policy_class):
+    """``attribute`` (``weight_bits``, ``group_size``) of a calibrated quantization for ``layer``.
+
+    From ``config`` when it is a ``config_class``, else from the layer's own
+    ``policy_class`` policy; neither raises ``ValueError`` naming both, as Keras.
+    """
+    if isinstance(config, config_class):
+        return getattr(config, attribute)
+    policy = policy_of_type(layer, policy_class)
     if policy is None:
         raise ValueError(
-            "For GPTQ quantization, the weight_bits must be specified either through a `dtype_policy` of "
-            f"type `GPTQDTypePolicy` or the `config` argument. Layer '{layer.name}' has neither.")
-    return policy.weight_bits
+            f"For {mode} quantization, the {attribute} must be specified either through a `dtype_policy` of "
+            f"type `{policy_class.__name__}` or the `config` argument. Layer '{layer.name}' has neither.")
+    return getattr(policy, attribute)
+
+
+def get_weight_bits_for_layer(layer, config):
+    """The layer's GPTQ bits: from a :class:`GPTQConfig`, else from its ``GPTQDTypePolicy``."""
+    from keraton.mixed_precision.quantized_policy import GPTQDTypePolicy
+
+    return setting_for_layer(layer, config, "weight_bits", "GPTQ", GPTQConfig, GPTQDTypePolicy)
 
 
 def get_group_size_for_layer(layer, config):
     """The layer's GPTQ group size: from a :class:`GPTQConfig`, else from its ``GPTQDTypePolicy``."""
-    if config is not None and isinstance(config, GPTQConfig):
-        return config.group_size
-    policy = _gptq_policy(layer)
-    if policy is None:
-        raise ValueError(
-            "For GPTQ quantization, the group_size must be specified either through a `dtype_policy` of "
-            f"type `GPTQDTypePolicy` or the `config` argument. Layer '{layer.name}' has neither.")
-    return policy.group_size
+    from keraton.mixed_precision.quantized_policy import GPTQDTypePolicy
+
+    return setting_for_layer(layer, config, "group_size", "GPTQ", GPTQConfig, GPTQDTypePolicy)
