@@ -190,17 +190,21 @@ def device_scope(device_name) -> torch.device:
 
 
 def clear_session() -> None:
-    """Reset the layer-name counters, the open ``RematScope``s and Keras 2's learning phase.
+    """Reset the layer-name counters, the open ``RematScope``s, Keras 2's learning phase and the
+    global dtype policy.
 
     As ``keras.backend.clear_session()``: after this call the next ``Dense`` is
-    named ``dense`` again.
+    named ``dense`` again, and layers take ``floatx()`` again after a
+    ``set_dtype_policy("mixed_bfloat16")`` (``floatx`` itself stays).
     """
     from keraton import rematerialization
     from keraton.layers import call_context
+    from keraton.mixed_precision import policy
 
     _NAME_COUNTERS.clear()
     rematerialization._SCOPE_STACK.clear()
     call_context._GLOBAL_LEARNING_PHASE[0] = None
+    policy.set_global_policy(None)
 
 
 def is_keras_tensor(x) -> bool:

@@ -79,6 +79,19 @@ def test_clear_session_resets_name_counters():
     assert keraton.Sequential().name == "sequential"
 
 
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "float32"])
+def test_clear_session_resets_the_global_dtype_policy_as_keras(policy):
+    keraton.config.set_dtype_policy(policy)
+    assert layers.Dense(1).dtype_policy.name == policy
+    backend.clear_session()
+    backend.set_floatx("float64")
+    try:
+        assert keraton.config.dtype_policy().name == "float64"  # floatx's again, as Keras
+        assert layers.Dense(1).dtype == "float64"
+    finally:
+        backend.set_floatx("float32")
+
+
 def test_unique_object_name():
     assert [backend.unique_object_name("thing") for _ in range(3)] == ["thing", "thing_1", "thing_2"]
     assert backend.unique_object_name("other") == "other"
