@@ -19,7 +19,7 @@ from keraton.quantizers.awq import AWQ
 from keraton.quantizers.awq_config import AWQConfig
 from keraton.quantizers.gptq_core import (
     apply_layerwise,
-    get_dataloader,
+    calibration_windows,
     setting_for_layer,
     stream_inputs,
 )
@@ -54,17 +54,8 @@ def apply_awq_layerwise(dataloader, config, structure, filters=None):
 
 def awq_quantize(config, quantization_layer_structure, filters=None):
     """Run AWQ on the structure's blocks with ``config``'s calibration data (``model.quantize("awq")``)."""
-    if config.dataset is None or config.tokenizer is None:
-        raise ValueError(
-            "AWQ quantization requires a dataset and a tokenizer. Please provide them in the `AWQConfig`.")
-    if quantization_layer_structure is None:
-        raise ValueError(
-            "For 'awq' mode, a valid quantization structure must be provided either via "
-            "`config.quantization_layer_structure` or by overriding `model.get_quantization_layer_structure(mode)`. "
-            "The structure should be a dictionary with keys 'pre_block_layers' and 'sequential_blocks'.")
-    windows = get_dataloader(config.tokenizer, config.sequence_length, config.dataset,
-                             num_samples=config.num_samples)
-    apply_awq_layerwise(windows[: config.num_samples], config, quantization_layer_structure, filters=filters)
+    windows = calibration_windows(config, quantization_layer_structure, "awq")
+    apply_awq_layerwise(windows, config, quantization_layer_structure, filters=filters)
 
 
 def get_group_size_for_layer(layer, config):

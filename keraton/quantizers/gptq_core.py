@@ -189,19 +189,31 @@ def apply_gptq_layerwise(dataloader, config, structure, filters=None):
     apply_layerwise(dataloader, config.num_samples, structure, calibrate, filters=filters, mode="gptq")
 
 
-def gptq_quantize(config, quantization_layer_structure, filters=None):
-    """Run GPTQ on the structure's blocks with ``config``'s calibration data (``model.quantize("gptq")``)."""
+def calibration_windows(config, quantization_layer_structure, mode):
+    """The calibration windows of ``config`` for ``mode`` (``"gptq"``, ``"awq"``), after Keras's checks.
+
+    Both need a dataset, a tokenizer and a structure (``pre_block_layers``,
+    ``sequential_blocks``); a missing one raises Keras's ``ValueError``.
+    """
+    name = mode.upper()
     if config.dataset is None or config.tokenizer is None:
         raise ValueError(
-            "GPTQ quantization requires a dataset and a tokenizer. Please provide them in the `GPTQConfig`.")
+            f"{name} quantization requires a dataset and a tokenizer. Please provide them in the "
+            f"`{name}Config`.")
     if quantization_layer_structure is None:
         raise ValueError(
-            "For 'gptq' mode, a valid quantization structure must be provided either via "
+            f"For '{mode}' mode, a valid quantization structure must be provided either via "
             "`config.quantization_layer_structure` or by overriding `model.get_quantization_layer_structure(mode)`. "
             "The structure should be a dictionary with keys 'pre_block_layers' and 'sequential_blocks'.")
     windows = get_dataloader(config.tokenizer, config.sequence_length, config.dataset,
                              num_samples=config.num_samples)
-    apply_gptq_layerwise(windows[: config.num_samples], config, quantization_layer_structure, filters=filters)
+    return windows[: config.num_samples]
+
+
+def gptq_quantize(config, quantization_layer_structure, filters=None):
+    """Run GPTQ on the structure's blocks with ``config``'s calibration data (``model.quantize("gptq")``)."""
+    windows = calibration_windows(config, quantization_layer_structure, "gptq")
+    apply_gptq_layerwise(windows, config, quantization_layer_structure, filters=filters)
 
 
 def policy_of_type(layer, cls):
