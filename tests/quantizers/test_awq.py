@@ -15,6 +15,7 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 import torch
+from calibration_models import DIM, SEQ, TOKENS, VOCAB, calibration_model, to_numpy
 
 import keraton
 from keraton.quantizers import awq as kt_awq
@@ -24,14 +25,9 @@ keras = pytest.importorskip("keras")
 from keras.src.quantizers import awq as k_awq  # noqa: E402
 from keras.src.quantizers import awq_core as k_awq_core  # noqa: E402
 
-VOCAB, DIM, SEQ = 50, 16, 6
-
 
 def _np(x):
-    if isinstance(x, torch.Tensor):
-        return x.detach().cpu().float().numpy() if x.dtype == torch.bfloat16 else x.detach().cpu().numpy()
-    x = keras.ops.convert_to_tensor(x)
-    return keras.ops.convert_to_numpy(keras.ops.cast(x, "float32") if x.dtype == torch.bfloat16 else x)
+    return to_numpy(x, keras)
 
 
 # ---------------------------------------------------------------------------- maths
@@ -141,20 +137,6 @@ def _keras_hook_fixed(layers_map, awq_objects):
             del layer.quantized_call
 
 
-def _model(lib, head=False, small=False):
-    layers = lib.layers
-    embedding = layers.Embedding(VOCAB, DIM)
-    blocks = [lib.Sequential([layers.Dense(24, activation="relu"), layers.Dense(DIM)]),
-              lib.Sequential([layers.EinsumDense("abc,cde->abde", output_shape=(None, 2, 4), bias_axes="de"),
-                              layers.EinsumDense("abde,def->abf", output_shape=(None, DIM), bias_axes="f")])]
-    if small:
-        blocks = [lib.Sequential([layers.Dense(4)])]
-    stack = [lib.Input((SEQ,), dtype="int32"), embedding, *blocks] + ([layers.Dense(5)] if head else [])
-    return lib.Sequential(stack), {"pre_block_layers": [embedding], "sequential_blocks": blocks}
-
-
-TOKENS = np.random.default_rng(0).integers(0, VOCAB, size=(8, SEQ)).astype("int32")
-
 _PAIRS = {}
 
 
@@ -165,8 +147,8 @@ def _quantize_pair(policy="float32", **kwargs):
         keras.mixed_precision.set_global_policy(policy)
         keraton.mixed_precision.set_global_policy(policy)
         try:
-            theirs, k_structure = _model(keras)
-            ours, t_structure = _model(keraton)
+            theirs, k_structure = calibration_model(keras)
+            ours, t_structure = calibration_model(keraton)
         finally:
             keras.mixed_precision.set_global_policy("float32")
             keraton.mixed_precision.set_global_policy("float32")
@@ -201,7 +183,7 @@ def test_model_quantize_as_keras(group_size, num_grid_points, policy):
 
 def test_stock_keras_records_no_magnitudes():
     """Documents the Keras 3.15 defect the comparisons above work around."""
-    model, structure = _model(keras, small=True)
+    model, structure = calibration_model(keras, small=True)
     seen = []
     original = k_awq.AWQ.quantize_layer
 
@@ -222,7 +204,7 @@ def test_stock_keras_records_no_magnitudes():
 
 
 def test_filters_leave_layers_float():
-    model, structure = _model(keraton)
+    model, structure = calibration_model(keraton)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.quantize("awq", filters="einsum", config=AWQConfig(
@@ -236,7 +218,7 @@ def test_filters_leave_layers_float():
 
 def test_layers_outside_the_blocks_warn_and_config_alone_calibrates():
     """``quantize(config=AWQConfig(...))`` calibrates too (Keras checks only ``mode``)."""
-    model, structure = _model(keraton, head=True)
+    model, structure = calibration_model(keraton, head=True)
     with pytest.warns(UserWarning, match="AWQ calibrated no inputs for layers"):
         model.quantize(config=AWQConfig(TOKENS, object(), num_samples=2, sequence_length=SEQ,
                                         quantization_layer_structure=structure))
@@ -250,7 +232,7 @@ def test_string_dataset_tokenized():
         def tokenize(self, text):
             return np.array([ord(c) % VOCAB for c in text], dtype="int32")
 
-    model, structure = _model(keraton)
+    model, structure = calibration_model(keraton)
     model.quantize("awq", config=AWQConfig(["hello world", "awq on torch"], Chars(), num_samples=3,
                                            sequence_length=SEQ, group_size=-1,
                                            quantization_layer_structure=structure))

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 import torch
+from calibration_models import DIM, SEQ, TOKENS, VOCAB, calibration_model, to_numpy
 
 import keraton
 from keraton.quantizers import gptq as kt_gptq
@@ -24,11 +25,9 @@ from keras.src.quantizers import gptq as k_gptq  # noqa: E402
 from keras.src.quantizers import gptq_core as k_gptq_core  # noqa: E402
 from keras.src.quantizers import quantizers as k_quantizers  # noqa: E402
 
-VOCAB, DIM, SEQ = 50, 16, 6
-
 
 def _np(x):
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else keras.ops.convert_to_numpy(x)
+    return to_numpy(x, keras)
 
 
 # ---------------------------------------------------------------------------- maths
@@ -154,21 +153,6 @@ def _keras_hook_fixed(layers_map, gptq_objects):
             del layer.quantized_call
 
 
-def _model(lib, head=False, small=False):
-    layers = lib.layers
-    embedding = layers.Embedding(VOCAB, DIM)
-    blocks = [lib.Sequential([layers.Dense(24, activation="relu"), layers.Dense(DIM)]),
-              lib.Sequential([layers.EinsumDense("abc,cde->abde", output_shape=(None, 2, 4), bias_axes="de"),
-                              layers.EinsumDense("abde,def->abf", output_shape=(None, DIM), bias_axes="f")])]
-    if small:
-        blocks = [lib.Sequential([layers.Dense(4)])]
-    stack = [lib.Input((SEQ,), dtype="int32"), embedding, *blocks] + ([layers.Dense(5)] if head else [])
-    return lib.Sequential(stack), {"pre_block_layers": [embedding], "sequential_blocks": blocks}
-
-
-TOKENS = np.random.default_rng(0).integers(0, VOCAB, size=(8, SEQ)).astype("int32")
-
-
 _PAIRS = {}
 
 
@@ -181,8 +165,8 @@ def _quantize_pair(**kwargs):
 
 
 def _quantize_new_pair(**kwargs):
-    theirs, k_structure = _model(keras)
-    ours, t_structure = _model(keraton)
+    theirs, k_structure = calibration_model(keras)
+    ours, t_structure = calibration_model(keraton)
     ours.set_weights(theirs.get_weights())
     settings = dict(num_samples=4, sequence_length=SEQ, **kwargs)
     with pytest.MonkeyPatch.context() as patch, warnings.catch_warnings():
@@ -212,7 +196,7 @@ def test_model_quantize_as_keras(bits, group_size, symmetric, activation_order):
 
 def test_stock_keras_records_no_hessian():
     """Documents the Keras 3.15 defect the comparisons above work around."""
-    model, structure = _model(keras, small=True)
+    model, structure = calibration_model(keras, small=True)
     seen = []
     original = k_gptq.GPTQ.quantize_and_correct_layer
 
@@ -232,7 +216,7 @@ def test_stock_keras_records_no_hessian():
 
 
 def test_filters_leave_layers_float():
-    model, structure = _model(keraton)
+    model, structure = calibration_model(keraton)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.quantize("gptq", filters="einsum", config=GPTQConfig(
@@ -245,7 +229,7 @@ def test_filters_leave_layers_float():
 
 
 def test_layers_outside_the_blocks_warn():
-    model, structure = _model(keraton, head=True)
+    model, structure = calibration_model(keraton, head=True)
     with pytest.warns(UserWarning, match="GPTQ calibrated no inputs for layers"):
         model.quantize("gptq", config=GPTQConfig(TOKENS, object(), num_samples=2, sequence_length=SEQ,
                                                  quantization_layer_structure=structure))
@@ -255,7 +239,7 @@ def test_layers_outside_the_blocks_warn():
 
 def test_config_mode_alone_runs_gptq():
     """keraton calibrates for ``quantize(config=GPTQConfig(...))`` too (Keras checks only ``mode``)."""
-    model, structure = _model(keraton)
+    model, structure = calibration_model(keraton)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.quantize(config=GPTQConfig(TOKENS, object(), num_samples=2, sequence_length=SEQ,
