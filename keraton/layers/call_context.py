@@ -23,12 +23,18 @@ class _CallState(threading.local):
         pending_loss_layers: layers that called ``add_loss()`` during the
             current outermost call; cleared when an outermost call starts, so a
             layer's losses always belong to its last call.
+        loop_depth: how many fit/evaluate/predict loops (and ``*_on_batch``
+            calls) of this thread hold a model's mode.
+        internal_mode_changes: how many of keraton's own mode changes are in
+            progress in this thread (they do not pin a layer's mode).
     """
 
     def __init__(self):
         self.training = None
         self.depth = 0
         self.pending_loss_layers = []
+        self.loop_depth = 0
+        self.internal_mode_changes = 0
 
 
 STATE = _CallState()
@@ -88,10 +94,6 @@ def _input_mask(first, args, kwargs, tensor_type=None):
 # ---------------------------------------------------------------- training resolution
 # Keras 2's ``K.set_learning_phase(0|1)``: the value of bare calls while set (None: unset).
 _GLOBAL_LEARNING_PHASE: list = [None]
-# Counts the fit/evaluate/predict loops (and ``*_on_batch`` calls) holding a model's mode.
-_LOOP_MODE = [0]
-# Counts keraton's own mode changes in progress, which do not pin a layer's mode.
-_INTERNAL_MODE_CHANGE = [0]
 
 
 def call_default(cls, name: str):
@@ -106,11 +108,11 @@ def call_default(cls, name: str):
 
 def set_mode(module, training: bool) -> None:
     """``module.train(training)`` as keraton's own change: it does not pin the mode (see ``resolve_training``)."""
-    _INTERNAL_MODE_CHANGE[0] += 1
+    STATE.internal_mode_changes += 1
     try:
         module.train(training)
     finally:
-        _INTERNAL_MODE_CHANGE[0] -= 1
+        STATE.internal_mode_changes -= 1
 
 
 @contextlib.contextmanager
@@ -118,15 +120,16 @@ def loop_mode(model, training: bool):
     """Hold ``model`` in ``training`` mode while a fit/evaluate/predict loop runs, then restore it.
 
     Meanwhile an outermost call without ``training=`` (a custom ``train_step``'s
-    ``self(x)``, a callback's ``self.model(x)``) runs in inference mode, as in Keras.
+    ``self(x)``, a callback's ``self.model(x)``) runs in inference mode, as in Keras
+    (in the loop's thread: a data-loading thread's calls keep their own rules).
     """
     previous = model.training
     set_mode(model, training)
-    _LOOP_MODE[0] += 1
+    STATE.loop_depth += 1
     try:
         yield
     finally:
-        _LOOP_MODE[0] -= 1
+        STATE.loop_depth -= 1
         set_mode(model, previous)
 
 
@@ -149,7 +152,7 @@ def resolve_training(layer, cls):
     if phase is not None:
         return phase, phase
     default = call_default(cls, "training")
-    if STATE.depth == 0 and _LOOP_MODE[0]:
+    if STATE.depth == 0 and STATE.loop_depth:
         return (False, None) if default is None else (bool(default), bool(default))
     if layer._mode_pinned or layer.training:
         return layer.training, layer.training

@@ -292,7 +292,7 @@ class Layer(WeightsMixin, NameScopeMixin, SymbolicCallMixin, Keras2LayerMixin, n
         layers included (Keras's augmentation layers would augment); after
         ``model.train()`` it trains.  keraton's own mode changes do not pin.
         """
-        if not call_context._INTERNAL_MODE_CHANGE[0]:
+        if not call_context.STATE.internal_mode_changes:
             self._mode_pinned = True
         return super().train(mode)
 

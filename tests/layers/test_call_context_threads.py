@@ -1,4 +1,5 @@
-"""The call context (inherited ``training``, call depth, pending ``add_loss`` values) is per thread.
+"""The call context (inherited ``training``, call depth, pending ``add_loss`` values, loops
+holding a model's mode, keraton's own mode changes) is per thread.
 
 A data-loading thread that calls layers while the training thread is inside
 a model call (a generator or ``PyDataset`` running in ``fit``'s prefetch
@@ -129,3 +130,60 @@ def test_add_loss_in_another_thread_stays_out_of_the_training_step():
     model.compile("sgd", loss="mse")
     loss = model.evaluate(np.ones((4, 2), "float32"), np.ones((4, 1), "float32"), verbose=0)
     assert loss == pytest.approx(1.0)  # (0 - 1)**2, no 100 from the other thread's layer
+
+
+def test_a_loop_in_another_thread_leaves_this_threads_bare_calls_alone():
+    # fit/evaluate/predict make the outermost bare calls of their own thread infer (Keras);
+    # a layer the user put in training mode keeps training when called in another thread.
+    recorder = _Recorder()
+    recorder.train()
+    model = keraton.Sequential([keraton.Input((3,)), layers.Dense(1)])
+    held, release = threading.Event(), threading.Event()
+    inside = []
+
+    def hold_loop():
+        with call_context.loop_mode(model, True):
+            inside.append(call_context.STATE.loop_depth)
+            held.set()
+            if not release.wait(TIMEOUT):
+                raise RuntimeError("never released")
+
+    thread, errors = _run_in_thread(hold_loop)
+    assert held.wait(TIMEOUT)
+    recorder(torch.ones(2, 3))  # this thread: no loop holds a mode
+    release.set()
+    thread.join(TIMEOUT)
+    assert not errors and inside == [1]
+    assert call_context.STATE.loop_depth == 0
+    assert recorder.seen == [True]
+    with call_context.loop_mode(model, True):
+        recorder(torch.ones(2, 3))  # inside a loop of this thread: inference, as Keras
+    assert recorder.seen == [True, False]
+
+
+def test_keratons_mode_change_in_another_thread_does_not_hide_a_users_train_call():
+    class SlowToSwitch(layers.Layer):
+        """Pauses inside ``train()`` while keraton switches its mode."""
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.entered, self.resume = threading.Event(), threading.Event()
+
+        def train(self, mode=True):
+            if call_context.STATE.internal_mode_changes and "entered" in self.__dict__:
+                self.entered.set()
+                if not self.resume.wait(TIMEOUT):
+                    raise RuntimeError("never resumed")
+            return super().train(mode)
+
+        def call(self, x):
+            return x
+
+    switching, user_layer = SlowToSwitch(), layers.Dense(2)
+    thread, errors = _run_in_thread(lambda: call_context.set_mode(switching, True))
+    assert switching.entered.wait(TIMEOUT)
+    user_layer.eval()  # the user's own call: it pins the mode even while keraton's change runs
+    switching.resume.set()
+    thread.join(TIMEOUT)
+    assert not errors
+    assert user_layer._mode_pinned and not switching._mode_pinned
