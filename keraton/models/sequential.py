@@ -132,16 +132,21 @@ class Sequential(Keras2SequentialMixin, Model):
         return tuple(first.inputs[0].shape)
 
     def _build_graph(self, batch_shape) -> None:
-        if self._input_layer is None:
-            first = self._stack[0]
-            self._input_layer = InputLayer(batch_shape=batch_shape, dtype=first._dtype_arg,
-                                           name=None)
-        x = self._input_layer._output_tensor
-        inputs = x
+        if _several_shapes(batch_shape):
+            # Keras 2.0/2.1: a first legacy ``Merge`` of several models takes one input per model.
+            inputs = [InputLayer(batch_shape=tuple(s))._output_tensor for s in batch_shape]
+            batch_shape = [tuple(s) for s in batch_shape]
+        else:
+            if self._input_layer is None:
+                first = self._stack[0]
+                self._input_layer = InputLayer(batch_shape=batch_shape, dtype=first._dtype_arg,
+                                               name=None)
+            inputs = self._input_layer._output_tensor
+        x = inputs
         with self._open_name_scope():  # Keras: the layers' weights are "<model>/<layer>/..."
             for layer in self._stack:
                 x = layer(x)
-        self._input_list = [inputs]
+        self._input_list = list(inputs) if isinstance(inputs, list) else [inputs]
         self._output_list = [x]
         self._inputs_struct, self._outputs_struct = inputs, x
         self._build_shapes = tuple(batch_shape)
@@ -243,3 +248,9 @@ class Sequential(Keras2SequentialMixin, Model):
         elif build_shape is not None:
             model.build(tuple(build_shape))
         return model
+
+
+def _several_shapes(batch_shape) -> bool:
+    """Whether ``batch_shape`` is a list of shapes (a first layer with several inputs)."""
+    return isinstance(batch_shape, list) and bool(batch_shape) and isinstance(
+        batch_shape[0], (list, tuple))
