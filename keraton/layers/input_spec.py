@@ -47,7 +47,9 @@ def check_input_spec(layer, x) -> None:
     """Raise a ``ValueError`` naming ``layer``, the expectation and the given shape if ``x`` breaks the spec."""
     spec = layer.input_spec
     if isinstance(spec, (list, tuple)):
-        for s, t in zip(spec, x):
+        # A list of specs checks a list of inputs; one tensor is a list of one (Keras 2 custom
+        # layers write ``self.input_spec = [InputSpec(ndim=3)]`` and take one tensor).
+        for s, t in zip(spec, x if isinstance(x, (list, tuple)) else [x]):
             _check_one(layer, s, t)
         return
     _check_one(layer, spec, x)

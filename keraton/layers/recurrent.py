@@ -16,9 +16,11 @@ from keraton.layers.rnn import (
     SimpleRNNCell,
     StackedRNNCells,
 )
+from keraton.layers.rnn.legacy_recurrent import Recurrent, _time_distributed_dense  # noqa: F401
 from keraton.utils.keras2_names import warn_keras2_name
 
-__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN", "SimpleRNNCell",
+# _time_distributed_dense: Keras 2.0/2.1's private helper that old custom RNNs import from here.
+__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "Recurrent", "SimpleRNN", "SimpleRNNCell",
            "StackedRNNCells"]
 
 warn_keras2_name("keras.layers.recurrent", "`keras.layers`")

@@ -293,9 +293,12 @@ def test_every_core_layer_is_covered():
     covered = {type(c.factory()).__name__ for c in CASES} | {name for c in CASES for name in c.covers}
     # MaxNumBoundingBoxes takes bounding-box dicts, not tensors: test_bounding_box_augmentation.py.
     # JaxLayer, FlaxLayer and TFSMLayer refuse to be created on PyTorch: test_foreign_layers.py.
-    # AbstractRNNCell is tf.keras 2's abstract base of custom cells: rnn/test_abstract_rnn_cell.py.
+    # AbstractRNNCell is tf.keras 2's abstract base of custom cells: rnn/test_abstract_rnn_cell.py;
+    # Recurrent and ConvRecurrent2D are Keras 2's abstract bases of custom RNNs:
+    # rnn/test_legacy_recurrent.py.
     not_battery = {"Layer", "Wrapper", "InputLayer", "SymbolicOp", "KerasTensor", "InputSpec",
-                   "MaxNumBoundingBoxes", "JaxLayer", "FlaxLayer", "TFSMLayer", "AbstractRNNCell"}
+                   "MaxNumBoundingBoxes", "JaxLayer", "FlaxLayer", "TFSMLayer", "AbstractRNNCell",
+                   "Recurrent", "ConvRecurrent2D"}
     # Aliases (MaxPool2D is MaxPooling2D) are covered by their class's Case.
     public = {
         getattr(layers, name).__name__ for name in layers.__all__

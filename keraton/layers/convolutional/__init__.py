@@ -1,5 +1,6 @@
 """Convolution layers: Conv1D/2D/3D, their transposes, depthwise and separable convolutions."""
 
+from keraton.layers.convolutional.atrous import AtrousConvolution1D, AtrousConvolution2D
 from keraton.layers.convolutional.conv1d import Conv1D
 from keraton.layers.convolutional.conv1d_transpose import Conv1DTranspose
 from keraton.layers.convolutional.conv2d import Conv2D
@@ -22,6 +23,8 @@ Deconvolution2D = Deconv2D = Conv2DTranspose
 Deconvolution3D = Deconv3D = Conv3DTranspose
 
 __all__ = [
+    "AtrousConvolution1D",  # Keras 2's deprecated dilated-convolution functions
+    "AtrousConvolution2D",
     "Conv1D",
     "Conv1DTranspose",
     "Conv2D",

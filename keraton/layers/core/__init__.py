@@ -6,13 +6,15 @@ from keraton.layers.core.embedding import Embedding
 from keraton.layers.core.identity import Identity
 from keraton.layers.core.input_layer import Input, InputLayer
 from keraton.layers.core.lambda_layer import Lambda
+from keraton.layers.core.legacy_dense import Highway, MaxoutDense
 from keraton.layers.core.masking import Masking
 from keraton.layers.core.reversible_embedding import ReversibleEmbedding
 from keraton.layers.core.torch_module_wrapper import TorchModuleWrapper
 from keraton.layers.core.wrapper import Wrapper
 
 __all__ = ["Dense", "EinsumDense", "Embedding", "Identity", "Input", "InputLayer", "Lambda",
-           "Masking", "ReversibleEmbedding", "TorchModuleWrapper", "Wrapper"]
+           "Masking", "ReversibleEmbedding", "TorchModuleWrapper", "Wrapper",
+           "Highway", "MaxoutDense"]  # the last two: Keras 2's deprecated legacy layers
 
 # Keras 2's keras.layers.core also held these; served lazily (their families import core).
 _KERAS2_NAMES = {

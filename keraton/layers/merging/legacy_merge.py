@@ -166,7 +166,11 @@ class Merge(Layer):
         if self._sources is None:
             if mask is None and isinstance(inputs, (list, tuple)):
                 mask = [getattr(x, "_keras_mask", None) for x in inputs]  # Keras 2: one per input
-            return self._merge(inputs, mask)
+            try:
+                return self._merge(inputs, mask)
+            except (RuntimeError, ValueError):  # torch's shape errors: Keras's message where it applies
+                self._check_shapes([tuple(x.shape) for x in inputs])
+                raise
         merged = list(self._sources(inputs))
         masks = [getattr(x, "_keras_mask", None) for x in merged]
         output = self._merge(merged, masks)

@@ -1,5 +1,7 @@
 """Battery cases for the merging layers; each is called on a list of inputs (a tuple of shapes)."""
 
+import warnings
+
 from battery_cases import Case
 from keraton import layers
 
@@ -21,4 +23,25 @@ CASES = [
     Case("dot", lambda: layers.Dot(axes=1), TWO,
          bad_inputs=((((2, 3), (2, 4)), ("'dot'", "size 3", "size 4")),)),
     Case("dot_normalize", lambda: layers.Dot(axes=(2, 1), normalize=True), ((2, 3, 4), (2, 4, 5))),
+]
+
+
+def _legacy_merge(**kwargs):
+    """Keras 2.0/2.1's deprecated ``Merge``, without its warning (given on every construction)."""
+
+    def factory():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return layers.Merge(**kwargs)
+
+    return factory
+
+
+CASES += [
+    Case("legacy_merge_concat", _legacy_merge(mode="concat"), ((2, 3), (2, 5)),
+         bad_inputs=((((2, 3, 4), (2, 2, 4)), ('"concat" mode', "(2, 3, 4)", "(2, 2, 4)")),)),
+    Case("legacy_merge_sum", _legacy_merge(mode="sum"), ((2, 3), (2, 3), (2, 3)),
+         bad_inputs=((((2, 3), (2, 4)), ("sum mode", "(2, 3)", "(2, 4)")),)),
+    Case("legacy_merge_cos", _legacy_merge(mode="cos"), TWO,
+         bad_inputs=((((2, 3), (2, 4)), ("cos mode", "(2, 3)", "(2, 4)")),)),
 ]
