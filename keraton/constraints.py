@@ -28,11 +28,14 @@ __all__ = [
     "deserialize",
     "get",
     "max_norm",
+    "maxnorm",
     "min_max_norm",
     "non_neg",
+    "nonneg",
     "radial_constraint",
     "serialize",
     "unit_norm",
+    "unitnorm",
 ]
 
 
@@ -164,12 +167,15 @@ max_norm = MaxNorm
 non_neg = NonNeg
 unit_norm = UnitNorm
 min_max_norm = MinMaxNorm
+# Keras 2.x's legacy aliases (Keras 1's names).
+maxnorm, nonneg, unitnorm = max_norm, non_neg, unit_norm
 
 from keraton.radial_constraint import RadialConstraint, radial_constraint  # noqa: E402
 
 ALL_OBJECTS = (Constraint, MaxNorm, MinMaxNorm, NonNeg, RadialConstraint, UnitNorm)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({backend.to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
+ALL_OBJECTS_DICT.update({"maxnorm": MaxNorm, "nonneg": NonNeg, "unitnorm": UnitNorm})
 
 
 def serialize(constraint) -> dict:

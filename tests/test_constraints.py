@@ -144,7 +144,7 @@ def test_get_other_identifiers():
         constraints.get(5)
 
 
-@pytest.mark.parametrize("bad,closest", [("max_nrom", "max_norm"), ("nonneg", "non_neg"),
+@pytest.mark.parametrize("bad,closest", [("max_nrom", "max_norm"), ("non_nge", "non_neg"),
                                          ("UnitNrom", "UnitNorm")])
 def test_unknown_name_mentions_closest(bad, closest):
     with pytest.raises(ValueError, match=f"'{closest}'"):

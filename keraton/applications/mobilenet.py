@@ -3,8 +3,13 @@
 import warnings
 
 from keraton import backend, layers
+from keraton.activations import relu6  # noqa: F401  (Keras 2.1's mobilenet.relu6)
 from keraton.applications import imagenet_utils
 from keraton.models import Model
+
+# Keras 2.1 defined these in this module; old code loads MobileNet files with
+# custom_objects={"relu6": mobilenet.relu6, "DepthwiseConv2D": mobilenet.DepthwiseConv2D}.
+DepthwiseConv2D = layers.DepthwiseConv2D
 
 BASE_WEIGHT_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet/"
 _SIZES = (128, 160, 192, 224)

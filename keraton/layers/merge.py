@@ -29,6 +29,7 @@ from keraton.layers.merging import (
     multiply,
     subtract,
 )
+from keraton.layers.merging.base_merge import Merge as _Merge  # noqa: F401  (Keras 2's base class)
 from keraton.layers.merging.legacy_merge import merge as _legacy_merge
 from keraton.utils.keras2_names import warn_keras2_name
 

@@ -45,6 +45,7 @@ from keraton.losses.functions import (
     categorical_generalized_cross_entropy,
     categorical_hinge,
     circle,
+    cosine_proximity,
     cosine_similarity,
     ctc,
     dice,
@@ -75,6 +76,7 @@ msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kullback_leibler_divergence = kl_divergence
 logcosh = log_cosh
 bce = BCE = binary_crossentropy
+cosine = cosine_proximity  # Keras 2.x
 
 ALL_OBJECTS = (
     Loss, LossFunctionWrapper,
@@ -101,6 +103,7 @@ ALL_OBJECTS_DICT.update({
     "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
     "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
     "logcosh": log_cosh,
+    "cosine_proximity": cosine_proximity, "cosine": cosine_proximity,  # Keras 2.x
 })
 
 
@@ -154,7 +157,8 @@ __all__ = [
     "MeanSquaredLogarithmicError", "Poisson", "SparseCategoricalCrossentropy", "SquaredHinge",
     "Tversky", "bce", "binary_crossentropy", "binary_focal_crossentropy",
     "categorical_crossentropy", "categorical_focal_crossentropy",
-    "categorical_generalized_cross_entropy", "categorical_hinge", "circle", "cosine_similarity",
+    "categorical_generalized_cross_entropy", "categorical_hinge", "circle", "cosine",
+    "cosine_proximity", "cosine_similarity",
     "ctc",
     "deserialize", "dice", "get", "hinge", "huber", "kl_divergence", "kld",
     "kullback_leibler_divergence", "log_cosh", "logcosh", "mae", "mape", "mean_absolute_error",

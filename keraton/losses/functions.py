@@ -109,6 +109,16 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     return -torch.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), dim=axis)
 
 
+def cosine_proximity(y_true, y_pred):
+    """Keras 2.x's name of the negative cosine similarity along the last axis (``keras.losses.cosine_proximity``).
+
+    ``-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis=-1)``: -1 for
+    parallel vectors; Keras 2 also called it ``cosine``, tf.keras 2 renamed it
+    ``cosine_similarity``.
+    """
+    return cosine_similarity(y_true, y_pred, axis=-1)
+
+
 def huber(y_true, y_pred, delta=1.0):
     """Huber loss: ``0.5 x**2`` where ``|x| <= delta`` else ``delta |x| - 0.5 delta**2`` (mean, last axis)."""
     y_true, y_pred = _elementwise("huber", y_true, y_pred)

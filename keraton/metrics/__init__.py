@@ -21,6 +21,7 @@ from keraton.losses.functions import (
     categorical_crossentropy,
     categorical_focal_crossentropy,
     categorical_hinge,
+    cosine_proximity,
     hinge,
     huber,
     kl_divergence,
@@ -103,6 +104,7 @@ msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kullback_leibler_divergence = kl_divergence
 logcosh = log_cosh
 acc = accuracy
+cosine = cosine_proximity
 
 ALL_OBJECTS = (
     Metric, Mean, Sum, MeanMetricWrapper,
@@ -148,7 +150,9 @@ _FUNCTIONS = (
 FUNCTIONS_DICT = {fn.__name__: fn for fn in _FUNCTIONS}
 FUNCTIONS_DICT.update({"mse": mse, "mae": mae, "mape": mape, "msle": msle, "kld": kld,
                        "logcosh": log_cosh, "acc": accuracy,
-                       "kullback_leibler_divergence": kl_divergence})
+                       "kullback_leibler_divergence": kl_divergence,
+                       # Keras 2.x's metric names of the negative cosine similarity
+                       "cosine_proximity": cosine_proximity, "cosine": cosine_proximity})
 
 
 def serialize(metric):
@@ -195,6 +199,6 @@ __all__ = sorted(
     [cls.__name__ for cls in ALL_OBJECTS]
     + [fn.__name__ for fn in _FUNCTIONS]
     + ["ALL_OBJECTS", "ALL_OBJECTS_DICT", "FUNCTIONS_DICT", "MAE", "MAPE", "MSE", "MSLE", "KLD",
-       "acc", "deserialize", "get", "kld", "kullback_leibler_divergence", "logcosh", "mae",
+       "acc", "cosine", "cosine_proximity", "deserialize", "get", "kld", "kullback_leibler_divergence", "logcosh", "mae",
        "mape", "mse", "msle", "serialize", "experimental"]
 )

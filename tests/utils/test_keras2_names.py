@@ -30,10 +30,14 @@ def _fresh_import(module_name):
                              "Embedding", "SpatialDropout1D"]),
     ("keraton.layers.convolutional", ["Conv2D", "UpSampling2D", "ZeroPadding2D", "Cropping2D",
                                       "MaxPooling2D", "AveragePooling1D", "UpSampling3D"]),
-    ("keraton.layers.recurrent", ["LSTM", "GRU", "SimpleRNN", "RNN", "LSTMCell", "StackedRNNCells"]),
+    ("keraton.layers.recurrent", ["LSTM", "GRU", "SimpleRNN", "RNN", "LSTMCell", "StackedRNNCells",
+                                  "Recurrent"]),
+    ("keraton.layers.convolutional_recurrent", ["ConvLSTM2D", "ConvRecurrent2D"]),
+    ("keraton.legacy.layers", ["Merge", "merge", "MaxoutDense", "Highway", "AtrousConvolution1D",
+                               "AtrousConvolution2D", "Recurrent", "ConvRecurrent2D"]),
     ("keraton.layers.embeddings", ["Embedding"]),
     ("keraton.layers.merge", ["Add", "Concatenate", "Dot", "add", "concatenate", "multiply"]),
-    ("keraton.layers.wrappers", ["Bidirectional", "TimeDistributed"]),
+    ("keraton.layers.wrappers", ["Bidirectional", "TimeDistributed", "Wrapper"]),
     ("keraton.layers.pooling", ["MaxPooling2D", "GlobalAveragePooling1D"]),
     ("keraton.layers.normalization", ["BatchNormalization"]),
     ("keraton.layers.advanced_activations", ["LeakyReLU", "PReLU", "ELU", "ReLU", "Softmax"]),
@@ -76,6 +80,43 @@ def test_other_module_paths_alias_the_real_objects(module_name, name, target):
         importlib.import_module(target), name)
 
 
+def test_keras2_names_of_renamed_objects():
+    """Keras 2.x spelled these differently; each is keraton's own object."""
+    from keraton.applications import mobilenet
+    from keraton.engine import network, saving, topology
+    from keraton.layers.merge import _Merge
+    from keraton.layers.merging.base_merge import Merge
+
+    assert topology.Container is topology.Network is network.Network is keraton.models.Functional
+    assert topology.get_source_inputs is network.get_source_inputs is keraton.utils.get_source_inputs
+    assert saving.load_model is keraton.models.load_model
+    assert saving.model_from_json is keraton.models.model_from_json
+    assert _Merge is Merge  # Keras 2's base of custom merge layers (``_merge_function``)
+    assert mobilenet.DepthwiseConv2D is layers.DepthwiseConv2D
+    assert mobilenet.relu6 is keraton.activations.relu6
+    constraints = keraton.constraints
+    assert (constraints.maxnorm, constraints.nonneg, constraints.unitnorm) == (
+        constraints.MaxNorm, constraints.NonNeg, constraints.UnitNorm)
+    assert isinstance(constraints.get("maxnorm"), constraints.MaxNorm)
+    with pytest.warns(UserWarning, match="keras.objectives"):
+        objectives = _fresh_import("keraton.objectives")
+    assert objectives.categorical_crossentropy is keraton.losses.categorical_crossentropy
+    assert objectives.mse is keraton.losses.mse
+
+
+@pytest.mark.parametrize("get", ["losses", "metrics"])
+@pytest.mark.parametrize("name", ["cosine_proximity", "cosine"])
+def test_cosine_proximity_is_keras2s_negative_cosine_similarity(get, name):
+    import numpy as np
+    import torch
+
+    fn = getattr(keraton, get).get(name)
+    y_true = torch.tensor([[1.0, 0.0], [3.0, 4.0]])
+    y_pred = torch.tensor([[2.0, 0.0], [-4.0, 3.0]])
+    # -(a . b) / (|a| |b|) per sample: parallel -> -1, orthogonal -> 0.
+    np.testing.assert_allclose(fn(y_true, y_pred).numpy(), [-1.0, 0.0], atol=1e-6)
+
+
 def test_np_utils_to_categorical_numbers():
     from keraton.utils.np_utils import to_categorical
 
@@ -91,6 +132,8 @@ def test_np_utils_to_categorical_numbers():
     ("keraton.engine", "keras.engine"),
     ("keraton.layers.advanced_activations", "keras.layers.advanced_activations"),
     ("keraton.layers.noise", "keras.layers.noise"),
+    ("keraton.layers.convolutional_recurrent", "keras.layers.convolutional_recurrent"),
+    ("keraton.objectives", "keras.objectives"),
     ("keraton.utils.vis_utils", "keras.utils.vis_utils"),
     ("keraton.utils.generic_utils", "keras.utils.generic_utils"),
     ("keraton.utils.layer_utils", "keras.utils.layer_utils"),
