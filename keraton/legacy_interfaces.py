@@ -142,12 +142,17 @@ def _keras1_reading(args, kwargs, names) -> bool:
     kernel.  Where nothing settles it, keraton follows Keras 3, except for
     ``a == b`` (``Convolution2D(32, 3, 3)``: Keras 1's square kernels, while a
     stride equal to the kernel size is rarely spelled positionally).  A Keras 1
-    keyword (``border_mode``, ``init``...) makes it Keras 1, a Keras 2 one
-    (``padding``, ``strides``...) Keras 3.
+    keyword (``border_mode``, ``init``...) makes it Keras 1 unless ``padding``,
+    ``strides`` or ``data_format`` is given too (Keras 2.x refused that mix);
+    other Keras 2 keywords (``kernel_initializer``, ``dilation_rate``...) make it
+    Keras 3.
     """
+    keras1 = any(old in kwargs for old, _ in names)
+    if keras1 and not any(k in kwargs for k in ("padding", "strides", "data_format")):
+        return True  # Keras 2.x: Conv2D(16, 3, 3, border_mode="same", dilation_rate=2)
     if _keras2_keywords(kwargs, names):
         return False
-    return args[1] == args[2] or any(old in kwargs for old, _ in names)
+    return args[1] == args[2]
 
 
 def _conv2d(args, kwargs, stacklevel, names=_CONV_NAMES + _WEIGHT_NAMES):

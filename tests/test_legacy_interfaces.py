@@ -191,6 +191,11 @@ def test_three_ints_without_keywords():
     with pytest.warns(UserWarning, match="Update your `Conv2D`"):
         keras1 = L.Convolution2D(8, 1, 7, init="uniform")
     assert (keras1.kernel_size, keras1.strides) == ((1, 7), (1, 1))
+    # A Keras 1 keyword settles it even next to Keras 2's dilation_rate (Keras 2.x's reading).
+    with pytest.warns(UserWarning, match="Update your `Conv2D`"):
+        dilated = L.Conv2D(16, 3, 3, dilation_rate=(2, 2), border_mode="same")
+    assert (dilated.kernel_size, dilated.strides, dilated.dilation_rate, dilated.padding) == (
+        (3, 3), (1, 1), (2, 2), "same")
 
 
 @pytest.mark.parametrize("layer_class", [L.LSTM, L.GRU, L.SimpleRNN, L.Conv1D])
