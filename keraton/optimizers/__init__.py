@@ -9,6 +9,8 @@ update rules and defaults, through either the Keras API (``apply_gradients``,
 
 from __future__ import annotations
 
+import torch
+
 from keraton.optimizers import experimental, legacy, schedules
 from keraton.optimizers.adadelta import Adadelta
 from keraton.optimizers.adafactor import Adafactor
@@ -37,8 +39,8 @@ ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS if cls is n
 __all__ = [
     "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion",
     "LossScaleOptimizer", "MultiOptimizer", "Muon", "Nadam", "Optimizer", "OptimizerMap",
-    "RMSprop", "ScalarVariable", "ScheduleFreeAdamW", "deserialize", "experimental", "get", "legacy", "schedules",
-    "serialize",
+    "RMSprop", "ScalarVariable", "ScheduleFreeAdamW", "TorchOptimizer", "deserialize", "experimental",
+    "get", "legacy", "schedules", "serialize",
 ]
 
 
@@ -63,13 +65,17 @@ def get(identifier):
     """Return an optimizer from a name (``'adam'``, case-insensitive), a config dict or an instance.
 
     Matches ``keras.optimizers.get``: ``None`` gives ``None``, an instance is
-    returned unchanged, a name gives a new optimizer with Keras's defaults.
+    returned unchanged, a name gives a new optimizer with Keras's defaults; a
+    ``torch.optim.Optimizer`` is wrapped in :class:`TorchOptimizer` (as Keras 2
+    wrapped a TensorFlow optimizer in ``TFOptimizer``).
     Unknown names raise a ``ValueError`` naming the closest known optimizer.
     """
     if identifier is None:
         return None
     if isinstance(identifier, Optimizer):
         return identifier
+    if isinstance(identifier, torch.optim.Optimizer):  # Keras 2 wrapped TF's in TFOptimizer
+        return TorchOptimizer(identifier)
     if isinstance(identifier, str):
         from keraton.utils.lookup import lookup_by_name  # lazy: keraton.utils imports much
 
@@ -90,3 +96,4 @@ def get(identifier):
 
 # Keras 3 also exports it here; imported last (it subclasses Optimizer).
 from keraton.mixed_precision.loss_scale_optimizer import LossScaleOptimizer  # noqa: E402
+from keraton.optimizers.torch_optimizer import TorchOptimizer  # noqa: E402

@@ -9,6 +9,8 @@ its saved state can be restored, as Keras's ``compile_from_config`` does.
 
 from __future__ import annotations
 
+import warnings
+
 from keraton.saving.serialization_lib import serialize_keras_object
 
 
@@ -25,6 +27,14 @@ class ConfigArgumentsError(ValueError, TypeError):
 def compile_config(model) -> dict:
     """Keras 3's ``get_compile_config()`` of a compiled model (``{}`` when not compiled, as Keras)."""
     if not getattr(model, "compiled", False):
+        return {}
+    if not getattr(model.optimizer, "_saved_with_model", True):
+        # Keras 2 saved a model trained with a TFOptimizer the same way: uncompiled, with a warning.
+        warnings.warn(
+            f"The optimizer of model '{model.name}' ({type(model.optimizer).__name__}, a torch.optim "
+            "optimizer) cannot be saved with the model: it is saved uncompiled. Compile it again "
+            "after loading (torch's optimizer state: optimizer.optimizer.state_dict()).",
+            UserWarning, stacklevel=4)
         return {}
     loss = getattr(model, "_compile_loss", None)
     metrics = getattr(model, "_compile_metrics", None)

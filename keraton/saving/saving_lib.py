@@ -91,8 +91,9 @@ def children(obj) -> list:
     if isinstance(obj, Model):
         if not isinstance(obj, (Sequential, Functional)):
             named.setdefault("layers", obj.layers)
-        if getattr(obj, "optimizer", None) is not None:
-            named.setdefault("optimizer", obj.optimizer)
+        optimizer = getattr(obj, "optimizer", None)
+        if optimizer is not None and getattr(optimizer, "_saved_with_model", True):  # no TorchOptimizer
+            named.setdefault("optimizer", optimizer)
     out.extend((k, named[k]) for k in sorted(named, key=_name_key))
     return out
 
