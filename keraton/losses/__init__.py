@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import inspect
 
+import torch
+
 from keraton.losses.classes import (
     CTC,
     BinaryCrossentropy,
@@ -64,6 +66,7 @@ from keraton.losses.functions import (
 )
 from keraton.losses.loss import Loss, squeeze_or_expand_to_same_rank
 from keraton.losses.reduction import Reduction
+from keraton.losses.torch_loss import TorchLoss
 from keraton.saving.object_registration import get_registered_object
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from keraton.utils.lookup import lookup_by_name
@@ -129,10 +132,13 @@ def get(identifier):
 
     Function names (``'mse'``, ``'categorical_crossentropy'``) give the function;
     class names (``'MeanSquaredError'``) and dicts give an instance; ``None``
-    gives ``None``.
+    gives ``None``; a ``torch.nn`` loss module (``nn.CrossEntropyLoss()``) gives
+    a :class:`TorchLoss` calling it torch's way, ``module(y_pred, y_true)``.
     """
     if identifier is None:
         return None
+    if isinstance(identifier, torch.nn.modules.loss._Loss):
+        return TorchLoss(identifier)
     if isinstance(identifier, dict):
         obj = deserialize(identifier)
     elif isinstance(identifier, str):
@@ -155,7 +161,7 @@ __all__ = [
     "Hinge", "Huber", "KLD", "KLDivergence", "LogCosh", "Loss", "LossFunctionWrapper", "MAE",
     "MAPE", "MSE", "MSLE", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredError",
     "MeanSquaredLogarithmicError", "Poisson", "SparseCategoricalCrossentropy", "SquaredHinge",
-    "Tversky", "bce", "binary_crossentropy", "binary_focal_crossentropy",
+    "TorchLoss", "Tversky", "bce", "binary_crossentropy", "binary_focal_crossentropy",
     "categorical_crossentropy", "categorical_focal_crossentropy",
     "categorical_generalized_cross_entropy", "categorical_hinge", "circle", "cosine",
     "cosine_proximity", "cosine_similarity",

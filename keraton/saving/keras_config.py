@@ -28,13 +28,15 @@ def compile_config(model) -> dict:
     """Keras 3's ``get_compile_config()`` of a compiled model (``{}`` when not compiled, as Keras)."""
     if not getattr(model, "compiled", False):
         return {}
-    if not getattr(model.optimizer, "_saved_with_model", True):
+    unsaved = [obj for obj in [model.optimizer] + _compiled_losses(model)
+               if not getattr(obj, "_saved_with_model", True) or _is_torch_loss(obj)]
+    if unsaved:
         # Keras 2 saved a model trained with a TFOptimizer the same way: uncompiled, with a warning.
+        names = ", ".join(type(obj).__name__ for obj in unsaved)
         warnings.warn(
-            f"The optimizer of model '{model.name}' ({type(model.optimizer).__name__}, a torch.optim "
-            "optimizer) cannot be saved with the model: it is saved uncompiled. Compile it again "
-            "after loading (torch's optimizer state: optimizer.optimizer.state_dict()).",
-            UserWarning, stacklevel=4)
+            f"Model '{model.name}' was compiled with torch objects ({names}) that cannot be saved "
+            "with the model: it is saved uncompiled. Compile it again after loading (torch's "
+            "optimizer state: model.optimizer.optimizer.state_dict()).", UserWarning, stacklevel=4)
         return {}
     loss = getattr(model, "_compile_loss", None)
     metrics = getattr(model, "_compile_metrics", None)
@@ -48,6 +50,20 @@ def compile_config(model) -> dict:
         "steps_per_execution": getattr(model, "steps_per_execution", 1),
         "jit_compile": False,
     }
+
+
+def _compiled_losses(model) -> list:
+    """The losses given to ``compile``."""
+    from keraton.utils import tree
+
+    loss = model.loss
+    return list(loss.values()) if isinstance(loss, dict) else tree.flatten(loss)
+
+
+def _is_torch_loss(obj) -> bool:
+    import torch
+
+    return isinstance(obj, torch.nn.modules.loss._Loss)
 
 
 def model_to_config_dict(model) -> dict:
