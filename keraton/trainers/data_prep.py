@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from keraton import backend
+from keraton.trainers.data_adapters import array_like_data_adapter as lazy_data
 from keraton.trainers.data_adapters import data_adapter_utils as utils
 from keraton.trainers.data_adapters import is_data_source
 from keraton.utils import tree
@@ -223,10 +224,21 @@ def standardize_batch(model, batch, device=None, class_weight=None):
 
 
 def prepare_data(model, x, y=None, sample_weight=None, class_weight=None, validation_split=0.0,
-                 validation_data=None, for_predict=False):
-    """Return ``((x, y, sample_weight), validation or None)`` as tensors ready for an adapter."""
+                 validation_data=None, for_predict=False, lazy_arrays=False):
+    """Return ``((x, y, sample_weight), validation or None)`` as tensors ready for an adapter.
+
+    Array-likes read on demand (``HDF5Matrix``, h5py datasets: see
+    ``array_like_data_adapter.is_lazy_array``) stay as given with
+    ``lazy_arrays`` (``fit``/``evaluate``/``predict``, which read them batch
+    by batch); otherwise (``*_on_batch``: one batch) they are read whole.
+    """
     if x is None:
         raise ValueError("No data was passed: x is None. Pass the input data as `x`.")
+    if lazy_data.has_lazy_arrays(x, y, sample_weight):
+        if lazy_arrays:
+            return _prepare_lazy(model, (x, y, sample_weight), class_weight, validation_split,
+                                 validation_data)
+        x, y, sample_weight = lazy_data.materialize((x, y, sample_weight))
     if is_data_source(x):
         if validation_split:
             raise ValueError(
@@ -265,6 +277,25 @@ def prepare_data(model, x, y=None, sample_weight=None, class_weight=None, valida
     return train, validation
 
 
+def _prepare_lazy(model, train, class_weight, validation_split, validation_data):
+    """``prepare_data`` for data holding array-likes: checked, split into row views, not read.
+
+    Each batch is converted when it is read (``ArrayLikeDataAdapter`` with
+    ``standardize_batch``), class weights included; as for streamed data, the
+    values are not scanned for NaN (that would read the whole dataset).
+    """
+    _, y, _ = train
+    if class_weight and (y is None or isinstance(y, (list, tuple, dict))):
+        raise ValueError(
+            "class_weight is only supported for models with a single output and a y array; "
+            "use sample_weight for multi-output models."
+        )
+    validation = _prepare_validation(model, validation_data)
+    if validation is None and validation_split:
+        train, validation = lazy_data.split_rows(train, validation_split)
+    return train, validation
+
+
 def _prepare_validation(model, validation_data):
     """``(x, y, sw)`` tensors for in-memory validation data; ``(source, None, None)`` for a source."""
     if validation_data is None:
@@ -272,6 +303,8 @@ def _prepare_validation(model, validation_data):
     if is_data_source(validation_data):
         return validation_data, None, None
     vx, vy, vsw = _unpack_validation(validation_data)
+    if lazy_data.has_lazy_arrays(vx, vy, vsw):
+        return vx, vy, vsw  # read batch by batch (ArrayLikeDataAdapter)
     if is_data_source(vx):
         return vx, None, None
     return _standardize(model, vx, vy, vsw, "validation")

@@ -370,7 +370,8 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
             epochs = min(epochs, int(config.max_epochs()))
         verbose = _resolve_verbose(verbose)
         train, val = prepare_data(self, x, y, sample_weight, class_weight=class_weight,
-                                  validation_split=validation_split, validation_data=validation_data)
+                                  validation_split=validation_split, validation_data=validation_data,
+                                  lazy_arrays=True)
         if val is None and validation_split:
             train, val = split_validation(train, validation_split)
         adapter = self._data_adapter(train, batch_size, shuffle, max_queue_size, class_weight)
@@ -480,7 +481,7 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         self._assert_compiled("evaluate")
         if y is None and self._target_tensors is not None:
             y = self._target_tensors
-        data, _ = prepare_data(self, x, y, sample_weight)
+        data, _ = prepare_data(self, x, y, sample_weight, lazy_arrays=True)
         adapter = self._data_adapter(data, batch_size, False, max_queue_size)
         iterator = EpochIterator(adapter, steps)
         verbose = _resolve_verbose(verbose)
@@ -509,7 +510,7 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
             kwargs.pop(k, None)
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
-        data, _ = prepare_data(self, x, None, None, for_predict=True)
+        data, _ = prepare_data(self, x, None, None, for_predict=True, lazy_arrays=True)
         adapter = self._data_adapter(data, batch_size, False, max_queue_size)
         iterator = EpochIterator(adapter, steps)
         verbose = _resolve_verbose(verbose)

@@ -18,6 +18,7 @@ from keraton.utils.dtype_utils import standardize_dtype
 from keraton.utils.enqueuers import OrderedEnqueuer, SequenceEnqueuer
 from keraton.utils.file_utils import get_file
 from keraton.utils.generator_enqueuer import GeneratorEnqueuer
+from keraton.utils.hdf5_matrix import HDF5Matrix
 from keraton.utils.history_plot import plot_history
 from keraton.utils.image_dataset_utils import image_dataset_from_directory
 from keraton.utils.image_utils import array_to_img, img_to_array, load_img, save_img
@@ -39,7 +40,7 @@ from keraton.utils.text_dataset_utils import text_dataset_from_directory
 from keraton.utils.timed_threads import TimedThread
 from keraton.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
-__all__ = ["Config", "CustomObjectScope", "FeatureSpace", "array_to_img", "clear_session", "custom_object_scope",
+__all__ = ["Config", "CustomObjectScope", "FeatureSpace", "HDF5Matrix", "array_to_img", "clear_session", "custom_object_scope",
            "get_source_inputs", "img_to_array", "is_keras_tensor", "load_img", "save_img",
            "standardize_dtype", "deserialize_keras_object",
            "get_custom_objects", "get_registered_name", "get_registered_object",

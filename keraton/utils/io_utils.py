@@ -5,6 +5,8 @@ Matches ``keras.utils.enable_interactive_logging`` and friends (also under
 to the ``"keraton"`` logger at INFO level instead of stdout.
 """
 
+from keraton.utils.hdf5_matrix import HDF5Matrix  # noqa: F401  (Keras 2's io_utils path)
+
 _INTERACTIVE = {"enabled": True}
 
 

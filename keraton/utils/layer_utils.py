@@ -7,9 +7,10 @@ Example:
 """
 
 from keraton.utils.keras2_names import warn_keras2_name
+from keraton.utils.kernel_conversion import convert_all_kernels_in_model
 from keraton.utils.summary_utils import print_summary
 
-__all__ = ["count_params", "print_summary"]
+__all__ = ["convert_all_kernels_in_model", "count_params", "print_summary"]
 
 
 def count_params(weights) -> int:

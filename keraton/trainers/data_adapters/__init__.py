@@ -3,7 +3,8 @@
 ``get_data_adapter`` picks the adapter for what the user passed: in-memory
 data (NumPy arrays, torch tensors, Python lists, and lists/dicts of them),
 a torch ``DataLoader`` or ``Dataset``, a ``keraton.utils.PyDataset``, or a
-Python generator / iterable of batches.
+Python generator / iterable of batches, or array-likes read batch by batch
+(Keras 2's ``HDF5Matrix``, h5py datasets).
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from __future__ import annotations
 import torch
 
 from keraton.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+from keraton.trainers.data_adapters.array_like_data_adapter import (
+    ArrayLikeDataAdapter,
+    has_lazy_arrays,
+)
 from keraton.trainers.data_adapters.data_adapter import DataAdapter
 from keraton.trainers.data_adapters.data_adapter_utils import (
     is_array_like,
@@ -28,6 +33,7 @@ from keraton.utils.py_dataset import PyDataset
 
 __all__ = [
     "ArrayDataAdapter",
+    "ArrayLikeDataAdapter",
     "DataAdapter",
     "GeneratorDataAdapter",
     "PyDatasetAdapter",
@@ -58,6 +64,9 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=Fal
     """
     if isinstance(x, DataAdapter):
         return x
+    if has_lazy_arrays(x, y, sample_weight):
+        return ArrayLikeDataAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
+                                    convert=convert)
     if is_data_source(x):
         if y is not None or sample_weight is not None:
             raise ValueError(
