@@ -9,17 +9,15 @@ the batches themselves.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
 from keraton.trainers.data_adapters import data_adapter_utils as utils
-from keraton.trainers.data_adapters.data_adapter import DataAdapter
+from keraton.trainers.data_adapters.data_adapter import SampleBatchedAdapter
 from keraton.utils import tree
 
 
-class ArrayDataAdapter(DataAdapter):
+class ArrayDataAdapter(SampleBatchedAdapter):
     """Batches from in-memory arrays, as Keras 3's ``ArrayDataAdapter``.
 
     Args:
@@ -34,38 +32,10 @@ class ArrayDataAdapter(DataAdapter):
     def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False, device=None):
         self._structure = utils.pack_x_y_sample_weight(x, y, sample_weight)
         self._flat = [t for t in tree.flatten(self._structure) if t is not None]
-        names = ["x"] * len(tree.flatten(x)) + ["y"] * len([t for t in tree.flatten(y) if t is not None])
-        names += ["sample_weight"] * (len(self._flat) - len(names))
-        self._n = utils.num_samples(self._flat, names)
-        self._batch_size = int(batch_size or 32)
-        if self._batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
-        if shuffle not in (True, False, "batch"):
-            raise ValueError(f"shuffle must be True, False or 'batch', got {shuffle!r}.")
-        self._shuffle = shuffle
+        self._set_batching(x, y, self._flat, batch_size, shuffle)
         self._device = device
         self._simple = (isinstance(x, torch.Tensor) and (y is None or isinstance(y, torch.Tensor))
                         and (sample_weight is None or isinstance(sample_weight, torch.Tensor)))
-
-    @property
-    def num_samples(self) -> int:
-        """Number of samples."""
-        return self._n
-
-    @property
-    def num_batches(self) -> int:
-        """``ceil(num_samples / batch_size)``."""
-        return math.ceil(self._n / self._batch_size)
-
-    @property
-    def batch_size(self) -> int:
-        """Samples per batch."""
-        return self._batch_size
-
-    @property
-    def has_partial_batch(self) -> bool:
-        """Whether the last batch is smaller than the others."""
-        return self._n % self._batch_size != 0
 
     def _pack(self, flat_batch):
         if self._simple:

@@ -9,13 +9,11 @@ standardised as a streamed batch is (``data_prep.standardize_batch``).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
 from keraton.trainers.data_adapters import data_adapter_utils as utils
-from keraton.trainers.data_adapters.data_adapter import DataAdapter
+from keraton.trainers.data_adapters.data_adapter import SampleBatchedAdapter
 from keraton.utils import tree
 
 
@@ -111,7 +109,7 @@ def _read_rows(t, index):
     return out
 
 
-class ArrayLikeDataAdapter(DataAdapter):
+class ArrayLikeDataAdapter(SampleBatchedAdapter):
     """Batches read on demand from array-likes, as tf.keras 2's ``GenericArrayLikeDataAdapter``.
 
     Args:
@@ -132,37 +130,8 @@ class ArrayLikeDataAdapter(DataAdapter):
         # In-memory leaves given alongside (a NumPy y, a list of numbers) are indexed with them.
         self._flat = [t if t is None or is_lazy_array(t) or isinstance(t, (np.ndarray, torch.Tensor))
                       else np.asarray(t) for t in tree.flatten(self._structure)]
-        leaves = [t for t in self._flat if t is not None]
-        names = ["x"] * len(tree.flatten(x)) + ["y"] * len([t for t in tree.flatten(y) if t is not None])
-        names += ["sample_weight"] * (len(leaves) - len(names))
-        self._n = utils.num_samples(leaves, names)
-        self._batch_size = int(batch_size or 32)
-        if self._batch_size <= 0:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size}.")
-        if shuffle not in (True, False, "batch"):
-            raise ValueError(f"shuffle must be True, False or 'batch', got {shuffle!r}.")
-        self._shuffle = shuffle
+        self._set_batching(x, y, [t for t in self._flat if t is not None], batch_size, shuffle)
         self._convert = convert
-
-    @property
-    def num_samples(self) -> int:
-        """Number of samples."""
-        return self._n
-
-    @property
-    def num_batches(self) -> int:
-        """``ceil(num_samples / batch_size)``."""
-        return math.ceil(self._n / self._batch_size)
-
-    @property
-    def batch_size(self) -> int:
-        """Samples per batch."""
-        return self._batch_size
-
-    @property
-    def has_partial_batch(self) -> bool:
-        """Whether the last batch is smaller than the others."""
-        return self._n % self._batch_size != 0
 
     def _index_batches(self):
         n, bs = self._n, self._batch_size
