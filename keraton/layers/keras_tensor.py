@@ -59,6 +59,21 @@ class KerasTensor:
             "and call model.predict(...) to get values."
         )
 
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        """Refuse torch functions on symbolic tensors, saying how to put torch code in a model.
+
+        (``torch.nn.Linear(4, 8)(keras.Input((4,)))`` fails in Keras 3 too, with
+        torch's bare "must be Tensor, not KerasTensor".)
+        """
+        name = getattr(func, "__name__", None) or repr(func)
+        raise TypeError(
+            f"The torch function {name}() was called on a symbolic KerasTensor (a functional "
+            "model's input or a layer's output: it has no values yet). To use torch code in a "
+            "functional model, wrap a torch.nn.Module in keras.layers.TorchModuleWrapper(module) "
+            "(its weights become the model's) or torch functions in a keras.layers.Lambda; or "
+            "call the torch code on real tensors.")
+
     # Arithmetic on symbolic tensors becomes a recorded operation node, as in Keras
     # (saved as Keras's Add, Subtract, Multiply, TrueDivide, Negative, GetItem).
     def _op(self, op, *args):
