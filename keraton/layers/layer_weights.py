@@ -195,6 +195,38 @@ class WeightsMixin:
             out.extend(layer.non_trainable_weights)
         return _unique(out)
 
+    @trainable_weights.setter
+    def trainable_weights(self, weights) -> None:
+        """Keras 2's setter: ``weights`` become the layer's own trainable weights.
+
+        Keras 1 style custom layers create ``self.W = K.variable(...)`` and
+        declare ``self.trainable_weights = [self.W]``; standalone Keras 2.x
+        kept the setter (tf.keras 2 and Keras 3 dropped it). Own trainable
+        weights left out of the list are no longer weights of the layer.
+        """
+        self._set_own_weights(weights, trainable=True)
+
+    @non_trainable_weights.setter
+    def non_trainable_weights(self, weights) -> None:
+        """Keras 2's setter: ``weights`` become the layer's own non-trainable weights."""
+        self._set_own_weights(weights, trainable=False)
+
+    def _set_own_weights(self, weights, trainable: bool) -> None:
+        weights = list(weights)
+        for w in weights:
+            if not isinstance(w, Variable):
+                raise TypeError(
+                    f"Layer '{self.name}': {'' if trainable else 'non_'}trainable_weights must be "
+                    f"a list of variables (keras.Variable, K.variable, add_weight), got "
+                    f"{type(w).__name__}.")
+        listed = {id(w) for w in weights}
+        others = [w for w in self._own_weights if id(w) not in listed and w.trainable != trainable]
+        for w in weights:
+            w.trainable = trainable
+            if not any(w is p for p in self._parameters.values()):
+                self.register_parameter(f"_keras2_weight_{len(self._parameters)}", w)
+        self._own_weights = others + weights
+
     variables = weights
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
