@@ -228,3 +228,47 @@ def test_keras2_merge_module_is_also_the_merge_function():
     assert tuple(out.shape) == (None, 5)
     assert _quiet(keraton.layers.merge, [a, b], mode="concat").shape == (None, 5)
     assert merge_module.concatenate is layers.concatenate
+
+
+def test_keras1_babi_rnn_program_matches_keras3():
+    """Keras 1.2's examples/babi_rnn.py model (Merge of two Sequentials, nb_epoch) vs Keras 3."""
+    vocab, story_len, query_len, hidden = 12, 7, 3, 8
+    torch.manual_seed(0)
+    sentrnn = keraton.Sequential()
+    sentrnn.add(layers.Embedding(vocab, hidden, input_length=story_len))
+    sentrnn.add(layers.Dropout(0.0))
+    qrnn = keraton.Sequential()
+    qrnn.add(layers.Embedding(vocab, hidden, input_length=query_len))
+    qrnn.add(layers.Dropout(0.0))
+    qrnn.add(layers.LSTM(hidden, return_sequences=False))
+    qrnn.add(layers.RepeatVector(story_len))
+    model = keraton.Sequential()
+    model.add(_quiet(layers.Merge, [sentrnn, qrnn], mode="sum"))
+    model.add(layers.LSTM(hidden, return_sequences=False))
+    model.add(layers.Dense(vocab, activation="softmax"))
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+
+    story, query = keras.Input((story_len,)), keras.Input((query_len,))
+    twins = [(sentrnn.layers[0], keras.layers.Embedding(vocab, hidden)),
+             (qrnn.layers[0], keras.layers.Embedding(vocab, hidden)),
+             (qrnn.layers[2], keras.layers.LSTM(hidden)),
+             (model.layers[1], keras.layers.LSTM(hidden)),
+             (model.layers[2], keras.layers.Dense(vocab, activation="softmax"))]
+    s = twins[0][1](story)
+    q = keras.layers.RepeatVector(story_len)(twins[2][1](twins[1][1](query)))
+    oracle = keras.Model([story, query], twins[4][1](twins[3][1](keras.layers.Add()([s, q]))))
+    for ours_layer, their_layer in twins:
+        their_layer.set_weights(ours_layer.get_weights())
+    oracle.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+
+    rng = np.random.default_rng(3)
+    x, xq = rng.integers(1, vocab, (40, story_len)), rng.integers(1, vocab, (40, query_len))
+    y = np.eye(vocab, dtype="float32")[xq[:, 0]]  # the answer: the query's first word
+    with pytest.warns(UserWarning, match="nb_epoch"):
+        ours = model.fit([x, xq], y, batch_size=8, nb_epoch=3, shuffle=False, verbose=0).history
+    theirs = oracle.fit([x, xq], y, batch_size=8, epochs=3, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(ours["loss"], theirs["loss"], rtol=1e-4)
+    np.testing.assert_allclose(ours["accuracy"], theirs["accuracy"])
+    loss, acc = model.evaluate([x, xq], y, batch_size=8, verbose=0)
+    want = oracle.evaluate([x, xq], y, batch_size=8, verbose=0)
+    np.testing.assert_allclose([loss, acc], want, rtol=1e-4)
