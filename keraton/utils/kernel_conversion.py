@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from keraton.backend_functions.state_ops import batch_set_value, get_value
-
 __all__ = ["convert_all_kernels_in_model", "convert_kernel"]
 
 
@@ -61,6 +59,11 @@ def convert_all_kernels_in_model(model):
     Args:
         model: a built model.
     """
+    from keraton.backend_functions.state_ops import (  # imports keraton.utils
+        batch_set_value,
+        get_value,
+    )
+
     layers = getattr(model, "layers", None)
     if layers is None:
         raise TypeError(

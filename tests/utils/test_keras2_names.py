@@ -72,6 +72,8 @@ def test_layer_module_paths_alias_the_real_layers(module_name, names):
     ("keraton.utils.generic_utils", "serialize_keras_object", "keraton.saving"),
     ("keraton.utils.generic_utils", "Progbar", "keraton.utils"),
     ("keraton.utils.layer_utils", "print_summary", "keraton.utils"),
+    ("keraton.utils.layer_utils", "convert_all_kernels_in_model", "keraton.utils"),
+    ("keraton.utils.io_utils", "HDF5Matrix", "keraton.utils"),
     ("keraton.utils", "custom_object_scope", "keraton.saving"),  # keras.utils re-exports these
     ("keraton.utils", "register_keras_serializable", "keraton.saving"),
     ("keraton.utils", "deserialize_keras_object", "keraton.saving"),
