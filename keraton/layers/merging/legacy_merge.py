@@ -26,7 +26,9 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import inspect
+import operator
 import warnings
 
 import torch
@@ -37,6 +39,7 @@ from keraton.layers.layer import Layer, _attach_mask
 
 MODES = ("sum", "mul", "concat", "ave", "cos", "dot", "max")
 _SAME_SHAPE_MODES = ("sum", "mul", "ave", "cos", "max")
+_FOLDS = {"sum": operator.add, "ave": operator.add, "mul": operator.mul, "max": torch.maximum}
 
 
 class Merge(Layer):
@@ -187,21 +190,9 @@ class Merge(Layer):
                 arguments["mask"] = mask
             return self.mode(inputs, **arguments)
         mode = self.mode
-        if mode in ("sum", "ave"):
-            out = inputs[0]
-            for x in inputs[1:]:
-                out = out + x
+        if mode in _FOLDS:
+            out = functools.reduce(_FOLDS[mode], inputs)
             return out / len(inputs) if mode == "ave" else out
-        if mode == "mul":
-            out = inputs[0]
-            for x in inputs[1:]:
-                out = out * x
-            return out
-        if mode == "max":
-            out = inputs[0]
-            for x in inputs[1:]:
-                out = torch.maximum(out, x)
-            return out
         if mode == "concat":
             return torch.cat(inputs, dim=self.concat_axis)
         from keraton.backend_functions import batch_dot
@@ -226,7 +217,7 @@ class Merge(Layer):
             raise ValueError(f"The Merge layer {self.name} has a callable `mode` argument, and we "
                              "cannot infer its output shape because no `output_shape` argument "
                              "was provided. Pass a shape tuple (or function) as `output_shape`.")
-        if self.mode in ("sum", "mul", "ave", "max"):
+        if self.mode in _FOLDS:
             return shapes[0]
         if self.mode == "concat":
             out = list(shapes[0])
@@ -251,7 +242,7 @@ class Merge(Layer):
             return self._output_mask(masks) if callable(self._output_mask) else self._output_mask
         if masks is None or all(m is None for m in masks):
             return None
-        if self.mode in ("sum", "mul", "ave", "max"):
+        if self.mode in _FOLDS:
             return torch.stack([m for m in masks if m is not None]).all(dim=0)
         if self.mode == "concat":
             full = []
