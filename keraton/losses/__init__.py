@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import inspect
 
-import torch
-
 from keraton.losses.classes import (
     CTC,
     BinaryCrossentropy,
@@ -66,7 +64,7 @@ from keraton.losses.functions import (
 )
 from keraton.losses.loss import Loss, squeeze_or_expand_to_same_rank
 from keraton.losses.reduction import Reduction
-from keraton.losses.torch_loss import TorchLoss
+from keraton.losses.torch_loss import TorchLoss, is_torch_loss
 from keraton.saving.object_registration import get_registered_object
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from keraton.utils.lookup import lookup_by_name
@@ -132,12 +130,13 @@ def get(identifier):
 
     Function names (``'mse'``, ``'categorical_crossentropy'``) give the function;
     class names (``'MeanSquaredError'``) and dicts give an instance; ``None``
-    gives ``None``; a ``torch.nn`` loss module (``nn.CrossEntropyLoss()``) gives
-    a :class:`TorchLoss` calling it torch's way, ``module(y_pred, y_true)``.
+    gives ``None``; a ``torch.nn`` loss module (``nn.CrossEntropyLoss()``) or
+    ``torch.nn.functional`` loss gives a :class:`TorchLoss` calling it torch's
+    way, ``module(y_pred, y_true)``.
     """
     if identifier is None:
         return None
-    if isinstance(identifier, torch.nn.modules.loss._Loss):
+    if is_torch_loss(identifier):
         return TorchLoss(identifier)
     if isinstance(identifier, dict):
         obj = deserialize(identifier)

@@ -61,9 +61,9 @@ def _compiled_losses(model) -> list:
 
 
 def _is_torch_loss(obj) -> bool:
-    import torch
+    from keraton.losses.torch_loss import is_torch_loss
 
-    return isinstance(obj, torch.nn.modules.loss._Loss)
+    return is_torch_loss(obj)
 
 
 def model_to_config_dict(model) -> dict:

@@ -66,6 +66,26 @@ def test_unreduced_torch_loss_takes_sample_weights_as_keras_does():
         reduced.fit(x, y, sample_weight=weights, verbose=0)
 
 
+@pytest.mark.parametrize("function,module", [
+    (torch.nn.functional.cross_entropy, torch.nn.CrossEntropyLoss()),
+    (torch.nn.functional.nll_loss, torch.nn.NLLLoss()),
+])
+def test_functional_torch_losses_are_called_torchs_way(function, module):
+    x, y = _data()
+    histories = []
+    for loss in (function, module):
+        model = _model()
+        model.compile(keraton.optimizers.SGD(learning_rate=0.05), loss=loss)
+        histories.append(model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0))
+    np.testing.assert_allclose(histories[0].history["loss"], histories[1].history["loss"], rtol=1e-6)
+    assert keraton.losses.get(function).name == function.__name__
+    assert not isinstance(keraton.losses.get(torch.nn.functional.relu), TorchLoss)  # not a loss
+    model = _model()
+    model.compile("sgd", loss=function)
+    with pytest.raises(ValueError, match="reduction='mean'"):
+        model.fit(x, y, sample_weight=np.ones(24, "float32"), verbose=0)
+
+
 def test_torch_loss_objects_and_saving(tmp_path):
     module = torch.nn.BCEWithLogitsLoss()
     loss = keraton.losses.get(module)
