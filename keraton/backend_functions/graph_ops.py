@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from keraton import backend
+from keraton.backend_functions import update_scope
 from keraton.backend_functions.state_ops import get_value
 from keraton.layers.keras_tensor import KerasTensor
 from keraton.layers.layer import Layer
@@ -110,6 +111,9 @@ def gradients(loss, variables):
     """
     many = isinstance(variables, (list, tuple))
     variables = list(variables) if many else [variables]
+    scope = update_scope.current()
+    if scope is not None and loss is scope.loss:  # a Keras 2 optimizer's get_updates step
+        return scope.gradients_of(variables)
     if isinstance(loss, KerasTensor) or any(isinstance(v, KerasTensor) for v in variables):
         if not isinstance(loss, KerasTensor):
             raise ValueError("K.gradients got symbolic variables but a loss that is not symbolic: "

@@ -10,7 +10,9 @@
 The updates (``update``, ``update_add``, ``update_sub``,
 ``moving_average_update``) assign in place at once and return the variable:
 keraton runs eagerly, so the update ops Keras 2 collected with
-``layer.add_update`` have already happened when they are created.
+``layer.add_update`` have already happened when they are created.  Inside a
+Keras 2 optimizer's ``get_updates`` step they are assigned together after it
+(:mod:`keraton.backend_functions.update_scope`).
 
 Example:
     >>> from keraton import backend as K
@@ -28,6 +30,7 @@ import numpy as np
 import torch
 
 from keraton import backend
+from keraton.backend_functions import update_scope
 from keraton.backend_functions.state_ops import set_learning_phase
 from keraton.backend_functions.tensor_ops import _float, _generator, _t, variable
 from keraton.layers import call_context
@@ -38,6 +41,7 @@ __all__ = [
     "random_uniform_variable", "update", "update_add", "update_sub", "moving_average_update",
     "dropout", "batch_normalization", "normalize_batch_in_training", "print_tensor",
     "name_scope", "learning_phase_scope", "manual_variable_initialization", "reset_uids",
+    "control_dependencies", "symbolic", "get_variable_shape",
 ]
 _TENSOR_FUNCTIONS = ["sin", "cos", "cumprod", "reverse", "dropout", "batch_normalization"]
 
@@ -94,7 +98,10 @@ def _updatable(x, what: str) -> torch.Tensor:
 def _assign(x, value, what: str):
     x = _updatable(x, what)
     value = torch.as_tensor(_t(value), dtype=x.dtype, device=x.device)
-    if not inferring_shapes():  # placeholders of the functional API's shape inference
+    scope = update_scope.current()
+    if scope is not None:  # a get_updates() step: assigned after it, as TF 1 ran the update ops
+        scope.defer(x, value.detach())
+    elif not inferring_shapes():  # placeholders of the functional API's shape inference
         with torch.no_grad():
             x.copy_(torch.broadcast_to(value, x.shape))
     return x
@@ -212,6 +219,31 @@ def print_tensor(x, message="", summarize=3):
                            formatter={"float_kind": lambda v: f"{v:g}", "int_kind": str})
     print(f"{message} {text}")
     return x
+
+
+@contextlib.contextmanager
+def control_dependencies(control_inputs):
+    """Reads in the block come after ``control_inputs`` (``K.control_dependencies``).
+
+    keraton runs eagerly, so the ops are done already, except the updates of a
+    Keras 2 optimizer's ``get_updates`` step, which wait for the step's end:
+    those are assigned before the block, so that its reads see them, as
+    TensorFlow ordered them.
+    """
+    scope = update_scope.current()
+    if scope is not None and control_inputs:
+        scope.flush()
+    yield
+
+
+def get_variable_shape(x) -> tuple:
+    """The shape of ``x`` as a tuple of ints (Keras 2.0's name for ``K.int_shape``)."""
+    return backend.int_shape(x)
+
+
+def symbolic(func):
+    """Keras 2.3's decorator for graph-building functions (``K.symbolic``): ``func`` unchanged."""
+    return func
 
 
 def name_scope(name):

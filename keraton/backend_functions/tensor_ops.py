@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from keraton.backend import floatx, torch_dtype
+from keraton.backend_functions import update_scope
 from keraton.utils.dtype_utils import bool_as_uint8
 
 
@@ -422,7 +423,7 @@ def variable(value, dtype=None, name=None, constraint=None):
     result = Variable._wrap(tensor, trainable=True, name=name or "variable")
     if constraint is not None:
         result.constraint = constraint
-    return result
+    return update_scope.created(result)  # a get_updates() step gets its first run's variable
 
 
 def constant(value, dtype=None, shape=None, name=None):
@@ -431,20 +432,25 @@ def constant(value, dtype=None, shape=None, name=None):
     return tensor.expand(tuple(shape)).clone() if shape is not None else tensor
 
 
+def _shape_tuple(shape) -> tuple:
+    """A shape given as an int (``K.zeros(1)``) or a sequence, as a tuple."""
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
+
+
 def zeros(shape, dtype=None, name=None):
-    """A tensor of zeros, as ``K.zeros``."""
-    return torch.zeros(tuple(shape), dtype=torch_dtype(dtype))
+    """A tensor of zeros, as ``K.zeros`` (a variable: ``K.update`` may assign it)."""
+    return update_scope.created(torch.zeros(_shape_tuple(shape), dtype=torch_dtype(dtype)))
 
 
 def ones(shape, dtype=None, name=None):
-    """A tensor of ones, as ``K.ones``."""
-    return torch.ones(tuple(shape), dtype=torch_dtype(dtype))
+    """A tensor of ones, as ``K.ones`` (a variable: ``K.update`` may assign it)."""
+    return update_scope.created(torch.ones(_shape_tuple(shape), dtype=torch_dtype(dtype)))
 
 
 def eye(size, dtype=None, name=None):
     """An identity matrix (``size`` an int or ``(rows, cols)``), as ``K.eye``."""
     rows, cols = (size, size) if isinstance(size, int) else size
-    return torch.eye(rows, cols, dtype=torch_dtype(dtype))
+    return update_scope.created(torch.eye(rows, cols, dtype=torch_dtype(dtype)))
 
 
 def zeros_like(x, dtype=None, name=None):

@@ -283,10 +283,8 @@ def legacy_get_updates_support(func):
     ``constraints`` dict with ``loss=`` as keyword) is reordered to
     ``get_updates(loss=..., params=...)``; the constraints are dropped.
 
-    keraton's training loop never calls ``get_updates``: its optimizers update
-    through ``update_step(gradient, variable, learning_rate)`` (see
-    :class:`keraton.optimizers.Optimizer`).  A custom Keras 2 optimizer built
-    on ``get_updates`` imports and its method can still be called, but must be
-    ported to ``build`` + ``update_step`` to train a model.
+    A ``keras.optimizers.Optimizer`` subclass defining ``get_updates`` trains
+    models as in Keras 2: keraton runs it on every step with TensorFlow 1's
+    update semantics (:mod:`keraton.optimizers.keras2_updates`).
     """
     return _get_updates_support(func)

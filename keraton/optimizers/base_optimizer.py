@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 import torch
 
-from keraton.optimizers import foreach_ops
+from keraton.optimizers import foreach_ops, keras2_updates
 from keraton.optimizers.optimizer_state import OptimizerState, variable_constraint
 
 
@@ -47,6 +47,24 @@ class Optimizer(OptimizerState):
     >>> w.detach().tolist(), int(opt.iterations)
     ([0.8999999761581421, 0.8999999761581421, 0.8999999761581421], 1)
     """
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass defining Keras 2's ``get_updates`` gets Keras 2's optimizer protocol."""
+        super().__init_subclass__(**kwargs)
+        if keras2_updates.uses_get_updates(cls):
+            cls._keras2_get_updates = True
+            keras2_updates.adopt(cls)
+
+    def __init__(self, *args, **kwargs):
+        """Check and store the shared arguments (Keras 3); Keras 2's for a ``get_updates`` subclass."""
+        if self._keras2_get_updates:
+            keras2_updates.init_base(self, *args, **kwargs)
+        else:
+            super().__init__(*args, **kwargs)
+
+    def get_gradients(self, loss, params):
+        """Keras 2's helper for ``get_updates``: the gradients of ``loss``, checked and clipped."""
+        return keras2_updates.get_gradients(self, loss, params)
 
     # Set while a distributed fit runs (keraton.trainers.distributed_gradients.GradientSync):
     # every optimizer averages its gradients over the processes before using them.

@@ -18,6 +18,7 @@ import torch
 
 from keraton import backend
 from keraton.layers.weight_layout import assign_keras_value, keras_shape, keras_value
+from keraton.optimizers import keras2_updates
 from keraton.optimizers.scalar_variable import ScalarVariable
 from keraton.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
@@ -65,12 +66,15 @@ def check_epsilon(value) -> float:
 class OptimizerConfig:
     """Keras 3 config and saved-variable formats for optimizers (mixin of ``Optimizer``)."""
 
+    # True on a Keras 1/2 optimizer subclass that defines ``get_updates`` (see keras2_updates).
+    _keras2_get_updates = False
+
     def _accepted_arguments(self) -> set:
         names = set(_BASE_ARGUMENTS)
         for klass in type(self).__mro__:
             init = klass.__dict__.get("__init__")
             if init is not None:
-                names.update(p for p in inspect.signature(init).parameters if p not in ("self", "kwargs"))
+                names.update(p for p in inspect.signature(init).parameters if p not in ("self", "args", "kwargs"))
         return names
 
     def get_config(self) -> dict:
@@ -79,6 +83,8 @@ class OptimizerConfig:
         A schedule is written with ``serialize_keras_object``; Keras 2's
         ``decay`` is written only when it is set.
         """
+        if self._keras2_get_updates:
+            return keras2_updates.base_config(self)
         lr = self._learning_rate
         config = {
             "name": self.name,
@@ -100,6 +106,8 @@ class OptimizerConfig:
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         """Create an optimizer from :meth:`get_config`'s output (or a Keras 3 / tf.keras config)."""
+        if cls._keras2_get_updates:  # Keras 2's from_config
+            return cls(**config)
         config = {k: v for k, v in config.items() if k not in _LEGACY_CONFIG_KEYS}
         if isinstance(config.get("learning_rate"), dict):
             config["learning_rate"] = _deserialize_schedule(config["learning_rate"], custom_objects)

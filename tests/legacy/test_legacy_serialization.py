@@ -111,6 +111,8 @@ def test_public_modules_share_the_functions():
 
 @pytest.mark.parametrize("case", CASES)
 def test_serialized_dict_equals_keras(case):
+    keras.backend.clear_session()  # automatic names ("adam") count per library since its last reset
+    keraton.backend.clear_session()
     make = CASES[case][0]
     expected = keras.legacy.saving.serialize_keras_object(make(keras))
     got = kt_legacy_saving.serialize_keras_object(make(keraton))
