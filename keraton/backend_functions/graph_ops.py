@@ -37,15 +37,17 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     hold ``K.learning_phase()``, whose value in the call (0 or 1) runs the
     layers in inference or training mode, as Keras 2 did.  The callable takes
     the values in the same structure and returns NumPy arrays: a list when
-    ``outputs`` is a list.  ``updates`` (Keras 1/2 graph-mode assignments)
-    are not supported.
+    ``outputs`` is a list.
+
+    ``updates`` run after the outputs on every call, from the same forward
+    pass, as Keras 2 ran them in the same session step: the result of
+    ``optimizer.get_updates(loss=..., params=...)`` on a symbolic loss (one
+    optimizer step on the loss's gradients) and ``(variable, value)`` pairs
+    with a symbolic ``value`` (assigned).  ``model.updates`` is empty:
+    keraton's layers update their state during the forward pass.
     """
     del name, kwargs  # Keras 2's session options; nothing to configure on torch
-    if updates:
-        raise ValueError(
-            "K.function(updates=...) is not supported: keraton runs eagerly on torch. Apply the "
-            "updates yourself after calling the function (e.g. K.set_value or tensor.copy_)."
-        )
+    training_updates, assignments = _split_updates(updates)
     from keraton.models.functional import Functional
 
     single_input = not isinstance(inputs, (list, tuple))
@@ -58,7 +60,10 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
             f"K.function inputs must be symbolic tensors from keraton.Input (or "
             f"K.learning_phase()); got {bad!r}."
         )
-    model = Functional([entries[i] for i in symbolic], outputs)
+    many = isinstance(outputs, (list, tuple))
+    extra = [u.loss for u in training_updates] + [value for _, value in assignments]
+    model = Functional([entries[i] for i in symbolic], [*outputs, *extra] if many or extra else outputs)
+    count = len(outputs) if many else 1
     differentiates = any(getattr(layer, "_takes_gradients", False) for layer in model._layer_list)
 
     def run(values):
@@ -73,14 +78,53 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
                for i in symbolic]
         if differentiates:  # gradients with respect to the inputs need them in the graph
             fed = [_leaf(value, entries[i]) for value, i in zip(fed, symbolic)]
-        with torch.set_grad_enabled(differentiates):
+        with torch.set_grad_enabled(differentiates or bool(training_updates)):
             out = model(fed, training=training)
-        if isinstance(outputs, (list, tuple)):
+        if extra:
+            out = list(out)
+            results, losses, assigned = (out[:count], out[count:count + len(training_updates)],
+                                         out[count + len(training_updates):])
+            for update, loss in zip(training_updates, losses):
+                update.apply(loss)
+            with torch.no_grad():
+                for (variable, _), value in zip(assignments, assigned):
+                    variable.copy_(torch.broadcast_to(value.detach().to(variable.dtype), variable.shape))
+            out = results if many else results[0]
+        if many:
             out = out if isinstance(out, (list, tuple)) else [out]
             return [get_value(o) for o in out]
         return get_value(out)
 
     return run
+
+
+def _split_updates(updates):
+    """``K.function``'s ``updates``: the optimizer steps and the ``(variable, symbolic value)`` pairs."""
+    steps, assignments, unknown = [], [], []
+    for update in list(updates or ()):
+        if isinstance(update, update_scope.TrainingUpdate):
+            steps.append(update)
+        elif (isinstance(update, tuple) and len(update) == 2 and isinstance(update[0], torch.Tensor)
+              and isinstance(update[1], KerasTensor)):
+            assignments.append(update)
+        else:
+            unknown.append(update)
+    if unknown:
+        raise ValueError(
+            f"K.function(updates=...) got {', '.join(_describe(u) for u in unknown[:3])}: keraton "
+            "runs eagerly, so an update made "
+            "with K.update on tensors has already happened and cannot run again per call. Pass the "
+            "result of optimizer.get_updates(loss, params) on a symbolic loss, or (variable, "
+            "symbolic_value) pairs; or apply the update yourself after calling the function.")
+    return steps, assignments
+
+
+def _describe(update) -> str:
+    if isinstance(update, tuple):
+        return "(" + ", ".join(_describe(u) for u in update) + ")"
+    if isinstance(update, (torch.Tensor, KerasTensor)):
+        return f"{type(update).__name__}{tuple(update.shape)}"
+    return repr(update)
 
 
 def eval(x):  # noqa: A001  (Keras 2's name)

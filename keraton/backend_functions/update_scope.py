@@ -18,6 +18,11 @@ keraton runs such an optimizer's ``get_updates`` again on every step inside an
   the updates in TensorFlow);
 * ``K.gradients(loss, params)`` on the step's loss gives the gradients already
   computed by the trainer's backward pass.
+
+Keras 2 code that trains outside ``fit`` called ``optimizer.get_updates(loss,
+params)`` once on a symbolic loss and gave the result to ``K.function(...,
+updates=...)``; there ``get_updates`` returns a :class:`TrainingUpdate`, which
+the function applies after computing its outputs on every call.
 """
 
 from __future__ import annotations
@@ -104,6 +109,42 @@ class UpdateScope:
             value = torch.as_tensor(value).detach()
             variable.copy_(torch.broadcast_to(value.to(variable.dtype), variable.shape))
         self.pending.clear()
+
+
+class TrainingUpdate:
+    """``optimizer.get_updates(loss, params)`` on a symbolic loss: one optimizer step per ``K.function`` call.
+
+    ``K.function(inputs, outputs, updates=[...])`` computes ``loss`` with its
+    outputs (same inputs, same forward pass) and then calls :meth:`apply`.
+    """
+
+    def __init__(self, optimizer, loss, params):
+        self.optimizer = optimizer
+        self.loss = loss
+        self.params = list(params)
+
+    def __repr__(self) -> str:
+        return f"<TrainingUpdate of {type(self.optimizer).__name__} on {len(self.params)} variables>"
+
+    def apply(self, loss) -> None:
+        """Step the optimizer with the gradients of ``loss`` (this call's value of the symbolic loss)."""
+        apply_loss(self.optimizer, loss, self.params)
+
+
+def apply_loss(optimizer, loss, params) -> None:
+    """One step of ``optimizer`` on ``params`` with the gradients of the tensor ``loss`` (summed if not scalar)."""
+    if not loss.requires_grad:
+        raise ValueError(
+            "optimizer.get_updates(loss, params) needs a loss computed from the params with "
+            "gradients enabled (it was computed under torch.no_grad(), or does not depend on them).")
+    total = loss.sum() if loss.dim() else loss
+    params = list(params)
+    targets = [p for p in params if p.requires_grad]
+    found = iter(torch.autograd.grad(total, targets, allow_unused=True, retain_graph=True))
+    grads = [next(found) if p.requires_grad else None for p in params]
+    if getattr(optimizer, "_keras2_get_updates", False):
+        optimizer._keras2_loss = total.detach()  # the value its get_updates receives as `loss`
+    optimizer.apply(grads, params)
 
 
 def current() -> UpdateScope | None:

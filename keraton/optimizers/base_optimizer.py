@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 import torch
 
+from keraton.backend_functions import update_scope
 from keraton.optimizers import foreach_ops, keras2_updates
 from keraton.optimizers.optimizer_state import OptimizerState, variable_constraint
 
@@ -65,6 +66,23 @@ class Optimizer(OptimizerState):
     def get_gradients(self, loss, params):
         """Keras 2's helper for ``get_updates``: the gradients of ``loss``, checked and clipped."""
         return keras2_updates.get_gradients(self, loss, params)
+
+    def get_updates(self, loss, params):
+        """Keras 2's training-loop hook: an update for ``K.function(..., updates=...)`` on a symbolic loss.
+
+        Keras 2 code training outside ``fit`` wrote ``updates =
+        optimizer.get_updates(loss=loss, params=model.trainable_weights)`` and
+        ``K.function([inputs...], [outputs...], updates=updates)``: each call of
+        that function then also steps this optimizer on the loss.  With a
+        torch tensor as ``loss`` the step is applied at once.
+        """
+        if update_scope.current() is not None:
+            raise NotImplementedError(
+                f"{type(self).__name__}.get_updates cannot run inside a Keras 2 optimizer's "
+                "get_updates step: keraton's built-in optimizers have no Keras 2 update graph to "
+                "extend. Write the whole update rule in your get_updates instead of calling "
+                "super().get_updates().")
+        return keras2_updates.updates_outside_step(self, loss, params)
 
     # Set while a distributed fit runs (keraton.trainers.distributed_gradients.GradientSync):
     # every optimizer averages its gradients over the processes before using them.

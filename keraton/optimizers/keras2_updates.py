@@ -24,6 +24,7 @@ gradients, as Keras 2.2 did (Keras 2.3 clipped each gradient alone).
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import torch
@@ -36,8 +37,47 @@ _BASE_ARGUMENTS = ("clipnorm", "clipvalue", "name")
 
 
 def uses_get_updates(cls) -> bool:
-    """Whether ``cls`` (an ``Optimizer`` subclass) is a Keras 1/2 ``get_updates`` optimizer."""
-    return callable(getattr(cls, "get_updates", None))
+    """Whether ``cls`` (an ``Optimizer`` subclass) defines Keras 1/2's ``get_updates`` itself."""
+    from keraton.optimizers.base_optimizer import Optimizer
+
+    return cls.get_updates is not Optimizer.get_updates
+
+
+def updates_outside_step(optimizer, loss, params) -> list:
+    """``get_updates`` called by user code: a :class:`TrainingUpdate` for ``K.function``, or a step now.
+
+    On a symbolic loss (built from ``keraton.Input`` tensors, as Keras 2's
+    graph-mode training loops did) the step waits for ``K.function(...,
+    updates=...)``; on a torch tensor it is applied at once (keraton is eager).
+    """
+    from keraton.layers.keras_tensor import KerasTensor
+
+    if isinstance(loss, KerasTensor):
+        return [update_scope.TrainingUpdate(optimizer, loss, params)]
+    if not isinstance(loss, torch.Tensor):
+        raise TypeError(f"get_updates(loss, params) takes the loss as a tensor (symbolic or torch), "
+                        f"got {type(loss).__name__}.")
+    update_scope.apply_loss(optimizer, loss, params)
+    return []
+
+
+def _outside_step_aware(get_updates):
+    """Wrap a user's ``get_updates``: run it inside keraton's step, defer it when user code calls it."""
+    signature = inspect.signature(get_updates)
+
+    @functools.wraps(get_updates)
+    def wrapper(self, *args, **kwargs):
+        if update_scope.current() is not None:
+            return get_updates(self, *args, **kwargs)
+        try:
+            bound = signature.bind(self, *args, **kwargs).arguments
+            loss, params = bound["loss"], bound["params"]
+        except (TypeError, KeyError):  # an order only its own decorator understands
+            return get_updates(self, *args, **kwargs)
+        return updates_outside_step(self, loss, params)
+
+    wrapper._keras2_user_get_updates = get_updates
+    return wrapper
 
 
 def init_base(optimizer, **kwargs) -> None:
@@ -105,9 +145,16 @@ def adopt(cls) -> None:
         if klass is Optimizer:
             break
         own.update(klass.__dict__)
+    defined = cls.__dict__.get("get_updates")
+    if defined is not None and not hasattr(defined, "_keras2_user_get_updates"):
+        cls.get_updates = _outside_step_aware(defined)
     for name, member in vars(Keras2Optimizer).items():
         if not name.startswith("__") and name not in own:
             setattr(cls, name, member)
+
+
+def _parameters(get_updates) -> set:
+    return set(inspect.signature(getattr(get_updates, "_keras2_user_get_updates", get_updates)).parameters)
 
 
 class Keras2Optimizer:
@@ -199,7 +246,7 @@ class Keras2Optimizer:
                    for v, g in zip(variables, grads, strict=True)}, self._keras2_slots,
             dry_run=not apply)
         with scope:
-            if "constraints" in inspect.signature(self.get_updates).parameters:  # Keras 1 / 2.0
+            if "constraints" in _parameters(type(self).get_updates):  # Keras 1 / 2.0
                 constraints = {p: p.constraint for p in variables
                                if getattr(p, "constraint", None) is not None}
                 returned = self.get_updates(params=list(variables), constraints=constraints, loss=loss)

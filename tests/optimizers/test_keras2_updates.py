@@ -351,3 +351,47 @@ def test_k_updates_outside_a_step_still_assign_at_once():
     np.testing.assert_array_equal(K.get_value(v), [2.0, 3.0])
     with K.control_dependencies([v]):
         assert K.zeros(1) is not K.zeros(1)  # no step: every call is a new variable
+
+
+def _graph_mode_loop(optimizer, batches):
+    """Keras 2's training outside fit: get_updates on a symbolic loss, run by K.function."""
+    model = _model()
+    target = K.placeholder(shape=(None, 2))
+    loss = K.mean(K.square(model.output - target))
+    updates = optimizer.get_updates(params=model.trainable_weights, loss=loss)
+    train = K.function([model.input, target], [loss], updates=updates)
+    return model, [float(train([xb, yb])[0]) for xb, yb in batches]
+
+
+@pytest.mark.parametrize("make", [lambda: keras.optimizers.SGD(lr=0.05, momentum=0.9),
+                                  lambda: MomentumSGD(lr=0.05, momentum=0.9)],
+                         ids=["builtin", "keras2_get_updates"])
+def test_k_function_updates_step_the_optimizer_as_train_on_batch(make):
+    x, y = _data()
+    batches = [(x[i:i + 16], y[i:i + 16]) for i in range(0, 48, 16)] * 2
+    model, losses = _graph_mode_loop(make(), batches)
+    reference = _model()
+    reference.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mse")
+    expected = [float(reference.train_on_batch(xb, yb)) for xb, yb in batches]
+    np.testing.assert_allclose(losses, expected, rtol=1e-5)  # each the loss before its step
+    for a, b in zip(model.get_weights(), reference.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def test_k_function_assigns_symbolic_values_and_refuses_eager_updates():
+    inputs = keras.Input((3,))
+    running = K.variable(0.0)
+    mean = K.mean(inputs)
+    fn = K.function([inputs], [mean], updates=[(running, mean * 2.0)])
+    assert fn([np.array([[1.0, 2.0, 6.0]])])[0] == pytest.approx(3.0)
+    assert float(running) == pytest.approx(6.0)
+    with pytest.raises(ValueError, match="has already happened"):
+        K.function([inputs], [mean], updates=[K.update_add(running, 1.0)])
+
+
+def test_get_updates_on_a_torch_loss_steps_at_once():
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    for optimizer in (keras.optimizers.SGD(learning_rate=0.5), MomentumSGD(lr=0.5)):
+        before = w.detach().clone()
+        assert optimizer.get_updates(loss=(w ** 2).sum(), params=[w]) == []
+        np.testing.assert_allclose(w.detach().numpy(), (before - 0.5 * 2 * before).numpy())
