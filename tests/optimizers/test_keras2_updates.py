@@ -395,3 +395,26 @@ def test_get_updates_on_a_torch_loss_steps_at_once():
         before = w.detach().clone()
         assert optimizer.get_updates(loss=(w ** 2).sum(), params=[w]) == []
         np.testing.assert_allclose(w.detach().numpy(), (before - 0.5 * 2 * before).numpy())
+
+
+def test_keras_rl_style_actor_update_climbs_the_critic_and_leaves_it_alone():
+    observation = keras.Input((4,))
+    actor = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(2, activation="tanh")])
+    action = keras.Input((2,))
+    hidden = keras.layers.Dense(8, activation="relu")(keras.layers.Concatenate()([observation, action]))
+    critic = keras.Model([observation, action], keras.layers.Dense(1)(hidden))
+    q_value = critic([observation, actor(observation)])
+    updates = keras.optimizers.Adam(lr=1e-2).get_updates(params=actor.trainable_weights,
+                                                          loss=-K.mean(q_value))
+    train_actor = K.function([observation, K.learning_phase()], [actor(observation)],
+                             updates=updates + critic.updates)
+    x = np.random.default_rng(0).standard_normal((32, 4)).astype("float32")
+    critic_weights = critic.get_weights()
+    mean_q = K.function([observation], [K.mean(q_value)])
+    before = float(mean_q([x])[0])
+    for _ in range(20):
+        train_actor([x, 1])
+    assert float(mean_q([x])[0]) > before + 0.1
+    for a, b in zip(critic_weights, critic.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
