@@ -1,7 +1,9 @@
-"""tf.keras 2 metrics that Keras 3 removed: ``MeanRelativeError`` and ``MeanTensor``.
+"""Keras 2 metrics that Keras 3 removed: ``MeanRelativeError``, ``MeanTensor``, stateful metric layers.
 
-Both follow tf.keras 2.15 (``keras.metrics.MeanRelativeError``,
-``keras.metrics.MeanTensor``): arguments, defaults, configs and numbers.
+``MeanRelativeError`` and ``MeanTensor`` follow tf.keras 2.15
+(``keras.metrics.MeanRelativeError``, ``keras.metrics.MeanTensor``):
+arguments, defaults, configs and numbers.  :class:`StatefulLayerMetric` runs
+the stateful metrics of standalone Keras 2.1-2.2, written as layers.
 """
 
 from __future__ import annotations
@@ -138,3 +140,39 @@ class MeanTensor(Metric):
     def get_config(self) -> dict:
         """``{'name', 'dtype'}``, as tf.keras 2 (``shape`` is not part of it)."""
         return super().get_config()
+
+
+class StatefulLayerMetric(Metric):
+    """A Keras 2.1-2.2 stateful metric written as a layer, run as a ``Metric``.
+
+    Before ``keras.metrics.Metric`` existed, Keras 2.1.3-2.2.5 took in
+    ``compile(metrics=[...])`` a ``Layer`` subclass with ``stateful = True``,
+    a ``reset_states()`` method and ``__call__(y_true, y_pred)`` returning the
+    running value (a count of true positives so far, say; its ``K.update_add``
+    on the layer's variable runs at once in keraton).  As there, it is logged
+    under the layer's ``name``, reports the value returned for the last batch
+    (so an epoch's logs hold the epoch's running total, not a mean over
+    batches), and is reset at the start of every epoch and of every
+    ``evaluate``.  Sample weights do not reach it (a running count has no
+    per-sample values to weight).
+    """
+
+    def __init__(self, layer):
+        super().__init__(name=layer.name)
+        self.layer = layer
+        self._value = None
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Call the layer on the batch and keep the running value it returns."""
+        del sample_weight
+        value = self.layer(y_true, y_pred)
+        self._value = value.detach() if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+
+    def result(self):
+        """The value the layer returned for the last batch (0 before any)."""
+        return self._value if self._value is not None else torch.zeros((), dtype=self._torch_dtype)
+
+    def reset_state(self):
+        """Reset the layer's state (``reset_states()``, Keras 2's name)."""
+        self._value = None
+        self.layer.reset_states()

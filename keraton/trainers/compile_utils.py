@@ -16,6 +16,8 @@ from keraton import losses as losses_module
 from keraton import metrics as metrics_module
 from keraton import tree as keras_tree
 from keraton.backend import to_snake_case
+from keraton.layers.layer import Layer
+from keraton.metrics.keras2_metrics import StatefulLayerMetric
 
 
 def _flatten_outputs(y_pred) -> list:
@@ -198,6 +200,10 @@ def _resolve_metric(identifier, y_true, y_pred):
         return obj
     if isinstance(obj, type):
         return obj(**named)
+    if isinstance(obj, Layer):  # Keras 2.1-2.2's metric layers, logged under the layer's name
+        if getattr(obj, "stateful", False):
+            return StatefulLayerMetric(obj)
+        return metrics_module.MeanMetricWrapper(obj, name=obj.name)
     if callable(obj):
         # As Keras (``naming.get_object_name``): a function is logged under its snake-cased name.
         name = (identifier if isinstance(identifier, str)
