@@ -27,6 +27,10 @@ class Callback:
     Attributes:
         params: Dict of run parameters (`verbose`, `epochs`, `steps`, ...).
         model: The model being trained, evaluated or used for prediction.
+        validation_data: Keras 2.0-2.2's flat list of NumPy arrays, set by `fit`
+            when it validates on in-memory data: the inputs, the targets, then
+            one sample-weight array per output (ones when none were given).
+            `None` otherwise, and with Keras 3's data sources.
 
     As in Keras, `on_train_batch_begin`/`on_train_batch_end` call the Keras 2
     aliases `on_batch_begin`/`on_batch_end` by default, so overriding only an
@@ -38,6 +42,7 @@ class Callback:
     """
 
     _lazy_batch_logs = False
+    validation_data = None  # Keras 2.0-2.2 (see the class docstring)
 
     def __init__(self):
         self.params = None

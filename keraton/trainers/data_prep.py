@@ -310,6 +310,27 @@ def _prepare_validation(model, validation_data):
     return _standardize(model, vx, vy, vsw, "validation")
 
 
+def keras2_validation_data(validation):
+    """Keras 2.0-2.2's ``callback.validation_data``: inputs, targets, sample weights as NumPy arrays.
+
+    One sample-weight array per target, ones where none was given, as Keras 2's
+    standardized weights.  ``None`` for validation from a data source or read
+    lazily (Keras 2 set it only for arrays).
+    """
+    if validation is None:
+        return None
+    vx, vy, vsw = validation
+    arrays = [t for t in tree.flatten((vx, vy, vsw)) if t is not None]
+    if not arrays or not all(isinstance(t, torch.Tensor) for t in arrays):
+        return None
+    targets = [t for t in tree.flatten(vy) if t is not None] if vy is not None else []
+    weights = tree.flatten(vsw) if vsw is not None else [None] * len(targets)
+    if len(weights) != len(targets):
+        weights = [vsw if isinstance(vsw, torch.Tensor) else None] * len(targets)
+    weights = [torch.ones(t.shape[0]) if w is None else w for t, w in zip(targets, weights)]
+    return [t.detach().cpu().numpy() for t in [*tree.flatten(vx), *targets, *weights]]
+
+
 def split_validation(train, validation_split: float):
     """Split the last ``validation_split`` of the data off for validation (before shuffling)."""
     return utils.train_validation_split(train, validation_split)

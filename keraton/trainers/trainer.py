@@ -23,7 +23,12 @@ from keraton.layers import layer as layer_module
 from keraton.mixed_precision.autocast import float32_outputs
 from keraton.trainers import compile_utils, denormals, distributed, jit
 from keraton.trainers.data_adapters import get_data_adapter, unpack_x_y_sample_weight
-from keraton.trainers.data_prep import prepare_data, split_validation, standardize_batch
+from keraton.trainers.data_prep import (
+    keras2_validation_data,
+    prepare_data,
+    split_validation,
+    standardize_batch,
+)
 from keraton.trainers.epoch_iterator import EpochIterator
 from keraton.trainers.keras2_compiled import Keras2CompiledMixin
 from keraton.trainers.metrics_mixin import MetricsMixin
@@ -387,6 +392,10 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=iterator.steps_per_epoch)
         self.stop_training = False
+        keras2_val = keras2_validation_data(val)
+        if keras2_val is not None:
+            for callback in cbs.callbacks:
+                callback.validation_data = keras2_val
         with call_context.loop_mode(self, True):
             batch_hooks = cbs.needs_batch_hooks("train")
             per_execution = self.steps_per_execution
