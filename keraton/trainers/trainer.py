@@ -23,6 +23,7 @@ from keraton.layers import layer as layer_module
 from keraton.mixed_precision.autocast import float32_outputs
 from keraton.trainers import compile_utils, denormals, distributed, jit
 from keraton.trainers.data_adapters import get_data_adapter, unpack_x_y_sample_weight
+from keraton.trainers.data_adapters.data_adapter import SampleBatchedAdapter
 from keraton.trainers.data_prep import (
     keras2_validation_data,
     prepare_data,
@@ -360,6 +361,7 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         lists/dicts of those for multi-input/output models.
         """
         from keraton.callbacks import CallbackList
+        from keraton.callbacks.run_params import RunParams
 
         max_queue_size = kwargs.pop("max_queue_size", 10)
         epochs = legacy_interfaces.fit_epochs(kwargs, epochs)  # Keras 1's `nb_epoch`
@@ -391,6 +393,12 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=iterator.steps_per_epoch)
+        if isinstance(cbs.params, dict) and not isinstance(cbs.params, RunParams):
+            in_memory = isinstance(adapter, SampleBatchedAdapter)  # Keras 2: arrays only
+            cbs.set_params(RunParams(
+                cbs.params, model=self, do_validation=val_adapter is not None,
+                batch_size=adapter.batch_size if in_memory else None,
+                samples=adapter.num_samples if in_memory else None))
         self.stop_training = False
         keras2_val = keras2_validation_data(val)
         if keras2_val is not None:

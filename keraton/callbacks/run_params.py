@@ -1,0 +1,49 @@
+"""``callback.params`` of ``fit``: Keras 3's keys, plus Keras 1/2's answered when a callback asks.
+
+Keras 3 (and tf.keras 2) give callbacks ``{'verbose', 'epochs', 'steps'}``;
+Keras 2.0-2.2's ``fit`` also gave ``'batch_size'``, ``'samples'``,
+``'do_validation'`` and ``'metrics'`` (the names logged, ``val_`` ones
+included), and Keras 1 ``'nb_sample'``/``'nb_epoch'``.  Custom callbacks of
+that era (progress bars, loggers) index them, so :class:`RunParams` serves
+them on lookup while comparing, printing and iterating as Keras 3's dict.
+"""
+
+from __future__ import annotations
+
+
+class RunParams(dict):
+    """Keras 3's run-parameter dict that also answers Keras 1/2's keys on ``params[key]``/``get``.
+
+    Args:
+        params: Keras 3's ``{'verbose', 'epochs', 'steps'}``.
+        model: the model being trained (``'metrics'`` lists its
+            ``metrics_names`` at the time of the lookup: all of them once the
+            first batch has run).
+        batch_size, samples: of in-memory training data; absent (KeyError)
+            for data sources, as Keras 2's ``fit_generator`` params.
+        do_validation: whether ``fit`` validates.
+    """
+
+    def __init__(self, params, model=None, batch_size=None, samples=None, do_validation=False):
+        super().__init__(params)
+        self._model = model
+        self._keras2 = {"do_validation": bool(do_validation)}
+        if batch_size is not None and samples is not None:
+            self._keras2.update(batch_size=batch_size, samples=samples, nb_sample=samples)
+
+    def __missing__(self, key):
+        if key in self._keras2:
+            return self._keras2[key]
+        if key == "nb_epoch" and "epochs" in self:
+            return self["epochs"]
+        if key == "metrics" and self._model is not None:
+            names = list(self._model.metrics_names)
+            return names + [f"val_{n}" for n in names] if self._keras2["do_validation"] else names
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        """``params[key]`` including the Keras 1/2 keys, else ``default``."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
