@@ -119,3 +119,13 @@ __all__ = [
     "visualization",
     "wrappers",
 ]
+
+
+def _register_keras2_backend_modules() -> None:
+    """``keras.backend.tensorflow_backend``/``common`` (standalone Keras 2's paths) as keraton.backend's."""
+    from keraton.backend_functions import legacy_backend_modules
+
+    legacy_backend_modules.register(backend)
+
+
+_register_keras2_backend_modules()

@@ -16,7 +16,9 @@ semantics (those of ``keras._legacy.backend``), computed with torch:
 * :mod:`~keraton.backend_functions.control_ops`: ``rnn``, ``map_fn``, the folds and
   the CTC functions;
 * :mod:`~keraton.backend_functions.math_ops`: the remaining element-wise maths,
-  variables made from random values, updates and normalization.
+  variables made from random values, updates and normalization;
+* :mod:`~keraton.backend_functions.keras2_standalone`: the names only standalone
+  Keras 2.x had (``K.set_image_dim_ordering``, ``K.logsumexp``, ``K.get_session``...).
 
 Example:
     >>> from keraton import backend as K
@@ -24,7 +26,13 @@ Example:
     torch.Size([2, 1])
 """
 
-from keraton.backend_functions import control_ops, conv_ops, experimental, math_ops
+from keraton.backend_functions import (
+    control_ops,
+    conv_ops,
+    experimental,
+    keras2_standalone,
+    math_ops,
+)
 from keraton.backend_functions.graph_ops import eval, function, gradients, placeholder
 from keraton.backend_functions.nn_ops import (
     bias_add,
@@ -140,7 +148,7 @@ for _name in _TENSOR_FUNCTIONS:
 
 # The later families list their exports in ``__all__`` and the functions that take
 # Keras tensors in ``_TENSOR_FUNCTIONS``.
-_FAMILIES = (conv_ops, control_ops, math_ops)
+_FAMILIES = (conv_ops, control_ops, math_ops, keras2_standalone)
 for _family in _FAMILIES:
     for _name in _family.__all__:
         _value = getattr(_family, _name)
