@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from keraton.legacy_interfaces import legacy_generator_method
+from keraton.models import keras2_training_tensors
 from keraton.utils.keras2_names import warn_keras2_name
 
 
@@ -69,6 +70,37 @@ class Keras2ModelMixin:
         return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose,
                             max_queue_size=max_queue_size, workers=workers,
                             use_multiprocessing=use_multiprocessing)
+
+
+    # ------------------------------------------------------------------ Keras 2 training graph
+    targets = keras2_training_tensors.TrainingTensor(
+        0, "Keras 2's target placeholders, one per output (``model.targets``), made after ``compile``.")
+    sample_weights = keras2_training_tensors.TrainingTensor(
+        1, "Keras 2's sample-weight placeholders, one per output (``model.sample_weights``).")
+    total_loss = keras2_training_tensors.TrainingTensor(
+        2, "Keras 2's symbolic training loss: the compiled losses of ``model.outputs`` against "
+           "``targets`` and ``sample_weights`` plus ``model.losses``, for ``K.gradients``/``K.function``.")
+
+    @property
+    def _feed_inputs(self) -> list:
+        return list(self.inputs or [])
+
+    @property
+    def _feed_targets(self) -> list:
+        return self.targets
+
+    @property
+    def _feed_sample_weights(self) -> list:
+        return self.sample_weights
+
+    def _make_train_function(self) -> None:
+        """Keras 2 built its backend training function here; keraton has none to build (no-op)."""
+
+    def _make_test_function(self) -> None:
+        """Keras 2 built its backend test function here; keraton has none to build (no-op)."""
+
+    def _make_predict_function(self) -> None:
+        """Keras 2 built its backend predict function here (servers called it before threads); no-op."""
 
 
 class Keras2SequentialMixin:
