@@ -64,6 +64,54 @@ def set_epsilon(value: float) -> None:
     _EPSILON = float(value)
 
 
+def keras_config_path() -> str:
+    """Where Keras keeps its user configuration: ``$KERAS_HOME/keras.json``, else ``~/.keras/keras.json``."""
+    import os
+
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return os.path.join(os.path.expanduser(home), "keras.json")
+
+
+def load_keras_config(path: str | None = None) -> None:
+    """Apply ``floatx``, ``epsilon`` and ``image_data_format`` from Keras's ``keras.json``, as Keras at import.
+
+    keraton reads the file Keras reads (:func:`keras_config_path`), so a
+    user's ``"image_data_format": "channels_first"`` holds here too; Keras
+    1's ``"image_dim_ordering": "th"`` counts when ``image_data_format`` is
+    absent.  ``backend`` is ignored (keraton is torch), and, unlike Keras,
+    keraton never writes the file.  An unreadable file or a bad value warns
+    and leaves that setting at Keras's default.
+    """
+    import json
+    import os
+    import warnings
+
+    path = path or keras_config_path()
+    if not os.path.isfile(path):
+        return
+    try:
+        with open(path, encoding="utf-8") as f:
+            config = json.load(f)
+        if not isinstance(config, dict):
+            raise ValueError("expected a JSON object")
+    except (OSError, ValueError) as e:
+        warnings.warn(f"Ignoring the Keras configuration file {path}: {e}.", stacklevel=2)
+        return
+    if "image_data_format" not in config and config.get("image_dim_ordering") in ("th", "tf"):
+        config["image_data_format"] = ("channels_first" if config["image_dim_ordering"] == "th"
+                                       else "channels_last")
+    for key, setter in (("floatx", set_floatx), ("epsilon", set_epsilon),
+                        ("image_data_format", set_image_data_format)):
+        if key in config:
+            try:
+                if key == "epsilon" and not isinstance(config[key], (int, float)):
+                    raise ValueError(f"expected a number, got {config[key]!r}")
+                setter(config[key])
+            except ValueError as e:
+                warnings.warn(f"Ignoring `{key}` in the Keras configuration file {path}: {e}",
+                              stacklevel=2)
+
+
 def image_data_format() -> str:
     """Return the default image data format, ``'channels_last'`` unless changed (as in Keras)."""
     return _IMAGE_DATA_FORMAT
@@ -239,3 +287,6 @@ def __dir__():
     from keraton import backend_functions
 
     return sorted(set(globals()) | set(backend_functions.__all__))
+
+
+load_keras_config()  # the user's ~/.keras/keras.json, as Keras applies it at import
