@@ -8,10 +8,14 @@ updates of its custom batch statistics (``self.add_update([K.moving_average_upda
 * ``add_metric(value, name)`` keeps one ``keraton.metrics.Mean`` per name on the
   layer and updates it with ``value``; ``fit``/``evaluate`` report it under
   ``name`` and reset it each epoch, as tf.keras 2 does;
-* ``add_update(updates)`` calls the callables among ``updates``; the others are
-  results of updates that have already happened (``K.update_add`` and friends
-  assign at once), so there is nothing left to run;
-* ``updates`` is always empty (tf.keras 2 eager returns ``[]`` too);
+* ``add_update(updates)`` calls the callables among ``updates``; Keras 1/2's
+  ``(variable, new_value)`` pairs are assigned when the call trains (Keras 2
+  ran them in the training function only); the others are results of updates
+  that have already happened (``K.update_add`` and friends assign at once), so
+  there is nothing left to run;
+* ``updates`` is always empty (tf.keras 2 eager returns ``[]`` too); Keras 1's
+  ``self.updates = [(variable, new_value), ...]`` in ``call`` is taken as an
+  ``add_update`` of those pairs;
 * ``get_input_at(i)``/``get_output_at(i)`` (and their ``_shape_at``/``_mask_at``
   forms), ``inbound_nodes``, ``outbound_nodes``, ``input_mask``/``output_mask``
   read the functional graph a layer was called in, node by node.
@@ -22,7 +26,18 @@ from __future__ import annotations
 import torch
 
 from keraton import legacy_interfaces
+from keraton.layers import call_context
 from keraton.utils import tree
+
+
+def _is_assignment(entry) -> bool:
+    """A Keras 1/2 ``(variable, new_value)`` pair.
+
+    A pair of two variables is not one: that is two update results
+    (``K.update_add`` returns its variable), already applied.
+    """
+    return (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], torch.Tensor)
+            and not isinstance(entry[1], torch.nn.Parameter) and not callable(entry[1]))
 
 
 class Keras2LayerMixin:
@@ -68,14 +83,28 @@ class Keras2LayerMixin:
         del inputs  # Keras 1/2's conditional updates: keraton's updates are eager
         if getattr(self, "trainable", True) is False:
             return  # tf.keras 2 skips a frozen layer's update callables
-        for update in tree.flatten(updates) if isinstance(updates, (list, tuple)) else [updates]:
-            if callable(update) and not isinstance(update, torch.Tensor):
-                update()
+        entries = list(updates) if isinstance(updates, list) else [updates]
+        for entry in entries:
+            if _is_assignment(entry):
+                if call_context.STATE.training:  # Keras 2 ran them in the training function only
+                    variable, value = entry
+                    with torch.no_grad():
+                        variable.copy_(torch.as_tensor(value, dtype=variable.dtype,
+                                                       device=variable.device).expand_as(variable))
+                continue
+            for update in tree.flatten(entry) if isinstance(entry, (list, tuple)) else [entry]:
+                if callable(update) and not isinstance(update, torch.Tensor):
+                    update()
 
     @property
     def updates(self) -> list:
         """Always ``[]``: updates run eagerly when created, as in tf.keras 2's eager mode."""
         return []
+
+    @updates.setter
+    def updates(self, value) -> None:
+        # Keras 1 layers set ``self.updates = [(variable, new_value), ...]`` in call.
+        self.add_update(value)
 
     # ------------------------------------------------------------------ graph nodes
     @property

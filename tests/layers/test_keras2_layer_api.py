@@ -70,6 +70,44 @@ def test_add_update_runs_callables_and_accepts_applied_updates():
     assert float(layer.calls) == 1.0
 
 
+class RunningMean(L.Layer):
+    """Keras 2 style: a (variable, new_value) pair through add_update."""
+
+    def build(self, input_shape):
+        self.mean = self.add_weight(name="mean", shape=(input_shape[-1],), initializer="zeros",
+                                    trainable=False)
+
+    def call(self, x):
+        self.add_update([(self.mean, 0.9 * self.mean + 0.1 * K.mean(x, axis=0))], x)
+        return x - self.mean
+
+
+class Keras1Counter(L.Layer):
+    """Keras 1 style: ``self.updates = [(variable, new_value)]`` in call."""
+
+    def build(self, input_shape):
+        self.count = K.variable(0.0)
+        self.trainable_weights = []
+
+    def call(self, x, mask=None):
+        self.updates = [(self.count, self.count + 1)]
+        return x
+
+
+def test_assignment_pairs_apply_in_training_only():
+    model = keraton.Sequential([keraton.Input((2,)), RunningMean(), Keras1Counter(), L.Dense(1)])
+    model.compile("sgd", "mse")
+    x = np.full((8, 2), 5.0, "float32")
+    model.fit(x, np.zeros((8, 1)), batch_size=4, epochs=2, verbose=0, shuffle=False)
+    # Four training steps: mean = 5 * (1 - 0.9**4); the counter counts the steps.
+    np.testing.assert_allclose(K.get_value(model.layers[0].mean), [5 * (1 - 0.9 ** 4)] * 2, rtol=1e-6)
+    assert float(K.get_value(model.layers[1].count)) == 4.0
+    model.predict(x, verbose=0)
+    model.evaluate(x, np.zeros((8, 1)), verbose=0)
+    np.testing.assert_allclose(K.get_value(model.layers[0].mean), [5 * (1 - 0.9 ** 4)] * 2, rtol=1e-6)
+    assert float(K.get_value(model.layers[1].count)) == 4.0 and model.layers[1].updates == []
+
+
 def test_callable_add_loss_is_evaluated_at_every_step():
     # tf.keras 2: model.add_loss(lambda: ...) adds a loss recomputed from the current weights.
     inputs = keraton.Input((4,))
