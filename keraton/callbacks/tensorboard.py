@@ -3,6 +3,7 @@ with `torch.utils.tensorboard.SummaryWriter`."""
 
 import os
 import time
+import warnings
 
 from keraton.callbacks.callback import Callback
 from keraton.callbacks.callback_utils import learning_rate_targets, resolve_logs
@@ -18,6 +19,21 @@ def _summary_writer_class():
             "installed. Install it with `pip install tensorboard`."
         ) from e
     return SummaryWriter
+
+
+_KERAS2_ARGUMENTS = ("batch_size", "write_grads", "embeddings_layer_names", "embeddings_data")
+
+
+def _check_keras2_arguments(kwargs) -> None:
+    """tf.keras 2's handling of the Keras 2.2 arguments: warn for those set, refuse unknown ones."""
+    unknown = sorted(set(kwargs) - set(_KERAS2_ARGUMENTS))
+    if unknown:
+        raise ValueError(f"Unrecognized arguments in `TensorBoard` Callback: {unknown}. Keras 2's "
+                         f"{list(_KERAS2_ARGUMENTS)} are accepted (and ignored).")
+    for name in _KERAS2_ARGUMENTS:
+        if kwargs.get(name):
+            warnings.warn(f"`{name}` is a Keras 2 argument of the TensorBoard callback; it is "
+                          "ignored, as in tf.keras 2.", UserWarning, stacklevel=3)
 
 
 class TensorBoard(Callback):
@@ -40,6 +56,9 @@ class TensorBoard(Callback):
         update_freq: `"epoch"`, `"batch"` or an int number of batches.
         profile_batch: Must be 0 (Keras's torch backend has no profiling).
         embeddings_freq, embeddings_metadata: Accepted; not written.
+        **kwargs: Keras 2's `batch_size`, `write_grads`, `embeddings_layer_names`
+            and `embeddings_data`, accepted and ignored with a warning, as
+            tf.keras 2 did; any other raises.
 
     Raises:
         ImportError: When the `tensorboard` package is missing (at the first
@@ -64,8 +83,10 @@ class TensorBoard(Callback):
         profile_batch=0,
         embeddings_freq=0,
         embeddings_metadata=None,
+        **kwargs,
     ):
         super().__init__()
+        _check_keras2_arguments(kwargs)
         self.log_dir = str(os.fspath(log_dir))
         self.histogram_freq = histogram_freq
         self.write_graph = write_graph

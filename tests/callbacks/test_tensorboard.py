@@ -120,3 +120,12 @@ def test_multi_optimizer_rates_are_logged_per_sub_optimizer(tmp_path):
     train = _load(str(tmp_path / "train"))
     assert {"epoch_learning_rate_adam", "epoch_learning_rate_sgd"} <= set(train.Tags()["scalars"])
     assert [v for _, v in _scalars(train, "epoch_learning_rate_sgd")] == pytest.approx([0.05] * 2)
+
+
+def test_keras2_arguments_are_accepted_with_a_warning_others_refused(tmp_path):
+    with pytest.warns(UserWarning, match="`batch_size` is a Keras 2 argument"):
+        callback = TensorBoard(log_dir=str(tmp_path), batch_size=32, write_grads=False,
+                               embeddings_layer_names=None, embeddings_data=None)
+    assert callback.log_dir == str(tmp_path)
+    with pytest.raises(ValueError, match=r"Unrecognized arguments.*\['colour'\]"):
+        TensorBoard(log_dir=str(tmp_path), colour="red")
