@@ -136,42 +136,57 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding="valid", d
     with it TensorFlow's ``'same'`` padding.
     """
     op = "conv2d_transpose"
-    x = _float(_t(x))
-    kernel = _t(kernel).to(x.dtype)
-    _check_rank(x, 4, op, _spatial_layout(2))
-    if kernel.ndim != 4:
-        raise ValueError(f"{op} expects a kernel of shape (kh, kw, out_channels, in_channels), "
-                         f"got shape {tuple(kernel.shape)}.")
-    data_format = conv_utils.standardize_data_format(data_format, owner=op)
-    padding = conv_utils.standardize_padding(padding, owner=op)
     strides = conv_utils.standardize_tuple(strides, 2, "strides", owner=op)
     dilation = conv_utils.standardize_tuple(dilation_rate, 2, "dilation_rate", owner=op)
     if dilation != (1, 1) and (dilation[0] != dilation[1] or strides != (1, 1)):
         raise ValueError(f"{op}: a dilated transposed convolution needs equal dilation rates and "
                          f"strides (1, 1) (TensorFlow's atrous_conv2d_transpose), got "
                          f"dilation_rate={dilation_rate} and strides={strides}.")
+    return conv_transpose(op, 2, x, kernel, output_shape, strides, padding, data_format, dilation)
+
+
+def conv_transpose(op, rank, x, kernel, output_shape, strides, padding, data_format,
+                   dilation=None):
+    """The transposed convolution of ``K.conv2d_transpose``/``K.conv3d_transpose`` in ``rank`` dimensions.
+
+    ``kernel`` is Keras's ``(*kernel_size, out, in)``; ``output_shape`` (batch
+    first, in ``data_format``'s layout) picks the size among those a strided
+    convolution maps to the input's, and ``'same'`` crops as TensorFlow pads.
+    """
+    x = _float(_t(x))
+    kernel = _t(kernel).to(x.dtype)
+    _check_rank(x, rank + 2, op, _spatial_layout(rank))
+    layout = ", ".join(["k" + "dhw"[3 - rank + i] for i in range(rank)])
+    if kernel.ndim != rank + 2:
+        raise ValueError(f"{op} expects a kernel of shape ({layout}, out_channels, in_channels), "
+                         f"got shape {tuple(kernel.shape)}.")
+    data_format = conv_utils.standardize_data_format(data_format, owner=op)
+    padding = conv_utils.standardize_padding(padding, owner=op)
+    strides = conv_utils.standardize_tuple(strides, rank, "strides", owner=op)
+    dilation = dilation or (1,) * rank
     x = conv_utils.to_channels_first(x, data_format)
     spatial, channels = _output_spatial(output_shape, x, data_format, op)
-    if x.shape[1] != kernel.shape[3] or channels != kernel.shape[2]:
+    if x.shape[1] != kernel.shape[-1] or channels != kernel.shape[-2]:
         raise ValueError(f"{op}: the kernel of shape {tuple(kernel.shape)} maps "
-                         f"{kernel.shape[3]} input channels to {kernel.shape[2]}, got inputs with "
+                         f"{kernel.shape[-1]} input channels to {kernel.shape[-2]}, got inputs with "
                          f"{x.shape[1]} channels and output_shape={tuple(output_shape)}. Check "
-                         "`data_format` and the kernel layout (kh, kw, out_channels, in_channels).")
-    y = F.conv_transpose2d(x, conv_utils.torch_kernel(kernel), stride=strides, dilation=dilation)
+                         f"`data_format` and the kernel layout ({layout}, out_channels, in_channels).")
+    transpose = F.conv_transpose2d if rank == 2 else F.conv_transpose3d
+    y = transpose(x, conv_utils.torch_kernel(kernel), stride=strides, dilation=dilation)
     index, pads = [slice(None), slice(None)], []
-    for axis, (size, k, s, d) in enumerate(zip(spatial, kernel.shape[:2], strides, dilation)):
+    for axis, (size, k, s, d) in enumerate(zip(spatial, kernel.shape[:rank], strides, dilation)):
         n = x.shape[2 + axis]
-        if conv_utils.conv_output_length(size, k, s, padding, d) != n:
+        expected = conv_utils.conv_output_length(size, k, s, padding, d)
+        if expected != n:
             raise ValueError(f"{op}: output_shape={tuple(output_shape)} does not match the input: "
                              f"a {padding!r} convolution with kernel size {k}, stride {s} and "
-                             f"dilation {d} maps {size} cells to "
-                             f"{conv_utils.conv_output_length(size, k, s, padding, d)}, not {n}.")
+                             f"dilation {d} maps {size} cells to {expected}, not {n}.")
         start = conv_utils.same_padding(size, k, s, d)[0] if padding == "same" else 0
         index.append(slice(start, start + size))
         pads.append(max(0, start + size - y.shape[2 + axis]))  # cells no input reaches
     y = y[tuple(index)]
     if any(pads):
-        y = F.pad(y, [0, pads[1], 0, pads[0]])
+        y = F.pad(y, [p for pad in reversed(pads) for p in (0, pad)])
     return conv_utils.from_channels_first(y, data_format)
 
 

@@ -30,10 +30,9 @@ import contextlib
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from keraton import backend
-from keraton.backend_functions.conv_ops import _check_rank, _output_spatial, _spatial_layout
+from keraton.backend_functions.conv_ops import _check_rank, _spatial_layout, conv_transpose
 from keraton.backend_functions.graph_ops import function
 from keraton.backend_functions.state_ops import get_value
 from keraton.backend_functions.tensor_ops import _float, _t
@@ -246,40 +245,8 @@ def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding="valid"
     ``tf.nn.conv3d_transpose``: ``output_shape`` picks among the sizes a strided
     convolution maps to the input's size, and ``'same'`` pads as TensorFlow.
     """
-    op = "conv3d_transpose"
-    x = _float(_t(x))
-    kernel = _t(kernel).to(x.dtype)
-    _check_rank(x, 5, op, _spatial_layout(3))
-    if kernel.ndim != 5:
-        raise ValueError(f"{op} expects a kernel of shape (kd, kh, kw, out_channels, in_channels), "
-                         f"got shape {tuple(kernel.shape)}.")
-    data_format = conv_utils.standardize_data_format(data_format, owner=op)
-    padding = conv_utils.standardize_padding(padding, owner=op)
-    strides = conv_utils.standardize_tuple(strides, 3, "strides", owner=op)
-    x = conv_utils.to_channels_first(x, data_format)
-    spatial, channels = _output_spatial(output_shape, x, data_format, op)
-    if x.shape[1] != kernel.shape[4] or channels != kernel.shape[3]:
-        raise ValueError(f"{op}: the kernel of shape {tuple(kernel.shape)} maps "
-                         f"{kernel.shape[4]} input channels to {kernel.shape[3]}, got inputs with "
-                         f"{x.shape[1]} channels and output_shape={tuple(output_shape)}. Check "
-                         "`data_format` and the kernel layout (kd, kh, kw, out_channels, "
-                         "in_channels).")
-    y = F.conv_transpose3d(x, conv_utils.torch_kernel(kernel), stride=strides)
-    index, pads = [builtins.slice(None), builtins.slice(None)], []
-    for axis, (length, k, s) in enumerate(zip(spatial, kernel.shape[:3], strides)):
-        n = x.shape[2 + axis]
-        expected = conv_utils.conv_output_length(length, k, s, padding, 1)
-        if expected != n:
-            raise ValueError(f"{op}: output_shape={tuple(output_shape)} does not match the input: "
-                             f"a {padding!r} convolution with kernel size {k} and stride {s} maps "
-                             f"{length} cells to {expected}, not {n}.")
-        begin = conv_utils.same_padding(length, k, s, 1)[0] if padding == "same" else 0
-        index.append(builtins.slice(begin, begin + length))
-        pads.append(max(0, begin + length - y.shape[2 + axis]))  # cells no input reaches
-    y = y[tuple(index)]
-    if any(pads):
-        y = F.pad(y, [0, pads[2], 0, pads[1], 0, pads[0]])
-    return conv_utils.from_channels_first(y, data_format)
+    return conv_transpose("conv3d_transpose", 3, x, kernel, output_shape, strides, padding,
+                          data_format)
 
 
 # --------------------------------------------------------------------------- session

@@ -1,6 +1,7 @@
 """`History` callback, matching `keras.callbacks.History` (Keras 3)."""
 
 from keraton.callbacks.callback import Callback
+from keraton.callbacks.callback_utils import Keras2KeysDict
 
 
 def _to_float(value):
@@ -11,7 +12,7 @@ def _to_float(value):
         return value
 
 
-class HistoryDict(dict):
+class HistoryDict(Keras2KeysDict):
     """``History.history``: a plain dict, where Keras 2's ``"lr"`` also reads ``"learning_rate"``.
 
     ``LearningRateScheduler`` and ``ReduceLROnPlateau`` log the learning rate
@@ -22,18 +23,12 @@ class HistoryDict(dict):
 
     _KERAS2_ALIASES = {"lr": "learning_rate"}
 
-    def __missing__(self, key):
+    def keras2_value(self, key):
+        """``"lr"``: the ``"learning_rate"`` entry."""
         alias = self._KERAS2_ALIASES.get(key)
         if alias is not None and alias in self:
             return self[alias]
         raise KeyError(key)
-
-    def get(self, key, default=None):
-        """``dict.get`` that also resolves the Keras 2 alias."""
-        try:
-            return self[key]
-        except KeyError:
-            return default
 
 
 class History(Callback):

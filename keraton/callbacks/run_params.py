@@ -10,8 +10,10 @@ them on lookup while comparing, printing and iterating as Keras 3's dict.
 
 from __future__ import annotations
 
+from keraton.callbacks.callback_utils import Keras2KeysDict
 
-class RunParams(dict):
+
+class RunParams(Keras2KeysDict):
     """Keras 3's run-parameter dict that also answers Keras 1/2's keys on ``params[key]``/``get``.
 
     Args:
@@ -31,7 +33,8 @@ class RunParams(dict):
         if batch_size is not None and samples is not None:
             self._keras2.update(batch_size=batch_size, samples=samples, nb_sample=samples)
 
-    def __missing__(self, key):
+    def keras2_value(self, key):
+        """``batch_size``, ``samples``/``nb_sample``, ``do_validation``, ``metrics``, ``nb_epoch``."""
         if key in self._keras2:
             return self._keras2[key]
         if key == "nb_epoch" and "epochs" in self:
@@ -40,10 +43,3 @@ class RunParams(dict):
             names = list(self._model.metrics_names)
             return names + [f"val_{n}" for n in names] if self._keras2["do_validation"] else names
         raise KeyError(key)
-
-    def get(self, key, default=None):
-        """``params[key]`` including the Keras 1/2 keys, else ``default``."""
-        try:
-            return self[key]
-        except KeyError:
-            return default

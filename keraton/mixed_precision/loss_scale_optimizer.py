@@ -121,10 +121,7 @@ class LossScaleOptimizer(Optimizer):
 
     def step(self, closure=None):
         """Unscale ``p.grad`` of the built variables and apply them unless one is non-finite."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+        loss = self._begin_step(closure, check_built=False)
         variables = [v for v in self._trainable_variables if v.requires_grad]
         self._apply_scaled([v.grad for v in variables], variables)
         return loss

@@ -105,15 +105,7 @@ class Optimizer(OptimizerState):
         given, is called with gradients enabled and its result returned, as in
         ``torch.optim``.  ``iterations`` grows by one even if no gradient exists.
         """
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        if not self.built:
-            raise ValueError(
-                f"{type(self).__name__}.step() needs the variables to update: call "
-                "optimizer.build(var_list) first (var_list: the model's trainable parameters)."
-            )
+        loss = self._begin_step(closure)
         variables = self._trainable_variables
         if Optimizer._gradient_sync is not None:
             self._synchronize_gradients([p.grad if p.requires_grad else None for p in variables],
@@ -128,6 +120,19 @@ class Optimizer(OptimizerState):
             self._apply_filtered([grads[i] for i in selected],
                                  [variables[i] for i in selected], selected)
         self._iterations._value += 1
+        return loss
+
+    def _begin_step(self, closure, check_built: bool = True):
+        """``step``'s prologue: call ``closure`` with gradients enabled (torch.optim's), check the build."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        if check_built and not self.built:
+            raise ValueError(
+                f"{type(self).__name__}.step() needs the variables to update: call "
+                "optimizer.build(var_list) first (var_list: the model's trainable parameters)."
+            )
         return loss
 
     def zero_grad(self, set_to_none: bool = True) -> None:

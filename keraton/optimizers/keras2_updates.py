@@ -213,13 +213,7 @@ class Keras2Optimizer:
     @torch.no_grad()
     def step(self, closure=None):
         """Apply ``p.grad`` of the built weights through ``get_updates`` (torch-style entry point)."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        if not self.built:
-            raise ValueError(f"{type(self).__name__}.step() needs the variables to update: call "
-                             "optimizer.build(var_list) first.")
+        loss = self._begin_step(closure)
         variables = self._trainable_variables
         self._run_get_updates([p.grad for p in variables], variables)
         return loss

@@ -244,13 +244,7 @@ class MultiOptimizer(Optimizer):
     @torch.no_grad()
     def step(self, closure=None):
         """Step every sub-optimizer on the ``p.grad`` of its variables (``torch.optim`` API)."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        if not self.built:
-            raise ValueError("MultiOptimizer.step() needs the variables to update: call "
-                             "optimizer.build(var_list) first.")
+        loss = self._begin_step(closure)
         for opt in self._built_inner():
             opt.step()
         self._iterations._value += 1
