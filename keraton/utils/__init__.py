@@ -30,6 +30,7 @@ from keraton.utils.io_utils import (
 from keraton.utils.keras2_utils import to_ordinal, warmstart_embedding_matrix
 from keraton.utils.kernel_conversion import convert_all_kernels_in_model
 from keraton.utils.model_visualization import model_to_dot, plot_model
+from keraton.utils.multi_gpu_utils import multi_gpu_model
 from keraton.utils.numerical_utils import normalize, to_categorical
 from keraton.utils.progbar import Progbar
 from keraton.utils.py_dataset import PyDataset, Sequence
@@ -41,7 +42,7 @@ from keraton.utils.text_dataset_utils import text_dataset_from_directory
 from keraton.utils.timed_threads import TimedThread
 from keraton.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
-__all__ = ["Config", "CustomObjectScope", "FeatureSpace", "HDF5Matrix", "convert_all_kernels_in_model", "array_to_img", "clear_session", "custom_object_scope",
+__all__ = ["Config", "CustomObjectScope", "FeatureSpace", "HDF5Matrix", "convert_all_kernels_in_model", "multi_gpu_model", "array_to_img", "clear_session", "custom_object_scope",
            "get_source_inputs", "img_to_array", "is_keras_tensor", "load_img", "save_img",
            "standardize_dtype", "deserialize_keras_object",
            "get_custom_objects", "get_registered_name", "get_registered_object",
