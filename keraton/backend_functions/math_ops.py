@@ -95,15 +95,19 @@ def _updatable(x, what: str) -> torch.Tensor:
     return x
 
 
-def _assign(x, value, what: str):
+def _assign(x, value, what: str, sign: int = 0):
+    """``x = value`` (``sign`` 0) or ``x += sign * value``, in place, or at the end of a get_updates step."""
     x = _updatable(x, what)
-    value = torch.as_tensor(_t(value), dtype=x.dtype, device=x.device)
+    value = torch.as_tensor(_t(value), dtype=x.dtype, device=x.device).detach()
     scope = update_scope.current()
-    if scope is not None:  # a get_updates() step: assigned after it, as TF 1 ran the update ops
-        scope.defer(x, value.detach())
+    if scope is not None:  # a get_updates() step: applied after it, as TF 1 ran the update ops
+        scope.defer(x, value, sign)
     elif not inferring_shapes():  # placeholders of the functional API's shape inference
         with torch.no_grad():
-            x.copy_(torch.broadcast_to(value, x.shape))
+            if sign:
+                x.add_(torch.broadcast_to(value, x.shape), alpha=sign)
+            else:
+                x.copy_(torch.broadcast_to(value, x.shape))
     return x
 
 
@@ -114,12 +118,12 @@ def update(x, new_x):
 
 def update_add(x, increment):
     """``x += increment`` in place; returns ``x`` (``K.update_add``)."""
-    return _assign(x, _t(x).detach() + _t(increment).detach(), "update_add")
+    return _assign(x, increment, "update_add", sign=1)
 
 
 def update_sub(x, decrement):
     """``x -= decrement`` in place; returns ``x`` (``K.update_sub``)."""
-    return _assign(x, _t(x).detach() - _t(decrement).detach(), "update_sub")
+    return _assign(x, decrement, "update_sub", sign=-1)
 
 
 def moving_average_update(x, value, momentum):

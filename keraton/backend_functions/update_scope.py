@@ -86,9 +86,14 @@ class UpdateScope:
         """The step's gradients of ``variables`` (None for a variable without one)."""
         return [self.gradients.get(id(v)) for v in variables]
 
-    def defer(self, variable, value) -> None:
-        """Record ``variable = value`` for :meth:`flush` (``value`` computed from the old values)."""
-        self.pending.append((variable, value))
+    def defer(self, variable, value, sign: int = 0) -> None:
+        """Record ``variable = value`` (``sign`` 0) or ``variable += sign * value`` for :meth:`flush`.
+
+        ``value`` is computed from the values before the step; an increment
+        applies to the variable's value when it runs, as TensorFlow's
+        ``assign_add`` did (after another update of the same variable, say).
+        """
+        self.pending.append((variable, value, sign))
 
     def add_returned(self, updates) -> None:
         """Add Keras 1's ``(variable, new_value)`` tuples from the list ``get_updates`` returned."""
@@ -105,9 +110,13 @@ class UpdateScope:
         if self.dry_run:
             self.pending.clear()
             return
-        for variable, value in self.pending:
-            value = torch.as_tensor(value).detach()
-            variable.copy_(torch.broadcast_to(value.to(variable.dtype), variable.shape))
+        for variable, value, sign in self.pending:
+            value = torch.broadcast_to(torch.as_tensor(value).detach().to(variable.dtype),
+                                       variable.shape)
+            if sign:
+                variable.add_(value, alpha=sign)
+            else:
+                variable.copy_(value)
         self.pending.clear()
 
 

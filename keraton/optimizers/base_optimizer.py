@@ -52,7 +52,7 @@ class Optimizer(OptimizerState):
     def __init_subclass__(cls, **kwargs):
         """A subclass defining Keras 2's ``get_updates`` gets Keras 2's optimizer protocol."""
         super().__init_subclass__(**kwargs)
-        if keras2_updates.uses_get_updates(cls):
+        if keras2_updates.uses_get_updates(cls) and keras2_updates.on_base_optimizer(cls):
             cls._keras2_get_updates = True
             keras2_updates.adopt(cls)
 
@@ -74,14 +74,13 @@ class Optimizer(OptimizerState):
         optimizer.get_updates(loss=loss, params=model.trainable_weights)`` and
         ``K.function([inputs...], [outputs...], updates=updates)``: each call of
         that function then also steps this optimizer on the loss.  With a
-        torch tensor as ``loss`` the step is applied at once.
+        torch tensor as ``loss`` the step is applied at once.  Inside another
+        optimizer's ``get_updates`` step (a Keras 2 wrapper such as Lookahead
+        holding this one) the new weights wait for that step's end, as its
+        other updates do.
         """
         if update_scope.current() is not None:
-            raise NotImplementedError(
-                f"{type(self).__name__}.get_updates cannot run inside a Keras 2 optimizer's "
-                "get_updates step: keraton's built-in optimizers have no Keras 2 update graph to "
-                "extend. Write the whole update rule in your get_updates instead of calling "
-                "super().get_updates().")
+            return keras2_updates.deferred_step(self, loss, params)
         return keras2_updates.updates_outside_step(self, loss, params)
 
     # Set while a distributed fit runs (keraton.trainers.distributed_gradients.GradientSync):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 
 import torch
 
@@ -41,6 +42,51 @@ def uses_get_updates(cls) -> bool:
     from keraton.optimizers.base_optimizer import Optimizer
 
     return cls.get_updates is not Optimizer.get_updates
+
+
+def on_base_optimizer(cls) -> bool:
+    """Whether ``cls`` builds on keraton's ``Optimizer`` itself, not on a built-in (``Adam``...).
+
+    A subclass of a built-in that overrides ``get_updates`` keeps the
+    built-in's update rule (its ``get_updates`` is not what ``fit`` runs):
+    warned once, at class creation.
+    """
+    from keraton.optimizers.base_optimizer import Optimizer
+
+    builtin = next((k for k in cls.__mro__[1:] if k is not Optimizer and issubclass(k, Optimizer)
+                    and k.__module__.startswith("keraton.")), None)
+    if builtin is None:
+        return True
+    warnings.warn(
+        f"{cls.__name__} overrides get_updates but subclasses keraton's {builtin.__name__}, whose "
+        f"update rule fit uses: its get_updates runs only when called by user code. Subclass "
+        "keras.optimizers.Optimizer to write a whole Keras 2 get_updates optimizer.",
+        UserWarning, stacklevel=4)
+    return False
+
+
+def deferred_step(optimizer, loss, params) -> list:
+    """A built-in optimizer's step inside a Keras 2 ``get_updates`` step: the new weights wait for its end.
+
+    The gradients come from ``optimizer.get_gradients(loss, params)`` (a
+    wrapper may have replaced it, as gradient-accumulation wrappers did); the
+    step runs, the weights get their old values back until the scope assigns
+    the new ones with the step's other updates.  The optimizer's own state
+    (moments, ``iterations``) moves at once.
+    """
+    scope = update_scope.current()
+    params = list(params)
+    if scope.dry_run:  # the run that only creates slots: build, do not step
+        optimizer.build(params)
+        return []
+    grads = optimizer.get_gradients(loss, params)
+    old = [p.detach().clone() for p in params]
+    with torch.no_grad():
+        optimizer.apply(grads, params)
+        for p, before in zip(params, old, strict=True):
+            scope.defer(p, p.detach().clone())
+            p.copy_(before)
+    return []
 
 
 def updates_outside_step(optimizer, loss, params) -> list:
@@ -125,6 +171,8 @@ def get_gradients(optimizer, loss, params) -> list:
             f"weight(s) {missing}. Make sure every op between the weights and the loss has a "
             "gradient (K.argmax, K.round and K.eval have none), or freeze those weights "
             "(layer.trainable = False) and compile again.")
+    if not optimizer._keras2_get_updates:
+        return grads  # a built-in clips in its own step (Keras 3's clipnorm, clipvalue...)
     clipnorm = optimizer.__dict__.get("clipnorm")
     if clipnorm is not None and clipnorm > 0:
         norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))
@@ -151,6 +199,12 @@ def adopt(cls) -> None:
     for name, member in vars(Keras2Optimizer).items():
         if not name.startswith("__") and name not in own:
             setattr(cls, name, member)
+    # A class defining one of `lr`/`learning_rate` itself (a wrapper's `lr` reading its inner
+    # optimizer's): the other name is an alias of it, for callbacks and Keras 2.3 code.
+    for defined, alias in (("lr", "learning_rate"), ("learning_rate", "lr")):
+        if defined in own and alias not in own:
+            setattr(cls, alias, property(lambda self, n=defined: getattr(self, n),
+                                         lambda self, value, n=defined: setattr(self, n, value)))
 
 
 def _parameters(get_updates) -> set:

@@ -418,3 +418,54 @@ def test_keras_rl_style_actor_update_climbs_the_critic_and_leaves_it_alone():
     assert float(mean_q([x])[0]) > before + 0.1
     for a, b in zip(critic_weights, critic.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+class Lookahead(Optimizer):
+    """A Keras 2 wrapper (keras-lookahead's shape): an inner optimizer's updates plus slow weights."""
+
+    def __init__(self, optimizer, sync_period=2, slow_step=0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.optimizer = keras.optimizers.get(optimizer)
+        self.iterations = K.variable(0, dtype="int64")
+        self.sync_period, self.slow_step = sync_period, slow_step
+
+    @property
+    def lr(self):
+        return self.optimizer.lr
+
+    def get_updates(self, loss, params):
+        sync = K.equal((self.iterations + 1) % self.sync_period, 0)
+        slow = [K.variable(K.get_value(p)) for p in params]
+        self.updates = [K.update_add(self.iterations, 1)] + self.optimizer.get_updates(loss, params)
+        for p, sp in zip(params, slow):
+            sp_t = sp + self.slow_step * (p - sp)
+            self.updates.append(K.update(sp, K.switch(sync, sp_t, sp)))
+            self.updates.append(K.update_add(p, K.switch(sync, sp_t - p, K.zeros_like(p))))
+        self.weights = [self.iterations] + slow
+        return self.updates
+
+
+def test_a_wrapper_runs_a_builtin_inner_step_with_the_other_updates():
+    w = torch.nn.Parameter(torch.tensor([1.0]))
+    inner = keras.optimizers.SGD(learning_rate=0.1)
+    optimizer = Lookahead(inner)
+    optimizer.build([w])
+    assert float(optimizer.lr) == pytest.approx(0.1)
+    assert optimizer.learning_rate is inner.learning_rate  # callbacks' name reads the wrapper's `lr`
+    optimizer.apply([torch.tensor([1.0])])
+    # Step 1 (no sync): the inner SGD step; the increment of 0 lands on the updated weight.
+    np.testing.assert_allclose(w.detach().numpy(), [0.9], rtol=1e-6)
+    optimizer.apply([torch.tensor([1.0])])
+    # Step 2 (sync): reads saw w = 0.9 and slow = 1.0, so slow = 0.95; the inner step gives 0.8,
+    # then w += 0.95 - 0.9 (assign_add applies to the value when it runs, as in TensorFlow).
+    np.testing.assert_allclose(w.detach().numpy(), [0.85], rtol=1e-6)
+    np.testing.assert_allclose(optimizer.weights[1].detach().numpy(), [0.95], rtol=1e-6)
+    assert int(optimizer.iterations) == 2 and int(inner.iterations) == 2
+
+
+def test_overriding_get_updates_on_a_builtin_warns_that_fit_keeps_its_rule():
+    with pytest.warns(UserWarning, match="subclasses keraton's Adam, whose update rule fit uses"):
+        class WarmAdam(keras.optimizers.Adam):
+            def get_updates(self, loss, params):
+                return super().get_updates(loss, params)
+    assert not WarmAdam._keras2_get_updates
