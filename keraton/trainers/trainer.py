@@ -400,10 +400,11 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
                 batch_size=adapter.batch_size if in_memory else None,
                 samples=adapter.num_samples if in_memory else None))
         self.stop_training = False
-        keras2_val = keras2_validation_data(val)
-        if keras2_val is not None:
-            for callback in cbs.callbacks:
-                callback.validation_data = keras2_val
+        # Keras 2's callback.validation_data, for user callbacks only (keraton's read logs instead).
+        users = [cb for cb in cbs.callbacks if not type(cb).__module__.startswith("keraton.")]
+        keras2_val = keras2_validation_data(val) if users else None
+        for callback in users if keras2_val is not None else ():
+            callback.validation_data = keras2_val
         with call_context.loop_mode(self, True):
             batch_hooks = cbs.needs_batch_hooks("train")
             per_execution = self.steps_per_execution
