@@ -13,7 +13,8 @@ updates of its custom batch statistics (``self.add_update([K.moving_average_upda
   ran them in the training function only); the others are results of updates
   that have already happened (``K.update_add`` and friends assign at once), so
   there is nothing left to run;
-* ``updates`` is always empty (tf.keras 2 eager returns ``[]`` too); Keras 1's
+* ``updates`` (and Keras 2's ``state_updates``, ``get_updates_for``) is always
+  empty (tf.keras 2 eager returns ``[]`` too); Keras 1's
   ``self.updates = [(variable, new_value), ...]`` in ``call`` is taken as an
   ``add_update`` of those pairs;
 * ``get_input_at(i)``/``get_output_at(i)`` (and their ``_shape_at``/``_mask_at``
@@ -105,6 +106,22 @@ class Keras2LayerMixin:
     def updates(self, value) -> None:
         # Keras 1 layers set ``self.updates = [(variable, new_value), ...]`` in call.
         self.add_update(value)
+
+    @property
+    def state_updates(self) -> list:
+        """Keras 2's updates of stateful layers: always ``[]``, they run in the forward pass."""
+        return []
+
+    def get_updates_for(self, inputs) -> list:
+        """Keras 2's updates conditional on ``inputs``: always ``[]`` (keraton's run when created)."""
+        del inputs
+        return []
+
+    def get_losses_for(self, inputs) -> list:
+        """Keras 2's losses: ``None`` gives the weight regularization, inputs the last call's ``add_loss``."""
+        call_losses, reg_losses = [], []
+        self._gather_losses(call_losses, reg_losses)
+        return reg_losses if inputs is None else call_losses
 
     # ------------------------------------------------------------------ graph nodes
     @property

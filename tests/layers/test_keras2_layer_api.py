@@ -152,3 +152,18 @@ def test_input_and_output_masks():
     assert tuple(embedded.output_mask.shape) == (None, 4)
     assert lstm.input_mask is embedded.output_mask
     assert lstm.get_output_mask_at(0) is None
+
+
+def test_keras2_update_and_loss_queries():
+    inputs = keraton.Input((3,))
+    dense = L.Dense(2, kernel_regularizer=keraton.regularizers.L2(0.5),
+                    activity_regularizer=keraton.regularizers.L1(1.0))
+    model = keraton.Model(inputs, dense(inputs))
+    model(torch.ones(1, 3))
+    assert model.state_updates == [] and model.get_updates_for(None) == []
+    kernel = dense.kernel.detach()
+    (weight_loss,) = model.get_losses_for(None)
+    assert float(weight_loss) == pytest.approx(0.5 * float((kernel ** 2).sum()), rel=1e-6)
+    (activity_loss,) = model.get_losses_for(model.inputs)
+    expected = float(torch.abs(torch.ones(1, 3) @ kernel + dense.bias.detach()).sum())
+    assert float(activity_loss) == pytest.approx(expected, rel=1e-6)
