@@ -236,6 +236,22 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
             self._warn_frozen_since_compile()
         self.optimizer.build(trainable)
 
+    def _give_keras2_callback_state(self, cbs, adapter, val_adapter, validation) -> None:
+        """What Keras 2.0-2.2's ``fit`` gave callbacks: its ``params`` keys and ``validation_data``."""
+        from keraton.callbacks.run_params import RunParams
+
+        if isinstance(cbs.params, dict) and not isinstance(cbs.params, RunParams):
+            in_memory = isinstance(adapter, SampleBatchedAdapter)  # Keras 2: arrays only
+            cbs.set_params(RunParams(
+                cbs.params, model=self, do_validation=val_adapter is not None,
+                batch_size=adapter.batch_size if in_memory else None,
+                samples=adapter.num_samples if in_memory else None))
+        # validation_data for user callbacks only (keraton's own read the logs).
+        users = [cb for cb in cbs.callbacks if not type(cb).__module__.startswith("keraton.")]
+        arrays = keras2_validation_data(validation) if users else None
+        for callback in users if arrays is not None else ():
+            callback.validation_data = arrays
+
     def _warn_frozen_since_compile(self) -> None:
         """Say once that a model frozen after ``compile`` trains nothing (Keras 3), unlike Keras 2.
 
@@ -361,7 +377,6 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         lists/dicts of those for multi-input/output models.
         """
         from keraton.callbacks import CallbackList
-        from keraton.callbacks.run_params import RunParams
 
         max_queue_size = kwargs.pop("max_queue_size", 10)
         epochs = legacy_interfaces.fit_epochs(kwargs, epochs)  # Keras 1's `nb_epoch`
@@ -393,18 +408,8 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=iterator.steps_per_epoch)
-        if isinstance(cbs.params, dict) and not isinstance(cbs.params, RunParams):
-            in_memory = isinstance(adapter, SampleBatchedAdapter)  # Keras 2: arrays only
-            cbs.set_params(RunParams(
-                cbs.params, model=self, do_validation=val_adapter is not None,
-                batch_size=adapter.batch_size if in_memory else None,
-                samples=adapter.num_samples if in_memory else None))
+        self._give_keras2_callback_state(cbs, adapter, val_adapter, val)
         self.stop_training = False
-        # Keras 2's callback.validation_data, for user callbacks only (keraton's read logs instead).
-        users = [cb for cb in cbs.callbacks if not type(cb).__module__.startswith("keraton.")]
-        keras2_val = keras2_validation_data(val) if users else None
-        for callback in users if keras2_val is not None else ():
-            callback.validation_data = keras2_val
         with call_context.loop_mode(self, True):
             batch_hooks = cbs.needs_batch_hooks("train")
             per_execution = self.steps_per_execution
