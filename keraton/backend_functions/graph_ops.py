@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from keraton import backend
-from keraton.backend_functions import update_scope
+from keraton.backend_functions import forward_values, update_scope
 from keraton.backend_functions.state_ops import get_value
 from keraton.layers.keras_tensor import KerasTensor
 from keraton.layers.layer import Layer
@@ -152,6 +152,10 @@ def gradients(loss, variables):
     gradients enabled.  As TensorFlow, a variable the loss does not depend on
     gets ``None`` (zeros on symbolic tensors, whose values must exist).  The
     gradients are themselves differentiable (a gradient penalty can be trained).
+    A loss function given to ``compile`` that captures a graph tensor (Keras
+    2's WGAN-GP ``K.gradients(y_pred, averaged_samples)``) gets the gradients
+    with respect to that tensor's value in the step's forward pass (see
+    :mod:`keraton.backend_functions.forward_values`).
     """
     many = isinstance(variables, (list, tuple))
     variables = list(variables) if many else [variables]
@@ -160,14 +164,28 @@ def gradients(loss, variables):
         return scope.gradients_of(variables)
     if isinstance(loss, KerasTensor) or any(isinstance(v, KerasTensor) for v in variables):
         if not isinstance(loss, KerasTensor):
-            raise ValueError("K.gradients got symbolic variables but a loss that is not symbolic: "
-                             "compute the loss from the same Keras tensors (e.g. "
-                             "K.mean(model.output)).")
+            return _eager_gradients(loss, [_forward_value(v) for v in variables], symbolic=True)
         symbolic = [v for v in variables if isinstance(v, KerasTensor)]
         outputs = _Gradients(variables)([loss] + symbolic)
         return list(outputs)
     return _eager_gradients(loss, [torch.as_tensor(v) if not isinstance(v, torch.Tensor) else v
                                    for v in variables], symbolic=False)
+
+
+def _forward_value(variable):
+    """A variable of ``K.gradients`` on an eager loss: a symbolic one by its value in the forward pass."""
+    if not isinstance(variable, KerasTensor):
+        return variable if isinstance(variable, torch.Tensor) else torch.as_tensor(variable)
+    value = forward_values.value_of(variable)
+    if value is None:
+        raise ValueError(
+            f"K.gradients got the symbolic tensor {variable.name!r} but a loss that is not "
+            "symbolic (a computed value), and the tensor's value in that computation is unknown. "
+            "Pass the tensor to the "
+            "loss through compile(loss=functools.partial(fn, name=tensor)) (as Keras 2's WGAN-GP "
+            "gradient penalty), or build the loss from the same Keras tensors "
+            "(K.mean(model.output)) and run it with K.function.")
+    return value
 
 
 def _eager_gradients(loss, variables, symbolic):

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import builtins
+import operator
 
 import numpy as np
 import torch
@@ -45,9 +46,20 @@ def _t(x) -> torch.Tensor:
 
 
 def _axes(x: torch.Tensor, axis) -> tuple:
+    """A reduction's ``axis`` as a tuple of ints: None (all), an int, or a sequence or array of them.
+
+    Keras 2 took NumPy integers and arrays too (``axis=np.arange(1, ndim)`` in
+    keras-contrib's gradient penalty); torch takes only Python ints.
+    """
     if axis is None:
         return tuple(range(x.ndim))
-    return tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+    if isinstance(axis, (np.ndarray, torch.Tensor)):
+        axis = axis.tolist()
+    items = axis if isinstance(axis, (list, tuple, range)) else [axis]
+    try:
+        return tuple(operator.index(a) for a in items)
+    except TypeError:
+        raise TypeError(f"axis must be None, an int or a list of ints; received axis={axis!r}.") from None
 
 
 def _float(x: torch.Tensor) -> torch.Tensor:

@@ -43,3 +43,23 @@ class RunParams(Keras2KeysDict):
             names = list(self._model.metrics_names)
             return names + [f"val_{n}" for n in names] if self._keras2["do_validation"] else names
         raise KeyError(key)
+
+
+def give_keras2_callback_state(model, callbacks, adapter, val_adapter, validation) -> None:
+    """What Keras 2.0-2.2's ``fit`` gave callbacks: its ``params`` keys and ``validation_data``.
+
+    ``validation_data`` goes to user callbacks only (keraton's own read the logs).
+    """
+    from keraton.trainers.data_adapters.data_adapter import SampleBatchedAdapter
+    from keraton.trainers.data_prep import keras2_validation_data
+
+    if isinstance(callbacks.params, dict) and not isinstance(callbacks.params, RunParams):
+        in_memory = isinstance(adapter, SampleBatchedAdapter)  # Keras 2: arrays only
+        callbacks.set_params(RunParams(
+            callbacks.params, model=model, do_validation=val_adapter is not None,
+            batch_size=adapter.batch_size if in_memory else None,
+            samples=adapter.num_samples if in_memory else None))
+    users = [cb for cb in callbacks.callbacks if not type(cb).__module__.startswith("keraton.")]
+    arrays = keras2_validation_data(validation) if users else None
+    for callback in users if arrays is not None else ():
+        callback.validation_data = arrays

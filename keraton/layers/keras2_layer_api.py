@@ -27,6 +27,7 @@ from __future__ import annotations
 import torch
 
 from keraton import legacy_interfaces
+from keraton.backend_functions import update_scope
 from keraton.layers import call_context
 from keraton.utils import tree
 
@@ -85,9 +86,12 @@ class Keras2LayerMixin:
         if getattr(self, "trainable", True) is False:
             return  # tf.keras 2 skips a frozen layer's update callables
         entries = list(updates) if isinstance(updates, list) else [updates]
+        scope = update_scope.current()
         for entry in entries:
             if _is_assignment(entry):
-                if call_context.STATE.training:  # Keras 2 ran them in the training function only
+                if scope is not None:  # a stateful metric's step: assigned after it, in any mode
+                    scope.defer(*entry)
+                elif call_context.STATE.training:  # Keras 2 ran them in the training function only
                     variable, value = entry
                     with torch.no_grad():
                         variable.copy_(torch.as_tensor(value, dtype=variable.dtype,

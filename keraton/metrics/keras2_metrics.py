@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from keraton.backend_functions import update_scope
 from keraton.losses.loss import squeeze_or_expand_to_same_rank
 from keraton.metrics.metric import Metric
 from keraton.metrics.reduction_metrics import Mean, divide_no_nan, to_tensor
@@ -155,17 +156,26 @@ class StatefulLayerMetric(Metric):
     batches), and is reset at the start of every epoch and of every
     ``evaluate``.  Sample weights do not reach it (a running count has no
     per-sample values to weight).
+
+    As Keras 2's graph ran them, the layer's updates (``K.update_add``,
+    ``add_update([(variable, value)])``) are assigned after ``__call__``
+    returns (see :mod:`keraton.backend_functions.update_scope`), so the value
+    it returns reads its variables from before the batch, in ``fit`` and in
+    ``evaluate`` alike.
     """
 
     def __init__(self, layer):
         super().__init__(name=layer.name)
         self.layer = layer
         self._value = None
+        self._created = []  # variables its __call__ creates, made on the first batch only
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        """Call the layer on the batch and keep the running value it returns."""
+        """Call the layer on the batch, then assign its updates; keep the running value it returned."""
         del sample_weight
-        value = self.layer(y_true, y_pred)
+        with update_scope.UpdateScope(None, {}, self._created) as scope:
+            value = self.layer(y_true, y_pred)
+            scope.flush()
         self._value = value.detach() if isinstance(value, torch.Tensor) else torch.as_tensor(value)
 
     def result(self):

@@ -12,6 +12,7 @@ import copy
 
 import torch
 
+from keraton.backend_functions import forward_values
 from keraton.layers.core.input_layer import Input, InputLayer
 from keraton.layers.core.operation_layer import OperationLayer
 from keraton.layers.keras_tensor import KerasTensor
@@ -115,7 +116,22 @@ class Functional(Model):
         return _keras_layer_order(_sorted_flatten(self._inputs_struct),
                                   _sorted_flatten(self._outputs_struct))
 
+    def watch_tensors(self, tensors) -> None:
+        """Keep the values of ``tensors`` (of this graph) from every forward pass, differentiable.
+
+        ``compile`` calls it with the Keras tensors its loss functions capture
+        (see :mod:`keraton.backend_functions.forward_values`): ``K.gradients``
+        of the eager loss with respect to them then has values to answer from.
+        """
+        own = [t for t in tensors if id(t) in self._slot_of]
+        if [id(t) for t in own] == [id(t) for t in self.__dict__.get("_watched_tensors", ())]:
+            return
+        self.__dict__["_watched_tensors"] = tuple(own)
+        self._takes_gradients = bool(own)  # evaluate keeps autograd on for the loss
+        self._compile_plan()
+
     def _compile_plan(self) -> None:
+        watched = {id(t) for t in self.__dict__.get("_watched_tensors", ())}
         slot = {id(t): i for i, t in enumerate(self._input_list)}
         plan = []
         for node in self._nodes:
@@ -123,7 +139,7 @@ class Functional(Model):
                 slot[id(t)] = len(slot)
             args, kwargs = node.call_args, node.call_kwargs
             fast = (len(args) == 1 and isinstance(args[0], KerasTensor) and not kwargs
-                    and isinstance(node.outputs, KerasTensor))
+                    and isinstance(node.outputs, KerasTensor) and id(node.outputs) not in watched)
             in_slots = [slot[id(t)] for t in node.input_tensors]
             out_slots = [slot[id(t)] for t in node.output_tensors]
             plan.append([node.layer, fast, in_slots[0] if fast else in_slots,
@@ -135,7 +151,9 @@ class Functional(Model):
         # Inputs that a K.gradients node differentiates with respect to must be in the graph.
         self._differentiated_inputs = sorted({
             slot[id(t)] for node in self._nodes if getattr(node.layer, "_takes_gradients", False)
-            for t in node.input_tensors if slot[id(t)] < len(self._input_list)})
+            for t in node.input_tensors if slot[id(t)] < len(self._input_list)}
+            | {slot[id(t)] for t in self._input_list if id(t) in watched})
+        self._watched_slots = {slot[id(t)]: t for t in self.__dict__.get("_watched_tensors", ())}
         self._metric_slots = [(slot[id(t)], name) for t, name in self._symbolic_metrics]
         self._plan = [tuple(step) for step in
                       _pair_relu_with_pool(plan, self._output_slots + self._loss_slots)]
@@ -192,7 +210,11 @@ class Functional(Model):
 
             outputs = layer(*tree.map_structure(fill, args), **tree.map_structure(fill, kwargs))
             for i, o in zip(out_slot, tree.flatten(outputs)):
+                if i in self._watched_slots and o.is_floating_point() and not o.requires_grad:
+                    o = o.detach().requires_grad_(True)  # a leaf K.gradients can differentiate to
                 slots[i] = o
+        if self._watched_slots:
+            forward_values.record((t, slots[i]) for i, t in self._watched_slots.items())
         for i in self._loss_slots:
             super().add_loss(slots[i])
         for i, name in self._metric_slots:

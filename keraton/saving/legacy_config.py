@@ -152,8 +152,10 @@ def optimizer_to_keras2(config: dict, legacy: bool = False) -> dict:
     """
     if legacy:
         return _legacy_optimizer_to_keras2(config)
+    custom = not _is_builtin(config)
     config = _strip(copy.deepcopy(config))
-    if config.get("class_name") in TF2_CONFIG_KEYS and isinstance(config.get("config"), dict):
+    if (not custom and config.get("class_name") in TF2_CONFIG_KEYS
+            and isinstance(config.get("config"), dict)):
         # tf.keras 2.15's own spelling, which Keras 3's .h5 reader also understands
         config["class_name"] = "Custom>" + config["class_name"]
         config["config"]["is_legacy_optimizer"] = False
@@ -221,9 +223,20 @@ def _strip(value):
     if value.get("class_name") == "DTypePolicy" and isinstance(value.get("config"), dict):
         return value["config"].get("name", "float32")
     out = {k: _strip(v) for k, v in value.items() if k not in ("module", "registered_name")}
-    if isinstance(out.get("class_name"), str) and isinstance(out.get("config"), dict):
+    if (_is_builtin(value) and isinstance(out.get("class_name"), str)
+            and isinstance(out.get("config"), dict)):
         out["config"] = _tf2_arguments(out["class_name"], out["config"], out.get("build_config"))
     return out
+
+
+def _is_builtin(value: dict) -> bool:
+    """Whether a serialized object is one of keraton's own classes (``registered_name`` None).
+
+    A user's class (a Keras 2 ``AdamW``, ``LayerNormalization`` or ``Attention``
+    from a community package) may share a built-in's class name; its config is
+    its own ``get_config()`` and is written whole, as Keras 2 wrote it.
+    """
+    return value.get("registered_name") is None
 
 
 def _tf2_arguments(class_name: str, config: dict, build_config) -> dict:

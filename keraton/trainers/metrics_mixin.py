@@ -135,8 +135,8 @@ class MetricsMixin:
             # As Keras 3: per-output "<name>_loss" logs only when more than one output has a loss.
             self._output_loss_index = self._compile_loss.loss_order()
             self._output_loss_trackers = [
-                compile_utils.LossTracker(f"{self._compile_loss.output_names[i]}_loss")
-                for i in self._output_loss_index]
+                compile_utils.LossTracker(name) for name in _unique_names(
+                    [f"{self._compile_loss.output_names[i]}_loss" for i in self._output_loss_index])]
         self._metrics_built = True
 
     def _update_trackers(self, loss, x, y, y_pred, sample_weight):
@@ -181,3 +181,19 @@ def _detached(y_pred):
     if mask is not None:
         out._keras_mask = mask
     return out
+
+
+def _unique_names(names: list) -> list:
+    """``names`` with a repeat suffixed ``_1``, ``_2``... (as the compiled metrics' names).
+
+    Two outputs of one nested model (a GAN's discriminator on real and fake
+    samples) share an output name; Keras 3 then logs one ``<name>_loss`` holding
+    the last output's value for both, where Keras 2 returned each output's loss.
+    """
+    seen: dict = {}
+    unique = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        unique.append(name if count == 0 else f"{name}_{count}")
+    return unique

@@ -18,18 +18,13 @@ import torch
 
 from keraton import backend, config, legacy_interfaces
 from keraton import optimizers as optimizers_module
+from keraton.backend_functions import forward_values
 from keraton.layers import call_context
 from keraton.layers import layer as layer_module
 from keraton.mixed_precision.autocast import float32_outputs
 from keraton.trainers import compile_utils, denormals, distributed, jit
 from keraton.trainers.data_adapters import get_data_adapter, unpack_x_y_sample_weight
-from keraton.trainers.data_adapters.data_adapter import SampleBatchedAdapter
-from keraton.trainers.data_prep import (
-    keras2_validation_data,
-    prepare_data,
-    split_validation,
-    standardize_batch,
-)
+from keraton.trainers.data_prep import prepare_data, split_validation, standardize_batch
 from keraton.trainers.epoch_iterator import EpochIterator
 from keraton.trainers.keras2_compiled import Keras2CompiledMixin
 from keraton.trainers.metrics_mixin import MetricsMixin
@@ -123,6 +118,8 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
                 self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
         self.loss = loss
         self._compile_loss = compile_utils.CompileLoss(loss, loss_weights) if loss is not None else None
+        if hasattr(self, "watch_tensors"):  # a Keras 2 loss closing over the graph's tensors
+            self.watch_tensors(forward_values.captured_tensors(loss))
         self._compile_metrics = compile_utils.CompileMetrics(metrics, weighted_metrics)
         self.sample_weight_mode = sample_weight_mode
         self._target_tensors = target_tensors
@@ -139,7 +136,7 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         self.compiled = True
         self._metrics_built = False
         # Keras 2 trained what was trainable at compile time; see _warn_frozen_since_compile.
-        self._trainable_at_compile = bool(self.trainable_weights)
+        self._trainable_at_compile = frozenset(id(w) for w in self.trainable_weights)
 
     def get_compile_config(self) -> dict:
         """The serialized arguments of ``compile`` (``{}`` when not compiled), as Keras 3's."""
@@ -232,43 +229,32 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         """Once per fit: the regularized weights and the optimizer's variables."""
         self._collect_regularization()
         trainable = self.trainable_weights
-        if not trainable and getattr(self, "_trainable_at_compile", False):
-            self._warn_frozen_since_compile()
+        at_compile = getattr(self, "_trainable_at_compile", None)
+        if at_compile and at_compile.isdisjoint(id(w) for w in trainable):
+            self._warn_frozen_since_compile(bool(trainable))
         self.optimizer.build(trainable)
 
-    def _give_keras2_callback_state(self, cbs, adapter, val_adapter, validation) -> None:
-        """What Keras 2.0-2.2's ``fit`` gave callbacks: its ``params`` keys and ``validation_data``."""
-        from keraton.callbacks.run_params import RunParams
-
-        if isinstance(cbs.params, dict) and not isinstance(cbs.params, RunParams):
-            in_memory = isinstance(adapter, SampleBatchedAdapter)  # Keras 2: arrays only
-            cbs.set_params(RunParams(
-                cbs.params, model=self, do_validation=val_adapter is not None,
-                batch_size=adapter.batch_size if in_memory else None,
-                samples=adapter.num_samples if in_memory else None))
-        # validation_data for user callbacks only (keraton's own read the logs).
-        users = [cb for cb in cbs.callbacks if not type(cb).__module__.startswith("keraton.")]
-        arrays = keras2_validation_data(validation) if users else None
-        for callback in users if arrays is not None else ():
-            callback.validation_data = arrays
-
-    def _warn_frozen_since_compile(self) -> None:
-        """Say once that a model frozen after ``compile`` trains nothing (Keras 3), unlike Keras 2.
+    def _warn_frozen_since_compile(self, others: bool) -> None:
+        """Say once that a model trains none of the weights trainable at ``compile`` (Keras 3), unlike Keras 2.
 
         Keras 2's GAN idiom compiles the discriminator, sets
         ``discriminator.trainable = False`` to build the combined model, and keeps
         calling ``discriminator.train_on_batch``: Keras 2 still trained it (with
-        the weights trainable at compile time). Keras 3, and keraton, train only
-        what is trainable now, so those calls change nothing.
+        the weights trainable at compile time). keras-contrib's ``improved_wgan``
+        also freezes the generator after compiling the generator model and
+        unfreezes the discriminator: Keras 2 still trained the generator there.
+        Keras 3, and keraton, train what is trainable now: nothing, or only
+        weights that were frozen at compile time (``others``).
         """
-        self._trainable_at_compile = False
+        self._trainable_at_compile = None
+        now = ("trainable weights, but none of those it had when it was compiled" if others
+               else "no trainable weights, but had some when it was compiled")
         warnings.warn(
-            f"Model '{self.name}' has no trainable weights, but had some when it was compiled "
-            "(`trainable` was set to False after compile()), so training it changes no weights. "
-            "Keras 2 kept training such a model with the weights trainable at compile time; "
-            "Keras 3 and keraton do not. Set `model.trainable = True` before training it (for a "
-            "GAN: around each discriminator.train_on_batch) or compile it again.",
-            UserWarning, stacklevel=3)
+            f"Model '{self.name}' has {now} (`trainable` was changed after compile()), so "
+            "training it does not change the weights trainable at compile time. Keras 2 kept "
+            "training those; Keras 3 and keraton train those trainable now. Set `trainable` back "
+            "before training it (for a GAN: around each train_on_batch of the model) or compile "
+            "it again.", UserWarning, stacklevel=3)
 
     def _collect_regularization(self) -> None:
         """Once per loop: the regularized weights and the callable losses of ``add_loss``."""
@@ -377,6 +363,7 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         lists/dicts of those for multi-input/output models.
         """
         from keraton.callbacks import CallbackList
+        from keraton.callbacks.run_params import give_keras2_callback_state
 
         max_queue_size = kwargs.pop("max_queue_size", 10)
         epochs = legacy_interfaces.fit_epochs(kwargs, epochs)  # Keras 1's `nb_epoch`
@@ -408,7 +395,7 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=iterator.steps_per_epoch)
-        self._give_keras2_callback_state(cbs, adapter, val_adapter, val)
+        give_keras2_callback_state(self, cbs, adapter, val_adapter, val)
         self.stop_training = False
         with call_context.loop_mode(self, True):
             batch_hooks = cbs.needs_batch_hooks("train")
