@@ -72,3 +72,13 @@ def learning_rate_targets(optimizer) -> list:
     if hasattr(optimizer, "optimizers"):
         return [(opt, f"learning_rate_{opt.name}") for opt in optimizer.optimizers]
     return [(optimizer, "learning_rate")]
+
+
+def learning_rate_value(optimizer) -> float:
+    """``optimizer.learning_rate`` as a float, read without autograd.
+
+    A Keras 2 optimizer's rate is its ``K.variable``, a tensor that requires
+    gradients; ``float()`` of it directly makes torch warn.
+    """
+    rate = optimizer.learning_rate
+    return float(rate.detach() if hasattr(rate, "detach") else rate)

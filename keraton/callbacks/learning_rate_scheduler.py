@@ -3,7 +3,7 @@
 import numpy as np
 
 from keraton.callbacks.callback import Callback
-from keraton.callbacks.callback_utils import learning_rate_targets
+from keraton.callbacks.callback_utils import learning_rate_targets, learning_rate_value
 
 
 class LearningRateScheduler(Callback):
@@ -46,7 +46,7 @@ class LearningRateScheduler(Callback):
 
     def _update_learning_rate(self, optimizer, epoch):
         try:
-            lr = self.schedule(epoch, float(optimizer.learning_rate))
+            lr = self.schedule(epoch, learning_rate_value(optimizer))
         except TypeError:  # Keras 1-style schedule(epoch)
             lr = self.schedule(epoch)
         if not isinstance(lr, (float, np.float32, np.float64)):
@@ -61,4 +61,4 @@ class LearningRateScheduler(Callback):
         """Add the epoch's `learning_rate` (``learning_rate_<name>`` per sub-optimizer) to the logs."""
         if logs is not None:
             for target, key in learning_rate_targets(self.model.optimizer):
-                logs[key] = float(target.learning_rate)
+                logs[key] = learning_rate_value(target)

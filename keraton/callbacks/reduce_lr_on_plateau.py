@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from keraton.callbacks.callback_utils import learning_rate_targets
+from keraton.callbacks.callback_utils import learning_rate_targets, learning_rate_value
 from keraton.callbacks.monitor_callback import MonitorCallback
 
 
@@ -81,7 +81,7 @@ class ReduceLROnPlateau(MonitorCallback):
             self._set_monitor_op()
         logs = logs if logs is not None else {}
         for target, key in learning_rate_targets(self.model.optimizer):
-            logs[key] = float(target.learning_rate)
+            logs[key] = learning_rate_value(target)
         current = self._monitored(logs)
         if current is None:
             warnings.warn(
@@ -106,7 +106,7 @@ class ReduceLROnPlateau(MonitorCallback):
                     self.wait = 0
 
     def _reduce_lr(self, optimizer, epoch, named=False):
-        old_lr = float(optimizer.learning_rate)
+        old_lr = learning_rate_value(optimizer)
         # Keras compares with the float32 min_lr, so a rate already at min_lr stays there.
         if old_lr <= np.float32(self.min_lr):
             return False

@@ -6,7 +6,11 @@ import time
 import warnings
 
 from keraton.callbacks.callback import Callback
-from keraton.callbacks.callback_utils import learning_rate_targets, resolve_logs
+from keraton.callbacks.callback_utils import (
+    learning_rate_targets,
+    learning_rate_value,
+    resolve_logs,
+)
 from keraton.distribution import is_primary
 
 
@@ -184,7 +188,7 @@ class TensorBoard(Callback):
         inner = getattr(optimizer, "inner_optimizer", optimizer)
         if inner is not None and (hasattr(inner, "optimizers") or hasattr(inner, "learning_rate")):
             for target, key in learning_rate_targets(inner):
-                train_logs[key] = float(target.learning_rate)
+                train_logs[key] = learning_rate_value(target)
         if self.write_steps_per_second and self._epoch_start is not None:
             iterations, start = self._epoch_start
             elapsed = max(time.time() - start, 1e-12)
