@@ -12,8 +12,11 @@ Layout, as tf.keras 2 wrote it (and Keras 3 still reads):
 
 Weights load by layer order (layers with weights only) or, with
 ``by_name=True``, by layer name.  Datasets are read through the same safety
-checks as ``.keras`` files.  The optimizer's state is neither written nor
-read in this format (see ``.keras`` for that).
+checks as ``.keras`` files.  A compiled model's built optimizer is saved in
+the group ``optimizer_weights`` (attribute ``weight_names``, one dataset per
+variable in Keras's order), as Keras 3 writes it, and restored on loading; a
+file whose optimizer state does not fit (tf.keras 2's, say) warns and leaves
+the optimizer fresh, as in Keras 3.
 """
 
 from __future__ import annotations
@@ -87,14 +90,52 @@ def _layer_values(group, layer_name: str) -> list:
     g = safe_group(group, layer_name)
     if g is None:
         raise ValueError(f"The weights file lists layer '{layer_name}' but has no group for it.")
+    return _named_values(g, f"layer '{layer_name}'")
+
+
+def _named_values(group, where: str) -> list:
+    """The datasets a group's ``weight_names`` attribute lists (``a/b:0`` paths), in that order."""
     values = []
-    for wname in read_strings(g, "weight_names"):
+    for wname in read_strings(group, "weight_names"):
         parent, _, leaf = wname.rpartition("/")
-        holder = safe_group(g, parent) if parent else g
+        holder = safe_group(group, parent) if parent else group
         if holder is None:
-            raise ValueError(f"The weights file has no weight '{wname}' for layer '{layer_name}'.")
-        values.append(safe_read(holder, leaf, f"layer '{layer_name}'"))
+            raise ValueError(f"The weights file has no weight '{wname}' for {where}.")
+        values.append(safe_read(holder, leaf, where))
     return values
+
+
+def _save_optimizer_weights(f, optimizer) -> None:
+    """Group ``optimizer_weights``: the built optimizer's variables in Keras's order, as Keras 3 writes it."""
+    from keraton.optimizers.optimizer_state import variable_path
+
+    if not getattr(optimizer, "built", False) or not getattr(optimizer, "_saved_with_model", True):
+        return
+    values = optimizer.get_weights()
+    if not values:
+        return
+    names = []
+    for i, variable in enumerate(optimizer.variables):
+        name = variable_path(variable) or f"{optimizer.name}/variable_{i}"
+        while name in names:
+            name += "_1"
+        names.append(name)
+    group = f.create_group("optimizer_weights")
+    group.attrs["weight_names"] = np.array([n.encode("utf8") for n in names])
+    for name, value in zip(names, values):
+        group.create_dataset(name, data=np.asarray(value))
+
+
+def _load_optimizer_weights(f, optimizer) -> None:
+    """Restore ``optimizer_weights`` into the (built) optimizer; a mismatch warns, as Keras 3."""
+    group = safe_group(f, "optimizer_weights")
+    if group is None or optimizer is None or not getattr(optimizer, "built", False):
+        return
+    try:
+        optimizer.set_weights(_named_values(group, "the optimizer"))
+    except ValueError as e:
+        warnings.warn("Error in loading the saved optimizer state. As a result, your model is "
+                      f"starting with a freshly initialized optimizer. ({e})", stacklevel=3)
 
 
 def _plan(layer, values, where: str, skip_mismatch: bool) -> list:
@@ -185,6 +226,8 @@ def save_model_to_h5(model, filepath) -> None:
             training["optimizer_config"] = optimizer
             f.attrs["training_config"] = json.dumps(training).encode("utf8")
         save_weights_to_group(f.create_group("model_weights"), model)
+        if training:
+            _save_optimizer_weights(f, model.optimizer)
 
 
 def load_model_from_h5(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
@@ -212,6 +255,7 @@ def load_model_from_h5(filepath, custom_objects=None, compile: bool = True, safe
             training["metrics"] = _keras2_metrics(training.get("metrics"))
             training["weighted_metrics"] = _keras2_metrics(training.get("weighted_metrics"))
             compile_from_config(model, training, custom_objects)
+            _load_optimizer_weights(f, model.optimizer)
     finally:
         f.close()
     return model
