@@ -112,10 +112,10 @@ def _split_updates(updates):
     if unknown:
         raise ValueError(
             f"K.function(updates=...) got {', '.join(_describe(u) for u in unknown[:3])}: keraton "
-            "runs eagerly, so an update made "
-            "with K.update on tensors has already happened and cannot run again per call. Pass the "
-            "result of optimizer.get_updates(loss, params) on a symbolic loss, or (variable, "
-            "symbolic_value) pairs; or apply the update yourself after calling the function.")
+            "runs eagerly, so an update made with K.update on tensors has already happened and "
+            "cannot run again per call. Pass the result of optimizer.get_updates(loss, params) on "
+            "a symbolic loss, or (variable, symbolic_value) pairs; or apply the update yourself "
+            "after calling the function.")
     return steps, assignments
 
 
@@ -181,10 +181,9 @@ def _forward_value(variable):
         raise ValueError(
             f"K.gradients got the symbolic tensor {variable.name!r} but a loss that is not "
             "symbolic (a computed value), and the tensor's value in that computation is unknown. "
-            "Pass the tensor to the "
-            "loss through compile(loss=functools.partial(fn, name=tensor)) (as Keras 2's WGAN-GP "
-            "gradient penalty), or build the loss from the same Keras tensors "
-            "(K.mean(model.output)) and run it with K.function.")
+            "Pass the tensor to the loss through compile(loss=functools.partial(fn, name=tensor)) "
+            "(as Keras 2's WGAN-GP gradient penalty), or build the loss from the same Keras "
+            "tensors (K.mean(model.output)) and run it with K.function.")
     return value
 
 

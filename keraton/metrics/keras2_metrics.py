@@ -149,8 +149,7 @@ class StatefulLayerMetric(Metric):
     Before ``keras.metrics.Metric`` existed, Keras 2.1.3-2.2.5 took in
     ``compile(metrics=[...])`` a ``Layer`` subclass with ``stateful = True``,
     a ``reset_states()`` method and ``__call__(y_true, y_pred)`` returning the
-    running value (a count of true positives so far, say; its ``K.update_add``
-    on the layer's variable runs at once in keraton).  As there, it is logged
+    running value (a count of true positives so far, say).  As there, it is logged
     under the layer's ``name``, reports the value returned for the last batch
     (so an epoch's logs hold the epoch's running total, not a mean over
     batches), and is reset at the start of every epoch and of every
