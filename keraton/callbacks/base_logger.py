@@ -33,6 +33,6 @@ class BaseLogger(Callback):
         self.totals = {}
 
     def on_train_batch_end(self, batch, logs=None):
-        """Count the batches seen (``size`` when a batch log has it, else one per batch)."""
+        """Count the samples seen, from each batch log's Keras 2 ``size``, as Keras 2 did."""
         logs = logs or {}
         self.seen += logs.get("size", 1) * logs.get("num_steps", 1)

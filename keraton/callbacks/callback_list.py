@@ -62,6 +62,8 @@ def pythonify_logs(logs):
             except (TypeError, ValueError, RuntimeError):
                 pass
         result[key] = value
+    if hasattr(logs, "rebuilt"):  # Keras 2's extra keys (a batch's `batch`/`size`) stay readable
+        return logs.rebuilt(result)
     return result
 
 

@@ -9,28 +9,6 @@ def resolve_logs(logs):
     return dict(logs or {})
 
 
-class Keras2KeysDict(dict):
-    """A Keras 3 dict that also answers keys Keras 2 had, on lookup only.
-
-    Comparing, printing and iterating see only the dict's own (Keras 3) keys;
-    ``d[key]`` and ``d.get(key)`` of a missing key ask :meth:`keras2_value`.
-    """
-
-    def keras2_value(self, key):
-        """The value Keras 2 had under ``key``; raise ``KeyError`` if none."""
-        raise KeyError(key)
-
-    def __missing__(self, key):
-        return self.keras2_value(key)
-
-    def get(self, key, default=None):
-        """``dict.get`` that also answers the Keras 2 keys."""
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-
 class BatchCounter:
     """Counts training batches across epochs and says when `every` of them
     have passed (Keras's `_should_save_on_batch` arithmetic)."""

@@ -1,7 +1,7 @@
 """`History` callback, matching `keras.callbacks.History` (Keras 3)."""
 
 from keraton.callbacks.callback import Callback
-from keraton.callbacks.callback_utils import Keras2KeysDict
+from keraton.trainers.step_logs import Keras2KeysDict
 
 
 def _to_float(value):

@@ -10,7 +10,7 @@ them on lookup while comparing, printing and iterating as Keras 3's dict.
 
 from __future__ import annotations
 
-from keraton.callbacks.callback_utils import Keras2KeysDict
+from keraton.trainers.step_logs import Keras2KeysDict
 
 
 class RunParams(Keras2KeysDict):

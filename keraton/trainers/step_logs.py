@@ -8,6 +8,28 @@ import numpy as np
 import torch
 
 
+class Keras2KeysDict(dict):
+    """A Keras 3 dict that also answers keys Keras 2 had, on lookup only.
+
+    Comparing, printing and iterating see only the dict's own (Keras 3) keys;
+    ``d[key]`` and ``d.get(key)`` of a missing key ask :meth:`keras2_value`.
+    """
+
+    def keras2_value(self, key):
+        """The value Keras 2 had under ``key``; raise ``KeyError`` if none."""
+        raise KeyError(key)
+
+    def __missing__(self, key):
+        return self.keras2_value(key)
+
+    def get(self, key, default=None):
+        """``dict.get`` that also answers the Keras 2 keys."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
 class MetricsLogs(Mapping):
     """The logs a step returns: metric results, computed only when read (no per-step sync)."""
 
@@ -70,3 +92,38 @@ def flatten_logs(logs) -> dict:
         else:
             out[k] = v
     return out
+
+
+class BatchLogs(Keras2KeysDict):
+    """A batch-end logs dict that also answers Keras 2's ``logs['batch']`` and ``logs['size']``.
+
+    Keras 2.0-2.2 put the batch's index and its number of samples in every
+    batch-end ``logs``; Keras 3 (and tf.keras 2) do not list them, nor does
+    this dict, but a Keras 2 callback reading them gets them.
+    """
+
+    def __init__(self, values, index: int, batch):
+        super().__init__(values)
+        self._index = index
+        self._batch = batch
+
+    def keras2_value(self, key):
+        """``batch``: the batch's index in the epoch; ``size``: its number of samples."""
+        if key == "batch":
+            return self._index
+        if key == "size":
+            from keraton.utils import tree
+
+            leaves = [t for t in tree.flatten(self._batch) if hasattr(t, "shape") and len(t.shape)]
+            if leaves:
+                return int(leaves[0].shape[0])
+        raise KeyError(key)
+
+    def rebuilt(self, values) -> BatchLogs:
+        """The same Keras 2 keys over other values (the callbacks' pythonified copy)."""
+        return BatchLogs(values, self._index, self._batch)
+
+
+def batch_end_logs(logs, index: int, batch) -> BatchLogs:
+    """A step's logs as floats for the batch-end callbacks, with Keras 2's ``batch``/``size``."""
+    return BatchLogs(to_floats(logs), index, batch)

@@ -29,8 +29,7 @@ from keraton.trainers.epoch_iterator import EpochIterator
 from keraton.trainers.keras2_compiled import Keras2CompiledMixin
 from keraton.trainers.metrics_mixin import MetricsMixin
 from keraton.trainers.on_batch import OnBatchMixin
-from keraton.trainers.step_logs import MetricsLogs, flatten_logs
-from keraton.trainers.step_logs import to_floats as _to_floats
+from keraton.trainers.step_logs import MetricsLogs, batch_end_logs, flatten_logs
 from keraton.utils import tree
 
 
@@ -417,11 +416,11 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
                             cbs.on_train_batch_begin(step)
                         logs = self.train_step(batch)
                         if batch_hooks and (step + 1) % per_execution == 0:
-                            cbs.on_train_batch_end(step, lambda logs=logs: _to_floats(logs))
+                            cbs.on_train_batch_end(step, lambda logs=logs, i=step, b=batch: batch_end_logs(logs, i, b))
                         if self.stop_training:
                             break
                     if batch_hooks and (step + 1) % per_execution:  # the epoch's last, shorter execution
-                        cbs.on_train_batch_end(step, lambda logs=logs: _to_floats(logs))
+                        cbs.on_train_batch_end(step, lambda logs=logs, i=step, b=batch: batch_end_logs(logs, i, b))
                     epoch_logs = distributed.global_logs(self, logs)
                     if val_adapter is not None and _should_validate(epoch, validation_freq):
                         with call_context.loop_mode(self, False):
@@ -467,9 +466,9 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
                     cbs.on_test_batch_begin(step)
                 logs = self.test_step(batch)
                 if batch_hooks and (step + 1) % per_execution == 0:
-                    cbs.on_test_batch_end(step, lambda logs=logs: _to_floats(logs))
+                    cbs.on_test_batch_end(step, lambda logs=logs, i=step, b=batch: batch_end_logs(logs, i, b))
             if batch_hooks and (step + 1) % per_execution:
-                cbs.on_test_batch_end(step, lambda logs=logs: _to_floats(logs))
+                cbs.on_test_batch_end(step, lambda logs=logs, i=step, b=batch: batch_end_logs(logs, i, b))
         logs = distributed.global_logs(self, logs)
         cbs.on_test_end(logs)
         return logs

@@ -110,3 +110,26 @@ def test_keras23_module_path_warns_and_serves_the_callbacks():
         importlib.reload(keras23)
     assert keras23.EarlyStopping is keras.callbacks.EarlyStopping
     assert any("keras.callbacks.callbacks" in str(w.message) for w in caught)
+
+
+class BatchRecorder(keras.callbacks.Callback):
+    def __init__(self):
+        self.train, self.test = [], []
+
+    def on_batch_end(self, batch, logs=None):  # Keras 2's alias of on_train_batch_end
+        self.train.append((logs["batch"], logs["size"], sorted(logs)))
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.test.append((logs.get("batch"), logs.get("size")))
+
+
+def test_batch_logs_answer_keras2_batch_and_size():
+    x, y = np.random.rand(10, 3), np.random.rand(10, 1)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", metrics=["mae"])
+    recorder = BatchRecorder()
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0, shuffle=False, callbacks=[recorder],
+              validation_data=(x[:6], y[:6]))
+    # Keras 3's keys listed; Keras 2's `batch` (index) and `size` (samples) readable.
+    assert recorder.train == [(0, 4, ["loss", "mae"]), (1, 4, ["loss", "mae"]), (2, 2, ["loss", "mae"])]
+    assert recorder.test == [(0, 4), (1, 2)]
