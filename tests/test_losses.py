@@ -283,6 +283,35 @@ def test_unweighted_loss_is_a_short_path(monkeypatch):
     assert torch.equal(loss(y_true, y_pred), F.mse_loss(y_pred, y_true))
 
 
+@pytest.mark.parametrize("name, kwargs, kind", [
+    ("mse", {}, "real"),
+    ("mae", {}, "real"),
+    ("huber", {"delta": 0.5}, "real"),
+    ("binary_crossentropy", {}, "binary"),
+    ("categorical_crossentropy", {"from_logits": True, "label_smoothing": 0.1}, "onehot_logits"),
+    ("sparse_categorical_crossentropy", {"from_logits": True}, "sparse_logits"),
+])
+def test_string_losses_take_the_class_fast_path(name, kwargs, kind):
+    """``compile(loss="mse")`` wraps the function; the wrapper uses the class's fused kernel,
+    whose value and gradient are the general path's (mean of per-sample means)."""
+    y_true, y_pred = make_data(kind, (16, 5))
+    wrapper = L.LossFunctionWrapper(L.get(name), **kwargs)
+    assert wrapper._fast is not None
+    general = L.LossFunctionWrapper(L.get(name), **kwargs)
+    general._fast = None
+    values, grads = [], []
+    for loss in (wrapper, general):
+        pred = torch.tensor(y_pred, requires_grad=True)
+        value = loss(torch.tensor(y_true), pred)
+        value.backward()
+        values.append(float(value))
+        grads.append(pred.grad.numpy())
+    np.testing.assert_allclose(values[0], values[1], rtol=1e-6)
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-5, atol=1e-8)
+    want = keras.losses.get(name)(y_true, y_pred, **kwargs)
+    np.testing.assert_allclose(values[0], float(np.mean(keras.ops.convert_to_numpy(want))), rtol=1e-5)
+
+
 def test_no_host_sync_in_loss_calls(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("host synchronisation")

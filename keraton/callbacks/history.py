@@ -68,6 +68,6 @@ class History(Callback):
 
 
 def _attach(model, history):
-    """Set `model.history = history` when there is a model."""
-    if model is not None:
+    """Set `model.history = history` when there is a model (and it is not already set)."""
+    if model is not None and model.__dict__.get("history") is not history:
         model.history = history

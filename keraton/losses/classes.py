@@ -39,6 +39,8 @@ class LossFunctionWrapper(Loss):
         self._fn_kwargs = kwargs
         if type(self).call is not LossFunctionWrapper.call:  # a user override must always run
             self._fast = None
+        elif type(self) is LossFunctionWrapper:  # compile(loss="mse"): the class's fused path
+            self._fast = _fast_path_of(fn, kwargs)
 
     def call(self, y_true, y_pred):
         """Rank-reconcile the inputs and return ``fn``'s per-sample losses."""
@@ -432,3 +434,22 @@ class CTC(_SimpleLoss):
     def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
         super().__init__(reduction=reduction, name=name, dtype=dtype)
 
+
+def _fast_path_of(fn, kwargs):
+    """The fused fast path of the loss class wrapping ``fn`` with these arguments, or None.
+
+    ``compile(loss="mse")`` wraps the function, as Keras 3 does; the wrapper
+    takes the class's fast path so the string and the class cost the same.
+    """
+    cls = _CLASS_OF_FUNCTION.get(fn)
+    if cls is None:
+        return None
+    try:
+        return cls(**kwargs)._fast
+    except TypeError:  # an argument the class does not take: the general path
+        return None
+
+
+_CLASS_OF_FUNCTION = {cls._fn: cls for cls in (
+    MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy, CategoricalCrossentropy,
+    SparseCategoricalCrossentropy)}
