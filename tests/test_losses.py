@@ -312,6 +312,22 @@ def test_string_losses_take_the_class_fast_path(name, kwargs, kind):
     np.testing.assert_allclose(values[0], float(np.mean(keras.ops.convert_to_numpy(want))), rtol=1e-5)
 
 
+@pytest.mark.parametrize("cls, want", [
+    (L.MeanSquaredError, (0.04 + 0.09 + 0.01 + 0.16) / 4),
+    (L.MeanAbsoluteError, (0.2 + 0.3 + 0.1 + 0.4) / 4),
+    (L.BinaryCrossentropy, -float(np.mean(np.log([0.8, 0.7, 0.9, 0.6])))),
+])
+def test_short_path_takes_targets_without_the_trailing_axis(cls, want, monkeypatch):
+    """The seed's ``y = [1, 2, 3, 4]`` against a ``Dense(1)``: y_true ``(n,)``, y_pred ``(n, 1)``."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the slow path ran")
+
+    loss = cls()
+    y_true, y_pred = torch.tensor([0, 1, 1, 0]), torch.tensor([[0.2], [0.7], [0.9], [0.4]])
+    monkeypatch.setattr(cls, "call", forbidden)
+    np.testing.assert_allclose(float(loss(y_true, y_pred)), want, rtol=1e-6)
+
+
 def test_no_host_sync_in_loss_calls(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("host synchronisation")

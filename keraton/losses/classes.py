@@ -18,8 +18,13 @@ from keraton.saving.serialization_lib import deserialize_keras_object, serialize
 
 
 def _same(y_true, y_pred):
-    """``y_true`` as ``y_pred``'s dtype when both are non-empty and have one shape, else None."""
-    if y_true.shape != y_pred.shape or y_pred.dim() == 0 or y_pred.numel() == 0:
+    """``y_true`` as ``y_pred``'s dtype and shape when both are non-empty and have one shape
+    (up to a trailing axis of 1 missing from ``y_true``, which the general path adds too), else None."""
+    if y_true.shape != y_pred.shape:
+        if y_pred.dim() != y_true.dim() + 1 or y_pred.shape[-1] != 1 or y_true.shape != y_pred.shape[:-1]:
+            return None
+        y_true = y_true.unsqueeze(-1)  # the seed's y = [1, 2, 3, 4] against a Dense(1)
+    if y_pred.dim() == 0 or y_pred.numel() == 0:
         return None
     if y_true.dtype is not y_pred.dtype:
         y_true = y_true.to(y_pred.dtype)
