@@ -394,7 +394,7 @@ class Trainer(MetricsMixin, OnBatchMixin, Keras2CompiledMixin):
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=iterator.steps_per_epoch)
-        give_keras2_callback_state(self, cbs, adapter, val_adapter, val)
+        give_keras2_callback_state(self, cbs, adapter, val_adapter, val, train[1])
         self.stop_training = False
         with call_context.loop_mode(self, True):
             batch_hooks = cbs.needs_batch_hooks("train")

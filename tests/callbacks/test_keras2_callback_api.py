@@ -84,6 +84,55 @@ def test_params_answer_keras2_keys_and_stay_keras3_dicts(validation_split):
     assert recorder.params.get("no_such_key", "default") == "default"
 
 
+class LiveLossPlotLike(keras.callbacks.Callback):
+    """livelossplot 0.2's pattern: the metric names from ``params`` before any batch."""
+
+    def on_train_begin(self, logs=None):
+        self.names = [m for m in self.params["metrics"] if not m.startswith("val_")]
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.logged = sorted(k for k in logs if not k.startswith("val_"))
+
+
+def _functional_two_outputs():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, [keras.layers.Dense(3, activation="softmax", name="a")(inputs),
+                                keras.layers.Dense(1, name="b")(inputs)])
+
+
+@pytest.mark.parametrize("case", ["sequential", "functional", "subclassed"])
+def test_params_metrics_lists_every_name_at_train_begin(case):
+    rng = np.random.default_rng(0)
+    x = rng.random((12, 4), "float32")
+    if case == "functional":
+        model = _functional_two_outputs()
+        model.compile("sgd", ["sparse_categorical_crossentropy", "mse"],
+                      metrics={"a": "acc", "b": ["mae", "mse"]})
+        y = [rng.integers(0, 3, 12), rng.random(12, "float32")]
+        names = ["loss", "a_loss", "b_loss", "a_acc", "b_mae", "b_mse"]
+    else:
+        layers = [keras.layers.Dense(3, activation="softmax")]
+        model = (keras.Sequential([keras.Input((4,))] + layers) if case == "sequential"
+                 else _Subclassed(layers[0]))
+        model.compile("sgd", "categorical_crossentropy", metrics=["accuracy", "mae"])
+        y = np.eye(3, dtype="float32")[rng.integers(0, 3, 12)]
+        names = ["loss", "accuracy", "mae"]
+    callback = LiveLossPlotLike()
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0, validation_split=0.25, callbacks=[callback])
+    assert sorted(callback.logged) == sorted(names)
+    # A graph resolves them from compile; a subclassed model's at its first batch (Keras 3's rule).
+    assert callback.names == (["loss"] if case == "subclassed" else names)
+
+
+class _Subclassed(keras.Model):
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def call(self, x):
+        return self.layer(x)
+
+
 def test_params_of_a_data_source_have_no_sample_count():
     class Batches(keras.utils.PyDataset):
         def __len__(self):
