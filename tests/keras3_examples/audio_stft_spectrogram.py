@@ -241,4 +241,5 @@ RESULTS["model2d_pred"] = model2d.predict(test_x[:3], verbose=0)
 # mean change; single entries with gradients near Adam's epsilon differ by float noise)
 stft_kernel_trained = keras.ops.convert_to_numpy(model2d.layers[1].weights[0])
 RESULTS["stft_kernel_change"] = float(np.mean(np.abs(stft_kernel_trained - stft_kernel_initial)))
-RTOL, ATOL = 2e-4, 1e-5
+# (harness: real Keras 3 itself gives model2d_loss 2.2816 on one CPU and 2.2811 on another)
+RTOL, ATOL = 5e-4, 1e-5

@@ -87,7 +87,6 @@ CASES = [
       for mode in ("constant", "nearest", "wrap", "mirror", "reflect")],
     ("affine_transform", (IMAGES_CF, TRANSFORMS), dict(data_format="channels_first"), 1e-6),
     ("affine_transform", (IMAGES[0], TRANSFORMS[0]), {}, 1e-6),
-    ("affine_transform", (IMAGES_U8, TRANSFORMS), {}, 0),
     ("affine_transform", (IMAGES.astype("float64"), TRANSFORMS.astype("float64")), {}, 1e-12),
     *[("map_coordinates", (RNG.random((7, 8)).astype("float32"),
                            (RNG.random((2, 4, 5)) * 12 - 2).astype("float32"), order),
@@ -183,6 +182,16 @@ def test_elastic_transform_shape_dtype_and_seed():
     assert not np.allclose(a.numpy(), x64)
     single = ki.elastic_transform(IMAGES[0], seed=1)
     assert single.shape == IMAGES[0].shape and single.dtype == torch.float32
+
+
+def test_affine_transform_of_uint8_images_matches_keras_to_one_level():
+    """uint8 images come back uint8, the interpolated value truncated: one ulp of float32
+    rounding (which differs between CPUs) may move a pixel on a level boundary by one."""
+    ours = ki.affine_transform(IMAGES_U8, TRANSFORMS)
+    theirs = np.asarray(KI.affine_transform(IMAGES_U8, TRANSFORMS).cpu())
+    assert ours.dtype == torch.uint8 and tuple(ours.shape) == theirs.shape
+    diff = np.abs(ours.numpy().astype(int) - theirs.astype(int))
+    assert diff.max() <= 1 and np.count_nonzero(diff) <= 0.01 * diff.size
 
 
 def test_affine_transform_single_transform_broadcasts_over_batch():

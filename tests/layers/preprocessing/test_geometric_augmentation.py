@@ -85,7 +85,8 @@ def test_transform_of_keras_transformation_matches_keras(name, kwargs, data_form
     expected = _np(theirs.transform_images(images, drawn, training=True))
     got = ours.transform_images(torch.from_numpy(images), _torch_transformation(drawn))
     assert got.dtype == torch.float32
-    np.testing.assert_allclose(got.numpy(), expected, rtol=0, atol=1e-4)
+    # Pixel values up to 255: float32 rounding, which differs between CPUs, is ~1e-5 of them.
+    np.testing.assert_allclose(got.numpy(), expected, rtol=2e-6, atol=1e-4)
     assert np.abs(expected - images).max() > 1.0  # the case does transform
     if name in ("MixUp", "CutMix"):
         np.testing.assert_allclose(ours.transform_labels(torch.from_numpy(LABELS), _torch_transformation(drawn)),
